@@ -1,0 +1,136 @@
+package backbone
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Config describes an encoder (and, through the Pred* fields, its predictor).
+//
+// The zero value is not usable; start from a preset with [Preset] and adjust.
+type Config struct {
+	// Name is the preset name ("vit_large", …) or "custom".
+	Name string
+
+	EmbedDim  int     // D
+	Depth     int     // number of encoder blocks
+	NumHeads  int     // attention heads (head dim = EmbedDim/NumHeads)
+	MLPRatio  float64 // MLP hidden = int(EmbedDim*MLPRatio)
+	PatchSize int     // spatial patch side (16)
+	Tubelet   int     // temporal patch size (2)
+	NumFrames int     // frames of the clip the model is constructed for (16)
+	CropSize  int     // spatial size the model is constructed for (224)
+
+	// UniformPower selects the sin-cos table layout: true gives each axis 2·ceil(D/6) columns
+	// (all released V-JEPA configs), false gives time D/2 and height and width D/4 each.
+	UniformPower bool
+
+	// Predictor.
+	PredEmbedDim     int // 384 in the official configs
+	PredDepth        int // 12 in the official configs
+	PredNumHeads     int // 0 means "same as the encoder" (the V-JEPA rule)
+	PredMLPRatio     float64
+	NumMaskTokens    int  // one per mask configuration (2 in V-JEPA)
+	UseMaskTokens    bool // always true in V-JEPA
+	ZeroInitMaskTkns bool // zero_init_mask_tokens
+}
+
+// LayerNormEps is the epsilon of every encoder and predictor LayerNorm (1e-6).
+const LayerNormEps = 1e-6
+
+// TargetNormEps is the epsilon of the affine-free LayerNorm applied to target features (1e-5).
+const TargetNormEps = 1e-5
+
+type sizePreset struct {
+	dim, depth, heads int
+	mlpRatio          float64
+}
+
+// presets are the official vision_transformer.py sizes (spec §1.6).
+var presets = map[string]sizePreset{
+	"vit_tiny":     {192, 12, 3, 4},
+	"vit_small":    {384, 12, 6, 4},
+	"vit_base":     {768, 12, 12, 4},
+	"vit_large":    {1024, 24, 16, 4},
+	"vit_huge":     {1280, 32, 16, 4},
+	"vit_giant":    {1408, 40, 16, 48.0 / 11},
+	"vit_gigantic": {1664, 48, 16, 64.0 / 13},
+}
+
+// PresetNames lists the official model names accepted by [Preset].
+func PresetNames() []string {
+	names := make([]string, 0, len(presets))
+	for n := range presets {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Preset returns the configuration of an official model size with the V-JEPA defaults:
+// patch 16, tubelet 2, 16 frames, 224 px, uniform_power, predictor 12×384 with 2 mask tokens.
+func Preset(name string) (Config, error) {
+	p, ok := presets[name]
+	if !ok {
+		return Config{}, fmt.Errorf("unknown model %q (valid: %s)", name, strings.Join(PresetNames(), ", "))
+	}
+	return Config{
+		Name: name, EmbedDim: p.dim, Depth: p.depth, NumHeads: p.heads, MLPRatio: p.mlpRatio,
+		PatchSize: 16, Tubelet: 2, NumFrames: 16, CropSize: 224, UniformPower: true,
+		PredEmbedDim: 384, PredDepth: 12, PredMLPRatio: 4, NumMaskTokens: 2,
+		UseMaskTokens: true, ZeroInitMaskTkns: true,
+	}, nil
+}
+
+// MLPHidden is the hidden width of the encoder MLP.
+func (c Config) MLPHidden() int { return int(float64(c.EmbedDim) * c.MLPRatio) }
+
+// PredMLPHidden is the hidden width of the predictor MLP.
+func (c Config) PredMLPHidden() int { return int(float64(c.PredEmbedDim) * c.PredMLPRatio) }
+
+// PredHeads is the number of predictor heads (the encoder's unless set).
+func (c Config) PredHeads() int {
+	if c.PredNumHeads > 0 {
+		return c.PredNumHeads
+	}
+	return c.NumHeads
+}
+
+// Grid returns the token grid (time, height, width) of the construction size.
+func (c Config) Grid() (t, h, w int) {
+	return c.NumFrames / c.Tubelet, c.CropSize / c.PatchSize, c.CropSize / c.PatchSize
+}
+
+// NumTokens is the number of tokens of a full clip at the construction size.
+func (c Config) NumTokens() int {
+	t, h, w := c.Grid()
+	return t * h * w
+}
+
+// Validate reports the first inconsistency of c.
+func (c Config) Validate() error {
+	switch {
+	case c.EmbedDim <= 0 || c.Depth <= 0 || c.NumHeads <= 0:
+		return fmt.Errorf("model %q: embed_dim, depth and num_heads must be positive (got %d, %d, %d)", c.Name, c.EmbedDim, c.Depth, c.NumHeads)
+	case c.EmbedDim%c.NumHeads != 0:
+		return fmt.Errorf("model %q: embed_dim %d is not divisible by num_heads %d", c.Name, c.EmbedDim, c.NumHeads)
+	case c.PatchSize <= 0 || c.Tubelet <= 0:
+		return fmt.Errorf("model %q: patch_size and tubelet_size must be positive", c.Name)
+	case c.NumFrames%c.Tubelet != 0:
+		return fmt.Errorf("model %q: num_frames %d is not a multiple of tubelet_size %d", c.Name, c.NumFrames, c.Tubelet)
+	case c.CropSize%c.PatchSize != 0:
+		return fmt.Errorf("model %q: crop_size %d is not a multiple of patch_size %d", c.Name, c.CropSize, c.PatchSize)
+	case c.MLPHidden() <= 0:
+		return fmt.Errorf("model %q: mlp_ratio %g gives no hidden units", c.Name, c.MLPRatio)
+	}
+	if c.PredDepth > 0 {
+		if c.PredEmbedDim <= 0 || c.PredEmbedDim%c.PredHeads() != 0 {
+			return fmt.Errorf("model %q: pred_embed_dim %d is not divisible by %d predictor heads", c.Name, c.PredEmbedDim, c.PredHeads())
+		}
+		if c.NumMaskTokens <= 0 {
+			return fmt.Errorf("model %q: the predictor needs at least one mask token", c.Name)
+		}
+	}
+	return nil
+}
