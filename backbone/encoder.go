@@ -1,0 +1,68 @@
+package backbone
+
+import (
+	"fmt"
+
+	. "github.com/gomlx/gomlx/core/graph" //nolint:revive
+)
+
+// PatchEmbed is the tubelet embedding: a Conv3d with kernel = stride = (tubelet, patch, patch)
+// written as a matrix product over patch vectors flattened in (channel, dt, dy, dx) order.
+// clip is [B,3,T,H,W]; the result is [B,N,D] with tokens time-major, then row, then column.
+func PatchEmbed(c Config, w Weights, clip *Node) *Node {
+	dims := clip.Shape().Dimensions
+	b, ch, t, h, wd := dims[0], dims[1], dims[2], dims[3], dims[4]
+	tu, p := c.Tubelet, c.PatchSize
+	nt, nh, nw := t/tu, h/p, wd/p
+	x := Reshape(clip, b, ch, nt, tu, nh, p, nw, p)
+	x = TransposeAllAxes(x, 0, 2, 4, 6, 1, 3, 5, 7) // [B,nt,nh,nw,C,tu,p,p]
+	x = Reshape(x, b, nt*nh*nw, ch*tu*p*p)
+	kernel := Reshape(w.Get("patch_embed.proj.weight"), c.EmbedDim, ch*tu*p*p)
+	return Linear(x, Weights{"k.weight": kernel, "k.bias": w.Get("patch_embed.proj.bias")}, "k")
+}
+
+// Encode runs the encoder on clip [B,3,T,H,W]. posEmbed is the [N,D] (or [1,N,D]) sin-cos table
+// for the clip's token grid (see [SinCos3D] and [InterpolatePosEmbed]). If ctxIdx [B,K] is
+// non-nil only those tokens enter the transformer (official apply_masks after adding the
+// table). It returns the output after the final LayerNorm, [B,N,D] or [B,K,D], and, when
+// wantBlocks, the output of every block before the final norm.
+func Encode(c Config, w Weights, clip, posEmbed, ctxIdx *Node, wantBlocks bool) (out *Node, blocks []*Node) {
+	x := PatchEmbed(c, w, clip)
+	n := x.Shape().Dim(1)
+	x = Add(x, Reshape(posEmbed, 1, n, c.EmbedDim))
+	if ctxIdx != nil {
+		x = GatherTokens(x, ctxIdx)
+	}
+	for i := 0; i < c.Depth; i++ {
+		x = Block(x, w, fmt.Sprintf("blocks.%d.", i), c.NumHeads, LayerNormEps)
+		if wantBlocks {
+			blocks = append(blocks, x)
+		}
+	}
+	return LayerNorm(x, w, "norm", LayerNormEps), blocks
+}
+
+// Predict runs the predictor for one mask configuration: z [B,Kc,D] are the context encoder
+// outputs at ctxIdx [B,Kc]; tgtIdx [B,Kt] are the target positions; maskIndex picks the mask
+// token (mask_index % num_mask_tokens). predPos is the predictor's [N,Dp] sin-cos table. It
+// returns the predictions [B,Kt,D] and, when wantBlocks, every block output
+// ([B,Kc+Kt,Dp], context first).
+func Predict(c Config, w Weights, z, ctxIdx, tgtIdx, predPos *Node, maskIndex int, wantBlocks bool) (out *Node, blocks []*Node) {
+	b, kt, p := z.Shape().Dim(0), tgtIdx.Shape().Dim(1), c.PredEmbedDim
+	n := predPos.Shape().Size() / p
+	pos := BroadcastToDims(Reshape(predPos, 1, n, p), b, n, p)
+	x := Add(Linear(z, w, "predictor_embed"), GatherTokens(pos, ctxIdx))
+	token := w.Get(fmt.Sprintf("mask_tokens.%d", maskIndex%c.NumMaskTokens))
+	tgt := Add(BroadcastToDims(Reshape(token, 1, 1, p), b, kt, p), GatherTokens(pos, tgtIdx))
+	x = Concatenate([]*Node{x, tgt}, 1)
+	for i := 0; i < c.PredDepth; i++ {
+		x = Block(x, w, fmt.Sprintf("predictor_blocks.%d.", i), c.PredHeads(), LayerNormEps)
+		if wantBlocks {
+			blocks = append(blocks, x)
+		}
+	}
+	x = LayerNorm(x, w, "predictor_norm", LayerNormEps)
+	kc := x.Shape().Dim(1) - kt
+	x = SliceAxis(x, 1, AxisRange(kc, kc+kt))
+	return Linear(x, w, "predictor_proj"), blocks
+}

@@ -1,0 +1,244 @@
+package backbone
+
+import (
+	"fmt"
+
+	"github.com/gomlx/compute"
+	. "github.com/gomlx/gomlx/core/graph" //nolint:revive
+	"github.com/gomlx/gomlx/core/tensors"
+)
+
+// HostTensor is a float32 or int64 array on the host with its shape.
+type HostTensor struct {
+	Shape []int
+	F32   []float32
+	I64   []int64
+}
+
+func (h HostTensor) tensor() *tensors.Tensor {
+	if h.I64 != nil {
+		return tensors.FromFlatDataAndDimensions(h.I64, h.Shape...)
+	}
+	return tensors.FromFlatDataAndDimensions(h.F32, h.Shape...)
+}
+
+// ParamTensors uploads host parameters once, in name order, for repeated graph calls.
+type ParamTensors struct {
+	Names   []string
+	Tensors []*tensors.Tensor
+}
+
+// NewParamTensors converts params (shaped by specs) to tensors.
+func NewParamTensors(params HostParams, specs []ParamSpec) (*ParamTensors, error) {
+	if err := params.CheckAgainst(specs); err != nil {
+		return nil, err
+	}
+	shape := map[string][]int{}
+	for _, s := range specs {
+		shape[s.Name] = s.Shape
+	}
+	pt := &ParamTensors{Names: params.Names()}
+	for _, n := range pt.Names {
+		pt.Tensors = append(pt.Tensors, tensors.FromFlatDataAndDimensions(params[n], shape[n]...))
+	}
+	return pt, nil
+}
+
+// weights binds the first len(names) graph inputs to names.
+func weightsFrom(names []string, nodes []*Node) Weights {
+	w := make(Weights, len(names))
+	for i, n := range names {
+		w[n] = nodes[i]
+	}
+	return w
+}
+
+// PosTableFor returns the [N,D] sin-cos table for a clip of t frames and h×w pixels: the
+// stored table when the grid equals the construction grid, else its trilinear resize.
+func PosTableFor(c Config, stored []float32, dim, t, h, w int) ([]float32, error) {
+	if t%c.Tubelet != 0 || h%c.PatchSize != 0 || w%c.PatchSize != 0 {
+		return nil, fmt.Errorf("clip %d×%d×%d is not divisible by tubelet %d and patch %d", t, h, w, c.Tubelet, c.PatchSize)
+	}
+	gt, gh, gw := c.Grid()
+	return InterpolatePosEmbed(stored, dim, gt, gh, gw, t/c.Tubelet, h/c.PatchSize, w/c.PatchSize), nil
+}
+
+// EncoderRunner evaluates the encoder (without gradients) on the host's backend.
+type EncoderRunner struct {
+	cfg    Config
+	params *ParamTensors
+	full   *Exec // inputs: params..., clip, pos
+	masked *Exec // inputs: params..., clip, pos, ctxIdx
+	blocks bool
+}
+
+// NewEncoderRunner compiles (lazily, per input shape) the encoder for backend. With
+// wantBlocks the outputs also include every block's output, stacked [depth,B,N,D].
+func NewEncoderRunner(backend compute.Backend, c Config, params HostParams, wantBlocks bool) (*EncoderRunner, error) {
+	pt, err := NewParamTensors(params, EncoderSpecs(c))
+	if err != nil {
+		return nil, err
+	}
+	r := &EncoderRunner{cfg: c, params: pt, blocks: wantBlocks}
+	np := len(pt.Names)
+	build := func(masked bool) func([]*Node) []*Node {
+		return func(in []*Node) []*Node {
+			w := weightsFrom(pt.Names, in)
+			var ctx *Node
+			if masked {
+				ctx = in[np+2]
+			}
+			out, blocks := Encode(c, w, in[np], in[np+1], ctx, wantBlocks)
+			if !wantBlocks {
+				return []*Node{out}
+			}
+			return []*Node{out, Stack(blocks, 0)}
+		}
+	}
+	if r.full, err = NewExec(backend, build(false)); err != nil {
+		return nil, err
+	}
+	if r.masked, err = NewExec(backend, build(true)); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// Run encodes clip [B,3,T,H,W]; ctxIdx [B,K] (int64) may be nil for the full clip. It returns
+// the normed output and, if the runner was built with blocks, the stacked block outputs.
+func (r *EncoderRunner) Run(clip HostTensor, ctxIdx *HostTensor) (out HostTensor, blocks *HostTensor, err error) {
+	if len(clip.Shape) != 5 || clip.Shape[1] != 3 {
+		return out, nil, fmt.Errorf("clip must be [B,3,T,H,W], got %v", clip.Shape)
+	}
+	table, err := PosTableFor(r.cfg, r.params.get("pos_embed"), r.cfg.EmbedDim, clip.Shape[2], clip.Shape[3], clip.Shape[4])
+	if err != nil {
+		return out, nil, err
+	}
+	args := make([]any, 0, len(r.params.Tensors)+3)
+	for _, t := range r.params.Tensors {
+		args = append(args, t)
+	}
+	args = append(args, clip.tensor(), tensors.FromFlatDataAndDimensions(table, len(table)/r.cfg.EmbedDim, r.cfg.EmbedDim))
+	exec := r.full
+	if ctxIdx != nil {
+		n := len(table) / r.cfg.EmbedDim
+		if err := checkIndices(*ctxIdx, clip.Shape[0], n); err != nil {
+			return out, nil, fmt.Errorf("context indices: %w", err)
+		}
+		args = append(args, ctxIdx.tensor())
+		exec = r.masked
+	}
+	res, err := exec.Call(args...)
+	if err != nil {
+		return out, nil, fmt.Errorf("encoder: %w", err)
+	}
+	out = hostFromTensor(res[0])
+	if r.blocks {
+		b := hostFromTensor(res[1])
+		blocks = &b
+	}
+	return out, blocks, nil
+}
+
+func (pt *ParamTensors) get(name string) []float32 {
+	for i, n := range pt.Names {
+		if n == name {
+			return tensors.MustCopyFlatData[float32](pt.Tensors[i])
+		}
+	}
+	return nil
+}
+
+func hostFromTensor(t *tensors.Tensor) HostTensor {
+	return HostTensor{Shape: t.Shape().Dimensions, F32: tensors.MustCopyFlatData[float32](t)}
+}
+
+// checkIndices verifies idx is [b,K] with every value in [0,n).
+func checkIndices(idx HostTensor, b, n int) error {
+	if len(idx.Shape) != 2 || idx.Shape[0] != b {
+		return fmt.Errorf("want shape [%d,K], got %v", b, idx.Shape)
+	}
+	if idx.I64 == nil {
+		return fmt.Errorf("want int64 values")
+	}
+	for i, v := range idx.I64 {
+		if v < 0 || v >= int64(n) {
+			return fmt.Errorf("index %d at position %d is outside [0,%d)", v, i, n)
+		}
+	}
+	return nil
+}
+
+// PredictorRunner evaluates the predictor (without gradients).
+type PredictorRunner struct {
+	cfg    Config
+	params *ParamTensors
+	execs  map[int]*Exec
+	blocks bool
+}
+
+// NewPredictorRunner prepares the predictor for backend.
+func NewPredictorRunner(backend compute.Backend, c Config, params HostParams, wantBlocks bool) (*PredictorRunner, error) {
+	pt, err := NewParamTensors(params, PredictorSpecs(c))
+	if err != nil {
+		return nil, err
+	}
+	r := &PredictorRunner{cfg: c, params: pt, execs: map[int]*Exec{}, blocks: wantBlocks}
+	np := len(pt.Names)
+	for i := 0; i < c.NumMaskTokens; i++ {
+		maskIndex := i
+		e, err := NewExec(backend, func(in []*Node) []*Node {
+			w := weightsFrom(pt.Names, in)
+			out, blocks := Predict(c, w, in[np], in[np+1], in[np+2], in[np+3], maskIndex, wantBlocks)
+			if !wantBlocks {
+				return []*Node{out}
+			}
+			return []*Node{out, Stack(blocks, 0)}
+		})
+		if err != nil {
+			return nil, err
+		}
+		r.execs[i] = e
+	}
+	return r, nil
+}
+
+// Run predicts the target features from context features z [B,Kc,D] at ctxIdx [B,Kc] for
+// tgtIdx [B,Kt] with mask token maskIndex. numTokens is the token count of the clip's grid
+// (the predictor's table is resized to (t,h,w) of the clip when it differs).
+func (r *PredictorRunner) Run(z HostTensor, ctxIdx, tgtIdx HostTensor, maskIndex, t, h, w int) (out HostTensor, blocks *HostTensor, err error) {
+	if maskIndex < 0 || maskIndex >= r.cfg.NumMaskTokens {
+		return out, nil, fmt.Errorf("mask index %d out of range: the predictor has %d mask tokens", maskIndex, r.cfg.NumMaskTokens)
+	}
+	table, err := PosTableFor(r.cfg, r.params.get("predictor_pos_embed"), r.cfg.PredEmbedDim, t, h, w)
+	if err != nil {
+		return out, nil, err
+	}
+	n := len(table) / r.cfg.PredEmbedDim
+	b := z.Shape[0]
+	if err := checkIndices(ctxIdx, b, n); err != nil {
+		return out, nil, fmt.Errorf("context indices: %w", err)
+	}
+	if err := checkIndices(tgtIdx, b, n); err != nil {
+		return out, nil, fmt.Errorf("target indices: %w", err)
+	}
+	if len(z.Shape) != 3 || z.Shape[1] != ctxIdx.Shape[1] || z.Shape[2] != r.cfg.EmbedDim {
+		return out, nil, fmt.Errorf("context features must be [%d,%d,%d], got %v", b, ctxIdx.Shape[1], r.cfg.EmbedDim, z.Shape)
+	}
+	args := make([]any, 0, len(r.params.Tensors)+4)
+	for _, t := range r.params.Tensors {
+		args = append(args, t)
+	}
+	args = append(args, z.tensor(), ctxIdx.tensor(), tgtIdx.tensor(),
+		tensors.FromFlatDataAndDimensions(table, n, r.cfg.PredEmbedDim))
+	res, err := r.execs[maskIndex].Call(args...)
+	if err != nil {
+		return out, nil, fmt.Errorf("predictor: %w", err)
+	}
+	out = hostFromTensor(res[0])
+	if r.blocks {
+		bl := hostFromTensor(res[1])
+		blocks = &bl
+	}
+	return out, blocks, nil
+}
