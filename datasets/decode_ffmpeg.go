@@ -1,0 +1,239 @@
+package datasets
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os/exec"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// FFmpegDecoder decodes videos by running the ffmpeg and ffprobe command-line tools: it needs
+// no cgo, at the price of a process start (~125 ms) per clip.
+//
+// Open runs ffprobe once to read the stream description and the timestamps of all packets
+// (no decoding); Frames runs ffmpeg once, seeking to just before the first needed frame
+// when the file has timestamps, and selecting the needed frames by their rank, so that frame
+// i is exactly frame i of a full decode.
+type FFmpegDecoder struct {
+	// FFmpeg and FFprobe are the programs to run; empty means "ffmpeg" and "ffprobe" from PATH.
+	FFmpeg, FFprobe string
+	// Threads is passed as ffmpeg's -threads for decoding; 0 lets ffmpeg choose.
+	Threads int
+}
+
+// Name implements Decoder.
+func (d *FFmpegDecoder) Name() string { return "ffmpeg" }
+
+func (d *FFmpegDecoder) programs() (ffmpeg, ffprobe string) {
+	ffmpeg, ffprobe = d.FFmpeg, d.FFprobe
+	if ffmpeg == "" {
+		ffmpeg = "ffmpeg"
+	}
+	if ffprobe == "" {
+		ffprobe = "ffprobe"
+	}
+	return ffmpeg, ffprobe
+}
+
+// FFmpegAvailable reports whether the ffmpeg and ffprobe programs of d can be found.
+func (d *FFmpegDecoder) FFmpegAvailable() error {
+	ffmpeg, ffprobe := d.programs()
+	for _, p := range []string{ffmpeg, ffprobe} {
+		if _, err := exec.LookPath(p); err != nil {
+			return fmt.Errorf("%s not found (install ffmpeg, e.g. apt-get install -y ffmpeg): %w", p, err)
+		}
+	}
+	return nil
+}
+
+type probeOutput struct {
+	Streams []struct {
+		Width        int    `json:"width"`
+		Height       int    `json:"height"`
+		NbFrames     string `json:"nb_frames"`
+		AvgFrameRate string `json:"avg_frame_rate"`
+		RFrameRate   string `json:"r_frame_rate"`
+		TimeBase     string `json:"time_base"`
+	} `json:"streams"`
+	Packets []struct {
+		PTS *int64 `json:"pts"`
+	} `json:"packets"`
+	Format struct {
+		StartTime string `json:"start_time"`
+	} `json:"format"`
+}
+
+// Open implements Decoder: it runs ffprobe on path.
+func (d *FFmpegDecoder) Open(ctx context.Context, path string) (Video, error) {
+	_, ffprobe := d.programs()
+	cmd := exec.CommandContext(ctx, ffprobe, "-v", "error", "-select_streams", "v:0",
+		"-show_entries", "stream=width,height,nb_frames,avg_frame_rate,r_frame_rate,time_base:format=start_time:packet=pts",
+		"-of", "json", "--", path)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, fmt.Errorf("ffprobe: %w%s", err, stderrTail(&stderr))
+	}
+	var po probeOutput
+	if err := json.Unmarshal(out, &po); err != nil {
+		return nil, fmt.Errorf("ffprobe output: %w", err)
+	}
+	if len(po.Streams) == 0 {
+		return nil, errors.New("no video stream")
+	}
+	s := po.Streams[0]
+	if s.Width <= 0 || s.Height <= 0 {
+		return nil, fmt.Errorf("invalid frame size %dx%d", s.Width, s.Height)
+	}
+	v := &ffmpegVideo{dec: d, path: path}
+	v.info.Width, v.info.Height = s.Width, s.Height
+	v.info.FPS = parseRational(s.AvgFrameRate)
+	if v.info.FPS <= 0 {
+		v.info.FPS = parseRational(s.RFrameRate)
+	}
+	v.info.NumFrames = len(po.Packets)
+	if v.info.NumFrames == 0 {
+		return nil, errors.New("no video frames")
+	}
+	// Presentation timestamps of the frames, when every packet has one.
+	tb := parseRational(s.TimeBase)
+	start, errStart := strconv.ParseFloat(po.Format.StartTime, 64)
+	pts := make([]int64, 0, len(po.Packets))
+	for _, p := range po.Packets {
+		if p.PTS == nil {
+			break
+		}
+		pts = append(pts, *p.PTS)
+	}
+	if len(pts) == len(po.Packets) && tb > 0 && errStart == nil {
+		sort.Slice(pts, func(a, b int) bool { return pts[a] < pts[b] })
+		distinct := true
+		for k := 1; k < len(pts); k++ {
+			if pts[k] == pts[k-1] {
+				distinct = false
+				break
+			}
+		}
+		if distinct {
+			v.times = make([]float64, len(pts))
+			for k, p := range pts {
+				v.times[k] = float64(p)*tb - start
+			}
+		}
+	}
+	return v, nil
+}
+
+type ffmpegVideo struct {
+	dec   *FFmpegDecoder
+	path  string
+	info  VideoInfo
+	times []float64 // frame presentation times relative to the file start; nil if unknown
+}
+
+func (v *ffmpegVideo) Info() VideoInfo { return v.info }
+
+func (v *ffmpegVideo) Close() error { return nil }
+
+// Frames implements Video.
+func (v *ffmpegVideo) Frames(ctx context.Context, indices []int) (*Frames, error) {
+	unique, err := uniqueSorted(indices, v.info.NumFrames)
+	if err != nil {
+		return nil, err
+	}
+	first := 0
+	var args []string
+	args = append(args, "-nostdin", "-v", "error")
+	if v.dec.Threads > 0 {
+		args = append(args, "-threads", strconv.Itoa(v.dec.Threads))
+	}
+	if v.times != nil && unique[0] > 0 {
+		// Seek halfway between the frame before the first needed one and that frame: ffmpeg's
+		// accurate seek then drops exactly the frames before it, whatever the rounding of the
+		// printed time.
+		first = unique[0]
+		t := (v.times[first-1] + v.times[first]) / 2
+		args = append(args, "-ss", strconv.FormatFloat(t, 'f', 6, 64))
+	}
+	var sel strings.Builder
+	for k, i := range unique {
+		if k > 0 {
+			sel.WriteString("+")
+		}
+		fmt.Fprintf(&sel, "eq(n\\,%d)", i-first)
+	}
+	args = append(args, "-noautorotate", "-i", v.path, "-map", "0:v:0",
+		"-vf", "select="+sel.String(), "-fps_mode", "passthrough",
+		"-frames:v", strconv.Itoa(len(unique)), "-f", "rawvideo", "-pix_fmt", "rgb24", "-")
+	ffmpeg, _ := v.dec.programs()
+	cmd := exec.CommandContext(ctx, ffmpeg, args...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, fmt.Errorf("ffmpeg: %w", err)
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("ffmpeg: %w", err)
+	}
+	size := v.info.Width * v.info.Height * 3
+	buf := make([]uint8, len(unique)*size)
+	n, readErr := io.ReadFull(stdout, buf)
+	_, _ = io.Copy(io.Discard, stdout)
+	waitErr := cmd.Wait()
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	if readErr != nil {
+		return nil, fmt.Errorf("decoded %d of %d frames (last needed frame %d of %d; truncated or corrupt video?)%s",
+			n/size, len(unique), unique[len(unique)-1], v.info.NumFrames, stderrTail(&stderr))
+	}
+	if waitErr != nil {
+		return nil, fmt.Errorf("ffmpeg: %w%s", waitErr, stderrTail(&stderr))
+	}
+	return gatherFrames(indices, unique, buf, v.info.Height, v.info.Width), nil
+}
+
+// parseRational parses "num/den" or a decimal number; it returns 0 when s is not a
+// positive finite number.
+func parseRational(s string) float64 {
+	num, den, ok := strings.Cut(s, "/")
+	n, err := strconv.ParseFloat(num, 64)
+	if err != nil {
+		return 0
+	}
+	if ok {
+		d, err := strconv.ParseFloat(den, 64)
+		if err != nil || d == 0 {
+			return 0
+		}
+		n /= d
+	}
+	if n <= 0 || math.IsInf(n, 0) || math.IsNaN(n) {
+		return 0
+	}
+	return n
+}
+
+// stderrTail formats the last line of a tool's error output for an error message.
+func stderrTail(b *bytes.Buffer) string {
+	s := strings.TrimSpace(b.String())
+	if s == "" {
+		return ""
+	}
+	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
+		s = s[i+1:]
+	}
+	return ": " + s
+}

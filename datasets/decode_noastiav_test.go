@@ -1,0 +1,5 @@
+//go:build !astiav
+
+package datasets
+
+func extraTestDecoders() []Decoder { return nil }

@@ -1,0 +1,138 @@
+package datasets
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// makeTestVideo writes a small test video with the ffmpeg CLI, skipping the test when
+// ffmpeg is absent. extra are output options placed before the file name.
+func makeTestVideo(t testing.TB, dir, name, size string, rate int, seconds float64, extra ...string) string {
+	t.Helper()
+	if _, err := exec.LookPath("ffmpeg"); err != nil {
+		t.Skip("ffmpeg not installed")
+	}
+	if _, err := exec.LookPath("ffprobe"); err != nil {
+		t.Skip("ffprobe not installed")
+	}
+	path := filepath.Join(dir, name)
+	args := []string{"-v", "error", "-y", "-f", "lavfi", "-i",
+		"testsrc=size=" + size + ":rate=" + itoa(rate), "-t", ftoa(seconds)}
+	args = append(args, extra...)
+	args = append(args, path)
+	out, err := exec.Command("ffmpeg", args...).CombinedOutput()
+	require.NoError(t, err, "ffmpeg: %s", out)
+	return path
+}
+
+// testDecoders lists the decoders built into this binary.
+func testDecoders() []Decoder {
+	return append([]Decoder{&FFmpegDecoder{}}, extraTestDecoders()...)
+}
+
+func TestDecodersExactFrames(t *testing.T) {
+	dir := t.TempDir()
+	videos := []struct {
+		name   string
+		path   string
+		frames int
+	}{
+		{"h264 mp4 with b-frames", makeTestVideo(t, dir, "x.mp4", "64x48", 30, 2,
+			"-c:v", "libx264", "-pix_fmt", "yuv420p", "-g", "12"), 60},
+		{"mpeg4 mkv", makeTestVideo(t, dir, "x.mkv", "32x24", 25, 1.2,
+			"-c:v", "mpeg4", "-g", "7", "-bf", "2"), 30},
+	}
+	ctx := context.Background()
+	for _, dec := range testDecoders() {
+		for _, vid := range videos {
+			t.Run(dec.Name()+"/"+vid.name, func(t *testing.T) {
+				v, err := dec.Open(ctx, vid.path)
+				require.NoError(t, err)
+				defer v.Close()
+				info := v.Info()
+				require.Equal(t, vid.frames, info.NumFrames)
+				all := make([]int, info.NumFrames)
+				for i := range all {
+					all[i] = i
+				}
+				full, err := v.Frames(ctx, all)
+				require.NoError(t, err)
+				require.Equal(t, info.NumFrames, full.T)
+				size := full.H * full.W * 3
+				// testsrc frames differ from one another.
+				assert.NotEqual(t, full.Pix[:size], full.Pix[size:2*size])
+				for _, idx := range [][]int{
+					{0}, {info.NumFrames - 1}, {13, 5, 5, 29}, {1, 2, 3}, {25, 26, 27, 28, 29, 29, 29},
+					{17, 21, 25, 29}, {info.NumFrames - 2, info.NumFrames - 1},
+				} {
+					got, err := v.Frames(ctx, idx)
+					require.NoError(t, err, "indices %v", idx)
+					require.Equal(t, len(idx), got.T)
+					for k, i := range idx {
+						require.Equal(t, full.Pix[i*size:(i+1)*size], got.Pix[k*size:(k+1)*size],
+							"indices %v: frame %d differs from the full decode", idx, i)
+					}
+				}
+				_, err = v.Frames(ctx, []int{info.NumFrames})
+				assert.Error(t, err)
+			})
+		}
+	}
+}
+
+func TestDecodersInfo(t *testing.T) {
+	dir := t.TempDir()
+	path := makeTestVideo(t, dir, "x.mp4", "40x30", 25, 1, "-c:v", "libx264", "-pix_fmt", "yuv420p")
+	for _, dec := range testDecoders() {
+		t.Run(dec.Name(), func(t *testing.T) {
+			v, err := dec.Open(context.Background(), path)
+			require.NoError(t, err)
+			defer v.Close()
+			assert.Equal(t, VideoInfo{NumFrames: 25, FPS: 25, Width: 40, Height: 30}, v.Info())
+		})
+	}
+}
+
+func TestDecodersBadFiles(t *testing.T) {
+	dir := t.TempDir()
+	good := makeTestVideo(t, dir, "good.mp4", "64x48", 30, 2, "-c:v", "libx264", "-pix_fmt", "yuv420p")
+	data, err := os.ReadFile(good)
+	require.NoError(t, err)
+	garbage := filepath.Join(dir, "garbage.mp4")
+	require.NoError(t, os.WriteFile(garbage, []byte("this is not a video at all"), 0o644))
+	for _, dec := range testDecoders() {
+		t.Run(dec.Name()+"/missing", func(t *testing.T) {
+			_, err := dec.Open(context.Background(), filepath.Join(dir, "missing.mp4"))
+			assert.Error(t, err)
+		})
+		t.Run(dec.Name()+"/garbage", func(t *testing.T) {
+			_, err := dec.Open(context.Background(), garbage)
+			assert.Error(t, err)
+		})
+		t.Run(dec.Name()+"/truncated", func(t *testing.T) {
+			// Cut the file in the middle: either opening fails or decoding the last frames does.
+			trunc := filepath.Join(dir, "trunc-"+dec.Name()+".mp4")
+			require.NoError(t, os.WriteFile(trunc, data[:len(data)/2], 0o644))
+			v, err := dec.Open(context.Background(), trunc)
+			if err != nil {
+				return
+			}
+			defer v.Close()
+			_, err = v.Frames(context.Background(), []int{v.Info().NumFrames - 1, 59})
+			assert.Error(t, err)
+		})
+	}
+}
+
+func TestParseRational(t *testing.T) {
+	assert.InDelta(t, 29.97002997, parseRational("30000/1001"), 1e-6)
+	assert.Equal(t, 25.0, parseRational("25"))
+	assert.Equal(t, 0.0, parseRational("0/0"))
+	assert.Equal(t, 0.0, parseRational("N/A"))
+}
