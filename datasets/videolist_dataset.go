@@ -1,0 +1,188 @@
+package datasets
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+)
+
+// Official limits on video file sizes (VideoDataset.loadvideo_decord).
+const (
+	defaultMinVideoBytes = 1024
+	defaultMaxVideoBytes = 1_000_000_000
+)
+
+// VideoListOptions configures a VideoList data set.
+type VideoListOptions struct {
+	// Lists are the list files, concatenated in order.
+	Lists []string
+	// NumClasses bounds the labels to [0, NumClasses); 0 infers it as the largest label + 1.
+	NumClasses int
+	// Sampling selects the frames of each clip (see ClipIndices).
+	Sampling SamplingParams
+	// Transform turns each clip into one view. MultiView, when set, is used instead and
+	// gives several spatial views per clip. With neither, clips are converted to float
+	// unchanged (FramesToClip).
+	Transform VideoTransform
+	MultiView MultiViewTransform
+	// Decoder decodes the videos; nil means DefaultDecoder().
+	Decoder Decoder
+	// MinFileBytes and MaxFileBytes reject smaller or larger files as the official code
+	// does (defaults 1 KiB and 1e9 bytes; a negative value disables the check).
+	MinFileBytes, MaxFileBytes int64
+}
+
+// VideoList is the official VideoDataset: videos listed in list files, each sample made of
+// NumClips clips of FramesPerClip frames.
+type VideoList struct {
+	opts       VideoListOptions
+	entries    []VideoEntry
+	numClasses int
+}
+
+// NewVideoList reads the list files of opts. A malformed line or an out-of-range label is
+// an error naming the file and line; the videos themselves are only opened by Sample.
+func NewVideoList(opts VideoListOptions) (*VideoList, error) {
+	if err := opts.Sampling.Validate(); err != nil {
+		return nil, err
+	}
+	entries, n, err := ReadVideoLists(opts.Lists, opts.NumClasses)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Decoder == nil {
+		opts.Decoder = DefaultDecoder()
+	}
+	if opts.MinFileBytes == 0 {
+		opts.MinFileBytes = defaultMinVideoBytes
+	}
+	if opts.MaxFileBytes == 0 {
+		opts.MaxFileBytes = defaultMaxVideoBytes
+	}
+	return &VideoList{opts: opts, entries: entries, numClasses: n}, nil
+}
+
+// Len implements Dataset.
+func (d *VideoList) Len() int { return len(d.entries) }
+
+// NumClasses implements Dataset.
+func (d *VideoList) NumClasses() int { return d.numClasses }
+
+// Entries returns the list entries (not to be modified).
+func (d *VideoList) Entries() []VideoEntry { return d.entries }
+
+// Source returns the path of sample i.
+func (d *VideoList) Source(i int) string { return d.entries[i].Path }
+
+// Sample implements Dataset: it samples the clip indices of video i, decodes those frames
+// and transforms each clip. Failures are *SampleError.
+func (d *VideoList) Sample(ctx context.Context, i int, rng *rand.Rand) (*Sample, error) {
+	clips, err := d.loadClips(ctx, i, rng)
+	if err != nil {
+		return nil, err
+	}
+	views, err := transformClips(clips, d.opts.Transform, d.opts.MultiView, rng)
+	if err != nil {
+		return nil, &SampleError{Index: i, Source: d.entries[i].Path, Err: err}
+	}
+	return &Sample{Views: views, Label: d.entries[i].Label, Source: d.entries[i].Path}, nil
+}
+
+// loadClips decodes the clips of sample i, before any transform.
+func (d *VideoList) loadClips(ctx context.Context, i int, rng *rand.Rand) ([]*Frames, error) {
+	if i < 0 || i >= len(d.entries) {
+		return nil, fmt.Errorf("sample index %d out of range [0, %d)", i, len(d.entries))
+	}
+	path := d.entries[i].Path
+	fail := func(err error) error { return &SampleError{Index: i, Source: path, Err: err} }
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, fail(err)
+	}
+	if st.IsDir() {
+		return nil, fail(fmt.Errorf("is a directory"))
+	}
+	if d.opts.MinFileBytes > 0 && st.Size() < d.opts.MinFileBytes {
+		return nil, fail(fmt.Errorf("file of %d bytes is smaller than %d bytes", st.Size(), d.opts.MinFileBytes))
+	}
+	if d.opts.MaxFileBytes > 0 && st.Size() > d.opts.MaxFileBytes {
+		return nil, fail(fmt.Errorf("file of %d bytes is larger than %d bytes", st.Size(), d.opts.MaxFileBytes))
+	}
+	v, err := d.opts.Decoder.Open(ctx, path)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, fail(err)
+	}
+	defer v.Close()
+	info := v.Info()
+	idx, err := ClipIndices(info.NumFrames, info.FPS, d.opts.Sampling, rng)
+	if err != nil {
+		return nil, fail(err)
+	}
+	var all []int
+	for _, c := range idx {
+		all = append(all, c...)
+	}
+	frames, err := v.Frames(ctx, all)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, fail(err)
+	}
+	return splitClips(frames, len(idx)), nil
+}
+
+// splitClips splits frames into n clips of equal length, sharing its pixels.
+func splitClips(f *Frames, n int) []*Frames {
+	per := f.T / n
+	size := per * f.H * f.W * 3
+	clips := make([]*Frames, n)
+	for c := range clips {
+		clips[c] = &Frames{T: per, H: f.H, W: f.W, Pix: f.Pix[c*size : (c+1)*size : (c+1)*size]}
+	}
+	return clips
+}
+
+// transformClips applies the transform to each clip and arranges the results as
+// [view][clip].
+func transformClips(clips []*Frames, tr VideoTransform, mv MultiViewTransform, rng *rand.Rand) ([][]Clip, error) {
+	switch {
+	case mv != nil:
+		var views [][]Clip
+		for c, f := range clips {
+			vs, err := mv.ApplyViews(f, rng)
+			if err != nil {
+				return nil, fmt.Errorf("transform: %w", err)
+			}
+			if c == 0 {
+				views = make([][]Clip, len(vs))
+			} else if len(vs) != len(views) {
+				return nil, fmt.Errorf("transform: %d views for clip %d, %d for clip 0", len(vs), c, len(views))
+			}
+			for v := range vs {
+				views[v] = append(views[v], vs[v])
+			}
+		}
+		return views, nil
+	case tr != nil:
+		view := make([]Clip, len(clips))
+		for c, f := range clips {
+			cl, err := tr.Apply(f, rng)
+			if err != nil {
+				return nil, fmt.Errorf("transform: %w", err)
+			}
+			view[c] = cl
+		}
+		return [][]Clip{view}, nil
+	default:
+		view := make([]Clip, len(clips))
+		for c, f := range clips {
+			view[c] = FramesToClip(f)
+		}
+		return [][]Clip{view}, nil
+	}
+}
