@@ -63,7 +63,7 @@ func SelfAttention(x *Node, w Weights, prefix string, numHeads int) *Node {
 // ScaledDotProductAttention computes softmax(q·kᵀ/√hd)·v for q [B,Nq,H,hd] and k, v
 // [B,Nk,H,hd], returning [B,Nq,H,hd]. The softmax stays in float32.
 func ScaledDotProductAttention(q, k, v *Node) *Node {
-	out, _ := attention.Core(q, k, v, attention.LayoutBSHD, attention.CoreOptions{})
+	out, _ := attention.Core(q, k, v, attention.LayoutBSHD, attention.CoreOptions{DisableFusion: true})
 	return out
 }
 
