@@ -1,0 +1,292 @@
+package officialcfg
+
+import (
+	"fmt"
+	"strconv"
+)
+
+// Names of the official frozen evaluations (the "eval_name" key).
+const (
+	VideoEval = "video_classification_frozen"
+	ImageEval = "image_classification_frozen"
+)
+
+// EvalConfig is a V-JEPA frozen-evaluation configuration (jepa:configs/evals/*.yaml), with
+// the defaults of evals/video_classification_frozen/eval.py or
+// evals/image_classification_frozen/eval.py, depending on EvalName.
+//
+// Two official quirks are kept: the video eval reads frame_step and clip_duration from the
+// "pretrain" section (so "data: frame_step" is ignored; see [EvalConfig.FrameStep]), and the
+// two evals read the resolution from different sections (see [EvalConfig.Resolution]).
+type EvalConfig struct {
+	File string         // path the configuration was loaded from
+	Raw  map[string]any // the whole document, untyped
+
+	EvalName         string // eval_name: VideoEval or ImageEval
+	Tag              string // tag: sub-folder of the eval outputs
+	ResumeCheckpoint bool   // resume_checkpoint (default false)
+	Nodes            int    // nodes
+	TasksPerNode     int    // tasks_per_node
+
+	Pretrain     EvalPretrain
+	Data         EvalData
+	Optimization EvalOptimization
+
+	pos positions
+}
+
+// EvalPretrain is the "pretrain" section: the frozen encoder and where its checkpoint is.
+// EmbedDim, Depth, NumHeads and MLPRatio are project extensions for custom sizes.
+type EvalPretrain struct {
+	ModelName     string   // model_name
+	CheckpointKey string   // checkpoint_key (default "target_encoder")
+	ClipDuration  *float64 // clip_duration (video eval; nil = use the frame step)
+	FramesPerClip int      // frames_per_clip: frames the encoder is built for (default 1)
+	TubeletSize   int      // tubelet_size (default 2)
+	UniformPower  bool     // uniform_power (default false!)
+	UseSDPA       bool     // use_sdpa (default true)
+	UseSiLU       bool     // use_silu (default false)
+	TightSiLU     bool     // tight_silu (default true)
+	PatchSize     int      // patch_size (no default in the official code)
+	Folder        string   // folder holding the pretrained checkpoint
+	Checkpoint    string   // checkpoint: file name inside Folder
+	WriteTag      string   // write_tag
+	// FrameStep is "pretrain: frame_step" (default 4), the value the official video eval
+	// actually samples clips with.
+	FrameStep int
+
+	EmbedDim int     // embed_dim (extension)
+	Depth    int     // depth (extension)
+	NumHeads int     // num_heads (extension)
+	MLPRatio float64 // mlp_ratio (extension)
+}
+
+// EvalData is the "data" section.
+type EvalData struct {
+	DatasetTrain       string // dataset_train (video)
+	DatasetVal         string // dataset_val (video)
+	DatasetType        string // dataset_type (default "VideoDataset")
+	DatasetName        string // dataset_name (image: ImageNet, Places205, iNat21)
+	NumClasses         int    // num_classes
+	FramesPerClip      int    // frames_per_clip (default 16)
+	NumSegments        int    // num_segments: clips per video (default 1)
+	NumViewsPerSegment int    // num_views_per_segment: spatial views (default 1)
+	// FrameStep is "data: frame_step" as written. The official video eval never reads it;
+	// use [EvalConfig.FrameStep] for the effective value.
+	FrameStep   int
+	Resolution  int    // resolution: read by the image eval only (default 224)
+	RootPath    string // root_path (image)
+	ImageFolder string // image_folder (image)
+}
+
+// EvalOptimization is the "optimization" section.
+type EvalOptimization struct {
+	AttendAcrossSegments bool    // attend_across_segments (default false)
+	NumEpochs            int     // num_epochs
+	Resolution           int     // resolution: read by the video eval only (default 224)
+	BatchSize            int     // batch_size (per GPU)
+	WeightDecay          float64 // weight_decay
+	LR                   float64 // lr
+	StartLR              float64 // start_lr
+	Warmup               float64 // warmup, in epochs
+	UseBfloat16          bool    // use_bfloat16 (the official autocast dtype is float16)
+	FinalLR              float64 // final_lr
+	// FinalWeightDecay is not read by the V-JEPA evals, whose weight-decay schedule always
+	// ends at 1e-6 (the default kept here); setting it is a project extension.
+	FinalWeightDecay float64
+	// MultiHead holds the V-JEPA 2 style "multihead_kwargs" list: one probe per entry.
+	MultiHead []HeadOptimization
+}
+
+// HeadOptimization is the optimizer schedule of one probe head.
+type HeadOptimization struct {
+	LR               float64 // lr
+	StartLR          float64 // start_lr
+	FinalLR          float64 // final_lr
+	WeightDecay      float64 // weight_decay
+	FinalWeightDecay float64 // final_weight_decay
+	Warmup           float64 // warmup, in epochs
+}
+
+// defaultEvalFinalWD is the final weight decay hard-coded in the official evals' init_opt.
+const defaultEvalFinalWD = 1e-6
+
+func defaultEval() EvalConfig {
+	return EvalConfig{
+		Pretrain: EvalPretrain{CheckpointKey: "target_encoder", FramesPerClip: 1, TubeletSize: 2,
+			UseSDPA: true, TightSiLU: true, FrameStep: 4},
+		Data:         EvalData{DatasetType: "VideoDataset", FramesPerClip: 16, NumSegments: 1, NumViewsPerSegment: 1, Resolution: 224},
+		Optimization: EvalOptimization{Resolution: 224, FinalWeightDecay: defaultEvalFinalWD},
+	}
+}
+
+// IsVideo reports whether the configuration is for the video classification eval.
+func (c *EvalConfig) IsVideo() bool { return c.EvalName == VideoEval }
+
+// FrameStep is the frame step the official video eval samples clips with: the value of
+// "pretrain: frame_step" (default 4). "data: frame_step", present in the official files,
+// is ignored by eval.py.
+func (c *EvalConfig) FrameStep() int { return c.Pretrain.FrameStep }
+
+// ClipDuration is the effective clip duration of the video eval ("pretrain: clip_duration").
+func (c *EvalConfig) ClipDuration() *float64 { return c.Pretrain.ClipDuration }
+
+// Resolution is the input side the eval uses: "optimization: resolution" for the video
+// eval, "data: resolution" for the image eval (both default 224).
+func (c *EvalConfig) Resolution() int {
+	if c.IsVideo() {
+		return c.Optimization.Resolution
+	}
+	return c.Data.Resolution
+}
+
+// Heads returns the optimizer settings of every probe to train: the multihead_kwargs
+// entries when present, otherwise the single probe of the optimization section.
+func (c *EvalConfig) Heads() []HeadOptimization {
+	if len(c.Optimization.MultiHead) > 0 {
+		return append([]HeadOptimization(nil), c.Optimization.MultiHead...)
+	}
+	o := c.Optimization
+	return []HeadOptimization{{LR: o.LR, StartLR: o.StartLR, FinalLR: o.FinalLR,
+		WeightDecay: o.WeightDecay, FinalWeightDecay: o.FinalWeightDecay, Warmup: o.Warmup}}
+}
+
+// LoadEval reads a frozen-evaluation configuration file. Unknown keys, and settings the
+// official eval would silently ignore with a different value than the effective one, are
+// reported as warnings; values of the wrong type, an eval_name other than [VideoEval] or
+// [ImageEval], a missing file or invalid YAML are errors naming the file and line.
+func LoadEval(path string) (*EvalConfig, []Warning, error) {
+	top, raw, err := parseFile(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	d := newDecoder(path)
+	c := defaultEval()
+	c.File, c.Raw = path, raw
+	c.pos = positions{file: path, lines: d.lines}
+
+	root := d.mapping("", top)
+	root.str("eval_name", &c.EvalName)
+	root.str("tag", &c.Tag)
+	root.bool("resume_checkpoint", &c.ResumeCheckpoint)
+	root.int("nodes", &c.Nodes)
+	root.int("tasks_per_node", &c.TasksPerNode)
+	if s := root.sub("pretrain"); s != nil {
+		decodeEvalPretrain(s, &c.Pretrain)
+	}
+	if s := root.sub("data"); s != nil {
+		decodeEvalData(s, &c.Data)
+	}
+	if s := root.sub("optimization"); s != nil {
+		decodeEvalOptimization(s, &c.Optimization)
+	}
+	root.finish()
+
+	warnings, err := d.result()
+	if err != nil {
+		return nil, warnings, err
+	}
+	switch c.EvalName {
+	case VideoEval, ImageEval:
+	default:
+		return nil, warnings, fmt.Errorf("%s: eval_name %q is not supported (want %s or %s)",
+			c.pos.at("eval_name"), c.EvalName, VideoEval, ImageEval)
+	}
+	warnings = append(warnings, ignoredSettings(&c)...)
+	return &c, warnings, nil
+}
+
+// ignoredSettings warns when a file sets a value the official eval ignores to something other
+// than the effective one (so the official files, which agree, give no warning).
+func ignoredSettings(c *EvalConfig) []Warning {
+	var ws []Warning
+	add := func(key, format string, args ...any) {
+		ws = append(ws, Warning{File: c.File, Line: c.pos.lines[key], Key: key, Msg: fmt.Sprintf(format, args...)})
+	}
+	_, hasDataStep := c.pos.lines["data.frame_step"]
+	_, hasDataRes := c.pos.lines["data.resolution"]
+	_, hasOptRes := c.pos.lines["optimization.resolution"]
+	if c.IsVideo() {
+		if hasDataStep && c.Data.FrameStep != c.FrameStep() {
+			add("data.frame_step", "data.frame_step %d is ignored by the official video eval; the effective frame step is pretrain.frame_step = %d",
+				c.Data.FrameStep, c.FrameStep())
+		}
+		if hasDataRes && c.Data.Resolution != c.Resolution() {
+			add("data.resolution", "data.resolution %d is ignored by the official video eval; the effective resolution is optimization.resolution = %d",
+				c.Data.Resolution, c.Resolution())
+		}
+	} else if hasOptRes && c.Optimization.Resolution != c.Resolution() {
+		add("optimization.resolution", "optimization.resolution %d is ignored by the official image eval; the effective resolution is data.resolution = %d",
+			c.Optimization.Resolution, c.Resolution())
+	}
+	return ws
+}
+
+func decodeEvalPretrain(s *mapping, p *EvalPretrain) {
+	s.str("model_name", &p.ModelName)
+	s.str("checkpoint_key", &p.CheckpointKey)
+	s.optFloat("clip_duration", &p.ClipDuration)
+	s.int("frames_per_clip", &p.FramesPerClip)
+	s.int("tubelet_size", &p.TubeletSize)
+	s.bool("uniform_power", &p.UniformPower)
+	s.bool("use_sdpa", &p.UseSDPA)
+	s.bool("use_silu", &p.UseSiLU)
+	s.bool("tight_silu", &p.TightSiLU)
+	s.int("patch_size", &p.PatchSize)
+	s.str("folder", &p.Folder)
+	s.str("checkpoint", &p.Checkpoint)
+	s.str("write_tag", &p.WriteTag)
+	s.int("frame_step", &p.FrameStep)
+	s.int("embed_dim", &p.EmbedDim)
+	s.int("depth", &p.Depth)
+	s.int("num_heads", &p.NumHeads)
+	s.float("mlp_ratio", &p.MLPRatio)
+	s.finish()
+}
+
+func decodeEvalData(s *mapping, p *EvalData) {
+	s.str("dataset_train", &p.DatasetTrain)
+	s.str("dataset_val", &p.DatasetVal)
+	s.str("dataset_type", &p.DatasetType)
+	s.str("dataset_name", &p.DatasetName)
+	s.int("num_classes", &p.NumClasses)
+	s.int("frames_per_clip", &p.FramesPerClip)
+	s.int("num_segments", &p.NumSegments)
+	s.int("num_views_per_segment", &p.NumViewsPerSegment)
+	s.int("frame_step", &p.FrameStep)
+	s.int("resolution", &p.Resolution)
+	s.str("root_path", &p.RootPath)
+	s.str("image_folder", &p.ImageFolder)
+	s.finish()
+}
+
+func decodeEvalOptimization(s *mapping, p *EvalOptimization) {
+	s.bool("attend_across_segments", &p.AttendAcrossSegments)
+	s.int("num_epochs", &p.NumEpochs)
+	s.int("resolution", &p.Resolution)
+	s.int("batch_size", &p.BatchSize)
+	s.float("weight_decay", &p.WeightDecay)
+	s.float("lr", &p.LR)
+	s.float("start_lr", &p.StartLR)
+	s.float("warmup", &p.Warmup)
+	s.bool("use_bfloat16", &p.UseBfloat16)
+	s.float("final_lr", &p.FinalLR)
+	s.float("final_weight_decay", &p.FinalWeightDecay)
+	if items, full := s.seq("multihead_kwargs", "a list of per-head settings"); items != nil {
+		p.MultiHead = make([]HeadOptimization, 0, len(items))
+		for i, item := range items {
+			var h HeadOptimization
+			if m := s.d.asMapping(item, joinKey(full, strconv.Itoa(i))); m != nil {
+				m.float("lr", &h.LR)
+				m.float("start_lr", &h.StartLR)
+				m.float("final_lr", &h.FinalLR)
+				m.float("weight_decay", &h.WeightDecay)
+				m.float("final_weight_decay", &h.FinalWeightDecay)
+				m.float("warmup", &h.Warmup)
+				m.finish()
+			}
+			p.MultiHead = append(p.MultiHead, h)
+		}
+	}
+	s.finish()
+}

@@ -1,0 +1,163 @@
+package officialcfg
+
+import (
+	"fmt"
+
+	"github.com/vjepa-go/vjepa/backbone"
+)
+
+// defaultMLPRatio is the MLP ratio of custom sizes that do not set mlp_ratio.
+const defaultMLPRatio = 4
+
+// encoderSize names the keys describing the encoder size in one section of a file.
+type encoderSize struct {
+	section                   string // "model" or "pretrain"
+	name                      string
+	embedDim, depth, numHeads int
+	mlpRatio                  float64
+}
+
+// encoder returns the encoder size: the preset named by model_name, overridden by the
+// custom-size keys; when model_name is not a preset, embed_dim, depth and num_heads are
+// all required.
+func (s encoderSize) encoder(pos positions) (backbone.Config, error) {
+	key := func(k string) string { return s.section + "." + k }
+	for _, v := range []struct {
+		k string
+		v float64
+	}{{"embed_dim", float64(s.embedDim)}, {"depth", float64(s.depth)}, {"num_heads", float64(s.numHeads)}, {"mlp_ratio", s.mlpRatio}} {
+		if v.v < 0 {
+			return backbone.Config{}, fmt.Errorf("%s: %s must be positive, got %g", pos.at(key(v.k)), key(v.k), v.v)
+		}
+	}
+	custom := s.embedDim != 0 || s.depth != 0 || s.numHeads != 0 || s.mlpRatio != 0
+	cfg, err := backbone.Preset(s.name)
+	if err != nil {
+		if !custom {
+			if s.name == "" {
+				return backbone.Config{}, fmt.Errorf("%s: %s is missing (or give embed_dim, depth and num_heads)", pos.at(key("model_name")), key("model_name"))
+			}
+			return backbone.Config{}, fmt.Errorf("%s: %s: %w", pos.at(key("model_name")), key("model_name"), err)
+		}
+		if s.embedDim == 0 || s.depth == 0 || s.numHeads == 0 {
+			return backbone.Config{}, fmt.Errorf("%s: %s %q is not a preset, so %s, %s and %s are all required",
+				pos.at(key("model_name")), key("model_name"), s.name, key("embed_dim"), key("depth"), key("num_heads"))
+		}
+		cfg, _ = backbone.Preset("vit_base") // V-JEPA defaults for everything but the size
+		cfg.MLPRatio = defaultMLPRatio
+	}
+	if !custom {
+		return cfg, nil
+	}
+	before := cfg
+	if s.embedDim != 0 {
+		cfg.EmbedDim = s.embedDim
+	}
+	if s.depth != 0 {
+		cfg.Depth = s.depth
+	}
+	if s.numHeads != 0 {
+		cfg.NumHeads = s.numHeads
+	}
+	if s.mlpRatio != 0 {
+		cfg.MLPRatio = s.mlpRatio
+	}
+	if cfg != before || err != nil {
+		cfg.Name = "custom"
+	}
+	return cfg, nil
+}
+
+// positive checks that a required integer key is set to a positive value.
+func positive(pos positions, key string, v int) error {
+	if _, ok := pos.lines[key]; !ok && v == 0 {
+		return fmt.Errorf("%s: %s is missing", pos.file, key)
+	}
+	if v <= 0 {
+		return fmt.Errorf("%s: %s must be a positive integer, got %d", pos.at(key), key, v)
+	}
+	return nil
+}
+
+// Model returns the encoder and predictor configuration described by the file: the size
+// from model.model_name (or the custom-size keys), the clip geometry from data.num_frames,
+// crop_size, patch_size and tubelet_size, model.uniform_power, and a predictor of
+// model.pred_depth × pred_embed_dim with one mask token per mask configuration.
+func (c *PretrainConfig) Model() (backbone.Config, error) {
+	m := c.Arch
+	cfg, err := encoderSize{"model", m.ModelName, m.EmbedDim, m.Depth, m.NumHeads, m.MLPRatio}.encoder(c.pos)
+	if err != nil {
+		return backbone.Config{}, err
+	}
+	for _, k := range []struct {
+		key string
+		v   int
+	}{
+		{"data.num_frames", c.Data.NumFrames}, {"data.crop_size", c.Data.CropSize},
+		{"data.patch_size", c.Data.PatchSize}, {"data.tubelet_size", c.Data.TubeletSize},
+		{"model.pred_depth", m.PredDepth}, {"model.pred_embed_dim", m.PredEmbedDim},
+	} {
+		if err := positive(c.pos, k.key, k.v); err != nil {
+			return backbone.Config{}, err
+		}
+	}
+	if m.PredNumHeads < 0 {
+		return backbone.Config{}, fmt.Errorf("%s: model.pred_num_heads must be positive, got %d", c.pos.at("model.pred_num_heads"), m.PredNumHeads)
+	}
+	if len(c.Mask) == 0 {
+		return backbone.Config{}, fmt.Errorf("%s: mask: at least one mask configuration is required (it sets the number of mask tokens)", c.pos.at("mask"))
+	}
+	cfg.NumFrames, cfg.CropSize = c.Data.NumFrames, c.Data.CropSize
+	cfg.PatchSize, cfg.Tubelet = c.Data.PatchSize, c.Data.TubeletSize
+	cfg.UniformPower = m.UniformPower
+	cfg.PredDepth, cfg.PredEmbedDim, cfg.PredNumHeads = m.PredDepth, m.PredEmbedDim, m.PredNumHeads
+	cfg.PredMLPRatio = defaultMLPRatio
+	cfg.NumMaskTokens = len(c.Mask)
+	cfg.UseMaskTokens, cfg.ZeroInitMaskTkns = m.UseMaskTokens, m.ZeroInitMaskTokens
+	if err := cfg.Validate(); err != nil {
+		return backbone.Config{}, fmt.Errorf("%s: %w", c.File, err)
+	}
+	return cfg, nil
+}
+
+// Model returns the configuration of the frozen encoder: the size from pretrain.model_name
+// (or the custom-size keys), pretrain.frames_per_clip frames, the effective [EvalConfig.Resolution],
+// pretrain.patch_size, tubelet_size and uniform_power. The predictor fields are zero.
+func (c *EvalConfig) Model() (backbone.Config, error) {
+	p := c.Pretrain
+	cfg, err := encoderSize{"pretrain", p.ModelName, p.EmbedDim, p.Depth, p.NumHeads, p.MLPRatio}.encoder(c.pos)
+	if err != nil {
+		return backbone.Config{}, err
+	}
+	resKey := "data.resolution"
+	if c.IsVideo() {
+		resKey = "optimization.resolution"
+	}
+	for _, k := range []struct {
+		key string
+		v   int
+	}{
+		{"pretrain.patch_size", p.PatchSize}, {"pretrain.tubelet_size", p.TubeletSize},
+		{"pretrain.frames_per_clip", p.FramesPerClip}, {resKey, c.Resolution()},
+	} {
+		if k.v <= 0 {
+			return backbone.Config{}, fmt.Errorf("%s: %s must be a positive integer, got %d", c.pos.at(k.key), k.key, k.v)
+		}
+	}
+	if _, ok := c.pos.lines["pretrain.patch_size"]; !ok {
+		return backbone.Config{}, fmt.Errorf("%s: pretrain.patch_size is missing", c.File)
+	}
+	if p.FramesPerClip == 1 {
+		return backbone.Config{}, fmt.Errorf("%s: pretrain.frames_per_clip is 1 (the official default), which describes an image encoder; only video encoders are supported, set it to the pretraining clip length (16)",
+			c.pos.at("pretrain.frames_per_clip"))
+	}
+	cfg.NumFrames, cfg.CropSize = p.FramesPerClip, c.Resolution()
+	cfg.PatchSize, cfg.Tubelet = p.PatchSize, p.TubeletSize
+	cfg.UniformPower = p.UniformPower
+	cfg.PredDepth, cfg.PredEmbedDim, cfg.PredNumHeads, cfg.PredMLPRatio = 0, 0, 0, 0
+	cfg.NumMaskTokens, cfg.UseMaskTokens, cfg.ZeroInitMaskTkns = 0, false, false
+	if err := cfg.Validate(); err != nil {
+		return backbone.Config{}, fmt.Errorf("%s: %w", c.File, err)
+	}
+	return cfg, nil
+}
