@@ -98,13 +98,6 @@ func (m *mapping) value(key string) (*yaml.Node, string) {
 	return nil, full
 }
 
-// ignore marks keys as known without decoding them.
-func (m *mapping) ignore(keys ...string) {
-	for _, k := range keys {
-		m.value(k)
-	}
-}
-
 // finish warns about every key of the mapping that was not read.
 func (m *mapping) finish() {
 	for i := 0; i+1 < len(m.node.Content); i += 2 {

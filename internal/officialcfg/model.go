@@ -140,12 +140,9 @@ func (c *EvalConfig) Model() (backbone.Config, error) {
 		{"pretrain.patch_size", p.PatchSize}, {"pretrain.tubelet_size", p.TubeletSize},
 		{"pretrain.frames_per_clip", p.FramesPerClip}, {resKey, c.Resolution()},
 	} {
-		if k.v <= 0 {
-			return backbone.Config{}, fmt.Errorf("%s: %s must be a positive integer, got %d", c.pos.at(k.key), k.key, k.v)
+		if err := positive(c.pos, k.key, k.v); err != nil {
+			return backbone.Config{}, err
 		}
-	}
-	if _, ok := c.pos.lines["pretrain.patch_size"]; !ok {
-		return backbone.Config{}, fmt.Errorf("%s: pretrain.patch_size is missing", c.File)
 	}
 	if p.FramesPerClip == 1 {
 		return backbone.Config{}, fmt.Errorf("%s: pretrain.frames_per_clip is 1 (the official default), which describes an image encoder; only video encoders are supported, set it to the pretraining clip length (16)",

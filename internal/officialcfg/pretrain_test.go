@@ -274,3 +274,38 @@ func TestLoadPretrainFileErrors(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), list+":1:")
 }
+
+func TestLoadPretrainOptionalValues(t *testing.T) {
+	text := `data:
+  datasets_weights: [0.335, 0.1, 0.565]
+  clip_duration: 2.5
+mask:
+  - num_blocks: 8
+    max_keep: 100
+    ratio: 0.9
+optimization:
+  clip_grad: null
+  ema: &momentum [0.99925, 0.99925]
+  betas: *momentum
+  datasets_weights: [1]
+`
+	path := writeConfig(t, "opt.yaml", text)
+	c, warnings, err := LoadPretrain(path)
+	require.NoError(t, err)
+	assert.Equal(t, []Warning{{File: path, Line: 12, Key: "optimization.datasets_weights", Msg: "unknown key optimization.datasets_weights"}}, warnings)
+	assert.Equal(t, []float64{0.335, 0.1, 0.565}, c.Data.DatasetsWeights)
+	assert.Equal(t, ptr(2.5), c.Data.ClipDuration)
+	require.Len(t, c.Mask, 1)
+	assert.Equal(t, ptr(100), c.Mask[0].MaxKeep)
+	assert.Equal(t, 0.9, c.Mask[0].Ratio)
+	assert.Equal(t, 1.0, c.Mask[0].MaxTemporalKeep)
+	assert.Nil(t, c.Optimization.ClipGrad)
+	assert.Equal(t, [2]float64{0.99925, 0.99925}, c.Optimization.EMA)
+	assert.Equal(t, [2]float64{0.99925, 0.99925}, c.Optimization.Betas)
+
+	bad := writeConfig(t, "bad.yaml", "data:\n  datasets_weights: [0.5, x]\nmask:\n  - max_keep: 0.5\n")
+	_, _, err = LoadPretrain(bad)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), bad+`:2: data.datasets_weights.1: expected a number, found string "x"`)
+	assert.Contains(t, err.Error(), bad+`:4: mask.0.max_keep: expected an integer, found number 0.5`)
+}

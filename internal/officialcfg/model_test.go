@@ -1,0 +1,140 @@
+package officialcfg
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/vjepa-go/vjepa/backbone"
+)
+
+// tinyPretrain is a small custom-size pretraining config in the official layout.
+const tinyPretrain = `app: vjepa
+data:
+  datasets: [synthetic-motion]
+  batch_size: 2
+  num_frames: 8
+  tubelet_size: 2
+  crop_size: 64
+  patch_size: 16
+mask:
+  - {aspect_ratio: [0.75, 1.5], num_blocks: 8, spatial_scale: [0.15, 0.15], temporal_scale: [1.0, 1.0]}
+  - {aspect_ratio: [0.75, 1.5], num_blocks: 2, spatial_scale: [0.7, 0.7], temporal_scale: [1.0, 1.0]}
+model:
+  model_name: custom
+  embed_dim: 96
+  depth: 3
+  num_heads: 4
+  pred_depth: 2
+  pred_embed_dim: 48
+  pred_num_heads: 3
+`
+
+func TestPretrainModelCustom(t *testing.T) {
+	c, warnings, err := LoadPretrain(writeConfig(t, "tiny.yaml", tinyPretrain))
+	require.NoError(t, err)
+	assert.Empty(t, warnings)
+	m, err := c.Model()
+	require.NoError(t, err)
+	assert.Equal(t, backbone.Config{
+		Name: "custom", EmbedDim: 96, Depth: 3, NumHeads: 4, MLPRatio: 4, PatchSize: 16, Tubelet: 2,
+		NumFrames: 8, CropSize: 64, UniformPower: true, PredEmbedDim: 48, PredDepth: 2, PredNumHeads: 3,
+		PredMLPRatio: 4, NumMaskTokens: 2, UseMaskTokens: true, ZeroInitMaskTkns: true,
+	}, m)
+	assert.Equal(t, 4*4*4, m.NumTokens())
+}
+
+func TestPretrainModelOverridesPreset(t *testing.T) {
+	text, _ := replaceLine(t, tinyPretrain, "  model_name: custom", "  model_name: vit_small")
+	text, _ = replaceLine(t, text, "  embed_dim: 96", "  mlp_ratio: 2.0")
+	text, _ = replaceLine(t, text, "  depth: 3", "")
+	text, _ = replaceLine(t, text, "  num_heads: 4", "")
+	c, _, err := LoadPretrain(writeConfig(t, "tiny.yaml", text))
+	require.NoError(t, err)
+	m, err := c.Model()
+	require.NoError(t, err)
+	assert.Equal(t, "custom", m.Name)
+	assert.Equal(t, [4]float64{384, 12, 6, 2}, [4]float64{float64(m.EmbedDim), float64(m.Depth), float64(m.NumHeads), m.MLPRatio})
+}
+
+func TestPretrainModelErrors(t *testing.T) {
+	tests := []struct {
+		name, old, repl string
+		want            string // substring of the error; "@L" is replaced by "file:line"
+	}{
+		{"missing heads", "  num_heads: 4", "", `model.model_name "custom" is not a preset, so model.embed_dim, model.depth and model.num_heads are all required`},
+		{"heads divide", "  num_heads: 4", "  num_heads: 5", "embed_dim 96 is not divisible by num_heads 5"},
+		{"pred heads divide", "  pred_num_heads: 3", "  pred_num_heads: 5", "pred_embed_dim 48 is not divisible by 5 predictor heads"},
+		{"negative depth", "  depth: 3", "  depth: -3", "@L: model.depth must be positive, got -3"},
+		{"frames vs tubelet", "  num_frames: 8", "  num_frames: 9", "num_frames 9 is not a multiple of tubelet_size 2"},
+		{"crop vs patch", "  crop_size: 64", "  crop_size: 70", "crop_size 70 is not a multiple of patch_size 16"},
+		{"missing patch", "  patch_size: 16", "", "tiny.yaml: data.patch_size is missing"},
+		{"zero patch", "  patch_size: 16", "  patch_size: 0", "@L: data.patch_size must be a positive integer, got 0"},
+		{"missing pred depth", "  pred_depth: 2", "", "tiny.yaml: model.pred_depth is missing"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			text, line := replaceLine(t, tinyPretrain, tt.old, tt.repl)
+			path := writeConfig(t, "tiny.yaml", text)
+			c, _, err := LoadPretrain(path)
+			require.NoError(t, err)
+			_, err = c.Model()
+			require.Error(t, err)
+			want := tt.want
+			if len(want) > 2 && want[:2] == "@L" {
+				want = path + ":" + itoaTest(line) + want[2:]
+			}
+			assert.Contains(t, err.Error(), want)
+			assert.Contains(t, err.Error(), path)
+		})
+	}
+
+	t.Run("no masks", func(t *testing.T) {
+		text := removeBetween(tinyPretrain, "mask:\n", "model:\n")
+		c, _, err := LoadPretrain(writeConfig(t, "tiny.yaml", text))
+		require.NoError(t, err)
+		_, err = c.Model()
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "at least one mask configuration")
+	})
+	t.Run("unknown preset without custom keys", func(t *testing.T) {
+		c, _, err := LoadPretrain(writeConfig(t, "x.yaml", "model:\n  model_name: vit_enormous\n"))
+		require.NoError(t, err)
+		_, err = c.Model()
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), `x.yaml:2: model.model_name: unknown model "vit_enormous" (valid: `)
+	})
+}
+
+func TestEvalModelErrors(t *testing.T) {
+	k400 := official(t, "evals/vitl16_k400_16x8x3.yaml")
+	tests := []struct {
+		name, old, repl, want string
+	}{
+		{"image encoder", "  frames_per_clip: 16\n  tubelet_size: 2", "  tubelet_size: 2", "pretrain.frames_per_clip is 1 (the official default)"},
+		{"missing patch", "  patch_size: 16", "", "pretrain.patch_size is missing"},
+		{"resolution", "  resolution: 224", "  resolution: 230", "crop_size 230 is not a multiple of patch_size 16"},
+		{"custom", "  model_name: vit_large", "  model_name: custom\n  embed_dim: 64\n  depth: 2\n  num_heads: 4", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			require.Contains(t, k400, tt.old)
+			text := replaceOnce(k400, tt.old, tt.repl)
+			path := writeConfig(t, "k400.yaml", text)
+			c, warnings, err := LoadEval(path)
+			require.NoError(t, err)
+			assert.Empty(t, warnings)
+			m, err := c.Model()
+			if tt.want == "" {
+				require.NoError(t, err)
+				assert.Equal(t, [4]int{64, 2, 4, 16}, [4]int{m.EmbedDim, m.Depth, m.NumHeads, m.NumFrames})
+				assert.Equal(t, "custom", m.Name)
+				return
+			}
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), path)
+			assert.Contains(t, err.Error(), tt.want)
+		})
+	}
+}
