@@ -12,8 +12,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// writeSyntheticRun logs a plausible 2,000-step run with the official schedules scaled down.
-func writeSyntheticRun(t *testing.T, dir string, withDiagnostics bool) {
+// writeSyntheticRun logs a plausible run of n steps with the official schedules scaled to
+// 2,000 steps.
+func writeSyntheticRun(t *testing.T, dir string, n int64, withDiagnostics bool) {
 	t.Helper()
 	cfg := OfficialScheduleConfig()
 	cfg.IPE, cfg.Epochs, cfg.WarmupEpochs = 20, 100, 10
@@ -22,7 +23,7 @@ func writeSyntheticRun(t *testing.T, dir string, withDiagnostics bool) {
 	l, err := OpenRunLog(dir, 0)
 	require.NoError(t, err)
 	rng := rand.New(rand.NewPCG(1, 1))
-	for s := int64(1); s <= 2000; s++ {
+	for s := int64(1); s <= n; s++ {
 		loss := 0.2 + 0.6*math.Exp(-float64(s)/400) + 0.03*rng.NormFloat64()
 		if s == 1500 {
 			loss = math.NaN() // a bad step must not break the plot
@@ -42,9 +43,13 @@ func writeSyntheticRun(t *testing.T, dir string, withDiagnostics bool) {
 }
 
 func TestPlotRun(t *testing.T) {
-	for _, withDiag := range []bool{true, false} {
+	for _, tc := range []struct {
+		steps    int64
+		withDiag bool
+	}{{2000, true}, {30, false}} {
+		withDiag := tc.withDiag
 		dir := t.TempDir()
-		writeSyntheticRun(t, dir, withDiag)
+		writeSyntheticRun(t, dir, tc.steps, withDiag)
 		if !withDiag {
 			require.NoError(t, os.Remove(filepath.Join(dir, DiagnosticsLogName)))
 		}
