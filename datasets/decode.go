@@ -85,3 +85,17 @@ func FramesToClip(f *Frames) Clip {
 	}
 	return c
 }
+
+// NewDecoder returns the decoder named name: "ffmpeg" (the command-line tools), "astiav"
+// (in-process libav, only in binaries built with the astiav tag) or "" for DefaultDecoder.
+func NewDecoder(name string) (Decoder, error) {
+	switch name {
+	case "":
+		return DefaultDecoder(), nil
+	case "ffmpeg":
+		return &FFmpegDecoder{}, nil
+	case "astiav":
+		return newAstiavDecoder()
+	}
+	return nil, fmt.Errorf("unknown video decoder %q (want ffmpeg or astiav)", name)
+}

@@ -106,6 +106,9 @@ func (d *FFmpegDecoder) Open(ctx context.Context, path string) (Video, error) {
 	if v.info.NumFrames == 0 {
 		return nil, errors.New("no video frames")
 	}
+	if n, err := strconv.Atoi(s.NbFrames); err == nil && n > v.info.NumFrames {
+		return nil, fmt.Errorf("truncated video: the header announces %d frames, the file holds %d", n, v.info.NumFrames)
+	}
 	// Presentation timestamps of the frames, when every packet has one.
 	tb := parseRational(s.TimeBase)
 	start, errStart := strconv.ParseFloat(po.Format.StartTime, 64)

@@ -170,6 +170,7 @@ func TestLoaderCancel(t *testing.T) {
 	l, err := NewLoader(ds, LoaderOptions{BatchSize: 2, Workers: 3})
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	n := 0
 	var last error
 	for _, err := range l.Epoch(ctx, State{}) {

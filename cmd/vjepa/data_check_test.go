@@ -1,0 +1,39 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"image"
+	"image/png"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestRunDataCheck(t *testing.T) {
+	root := t.TempDir()
+	for _, p := range []string{"train/a/x.png", "train/b/y.png", "val/a/x.png", "val/b/y.png"} {
+		path := filepath.Join(root, p)
+		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
+		f, err := os.Create(path)
+		require.NoError(t, err)
+		require.NoError(t, png.Encode(f, image.NewGray(image.Rect(0, 0, 4, 4))))
+		require.NoError(t, f.Close())
+	}
+	ctx := context.Background()
+	require.NoError(t, runDataCheck(ctx, []string{"-progress=false", root}))
+
+	require.NoError(t, os.WriteFile(filepath.Join(root, "val", "b", "z.png"), []byte("broken"), 0o644))
+	err := runDataCheck(ctx, []string{"-progress=false", "-split", "val", root})
+	var ee *exitError
+	require.True(t, errors.As(err, &ee), "%v", err)
+	assert.Equal(t, 1, ee.code)
+
+	err = runDataCheck(ctx, []string{"-progress=false"})
+	require.True(t, errors.As(err, &ee))
+	assert.Equal(t, 2, ee.code)
+	assert.Error(t, runDataCheck(ctx, []string{"-decoder", "vlc", root}))
+}

@@ -1,0 +1,152 @@
+package datasets
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"sync"
+
+	"github.com/schollz/progressbar/v3"
+)
+
+// CheckOptions configures Check.
+type CheckOptions struct {
+	// Split restricts an ImageFolder check to one split; empty checks train and val.
+	Split string
+	// NumClasses bounds the labels of video lists (0: inferred).
+	NumClasses int
+	// Sampling is the clip sampling to check video lists with; the zero value means
+	// PretrainSampling().
+	Sampling SamplingParams
+	// Decoder decodes videos; nil means DefaultDecoder().
+	Decoder Decoder
+	// Workers is the number of samples decoded in parallel (default 2).
+	Workers int
+	// Seed seeds the random clip windows (as a loader of that seed would draw in epoch 0).
+	Seed uint64
+	// Progress, when not nil, receives a progress bar.
+	Progress io.Writer
+}
+
+// clipLoader is a data set that can decode the clips of a sample without transforming them.
+type clipLoader interface {
+	Len() int
+	Source(i int) string
+	loadClips(ctx context.Context, i int, rng *rand.Rand) ([]*Frames, error)
+}
+
+// Check decodes every sample of the list file(s) or ImageFolder at path with the sampling
+// it would get in training. It writes one line `path: reason` per failed sample to w (in
+// sample order) and ends with `checked N samples: K ok, F failed`. err is set for
+// failures of the check itself (an unreadable or malformed list, a cancelled ctx), not
+// for failed samples.
+func Check(ctx context.Context, path string, opts CheckOptions, w io.Writer) (ok, failed int, err error) {
+	kind, err := DetectKind(path)
+	if err != nil {
+		return 0, 0, err
+	}
+	var sets []clipLoader
+	if kind == KindImageFolder {
+		splits := []string{"train", "val"}
+		if opts.Split != "" {
+			splits = []string{opts.Split}
+		}
+		for _, s := range splits {
+			d, err := NewImageFolder(ImageFolderOptions{Root: path, Split: s})
+			if err != nil {
+				return 0, 0, err
+			}
+			sets = append(sets, d)
+		}
+	} else {
+		sampling := opts.Sampling
+		if sampling == (SamplingParams{}) {
+			sampling = PretrainSampling()
+		}
+		d, err := NewVideoList(VideoListOptions{Lists: splitLists(path), NumClasses: opts.NumClasses,
+			Sampling: sampling, Decoder: opts.Decoder})
+		if err != nil {
+			return 0, 0, err
+		}
+		sets = append(sets, d)
+	}
+	total := 0
+	for _, s := range sets {
+		total += s.Len()
+	}
+	var bar *progressbar.ProgressBar
+	if opts.Progress != nil {
+		bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(opts.Progress),
+			progressbar.OptionSetDescription("checking"), progressbar.OptionShowCount(),
+			progressbar.OptionShowIts(), progressbar.OptionSetItsString("samples"),
+			progressbar.OptionThrottle(200_000_000), progressbar.OptionClearOnFinish())
+	}
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = 2
+	}
+	for _, s := range sets {
+		k, f, err := checkSet(ctx, s, opts.Seed, workers, w, bar)
+		ok += k
+		failed += f
+		if err != nil {
+			return ok, failed, err
+		}
+	}
+	if bar != nil {
+		_ = bar.Finish()
+	}
+	if _, err := fmt.Fprintf(w, "checked %d samples: %d ok, %d failed\n", ok+failed, ok, failed); err != nil {
+		return ok, failed, err
+	}
+	return ok, failed, nil
+}
+
+// checkSet checks the samples of one data set in chunks, reporting the failures of each
+// chunk in sample order.
+func checkSet(ctx context.Context, d clipLoader, seed uint64, workers int, w io.Writer,
+	bar *progressbar.ProgressBar) (ok, failed int, err error) {
+	chunk := workers * 8
+	errs := make([]error, chunk)
+	for lo := 0; lo < d.Len(); lo += chunk {
+		hi := min(lo+chunk, d.Len())
+		var wg sync.WaitGroup
+		next := make(chan int)
+		for range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range next {
+					_, errs[i-lo] = d.loadClips(ctx, i, SampleRNG(seed, 0, i, 0))
+				}
+			}()
+		}
+		for i := lo; i < hi; i++ {
+			next <- i
+		}
+		close(next)
+		wg.Wait()
+		if err := ctx.Err(); err != nil {
+			return ok, failed, err
+		}
+		for i := lo; i < hi; i++ {
+			e := errs[i-lo]
+			switch {
+			case e == nil:
+				ok++
+			case IsSampleError(e):
+				failed++
+				if _, err := fmt.Fprintln(w, e); err != nil {
+					return ok, failed, err
+				}
+			default:
+				return ok, failed, fmt.Errorf("%s: %w", d.Source(i), e)
+			}
+		}
+		if bar != nil {
+			_ = bar.Add(hi - lo)
+		}
+	}
+	return ok, failed, nil
+}
