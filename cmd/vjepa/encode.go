@@ -1,0 +1,224 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+
+	"github.com/gomlx/compute"
+
+	"github.com/vjepa-go/vjepa/backbone"
+	"github.com/vjepa-go/vjepa/internal/npy"
+	"github.com/vjepa-go/vjepa/internal/officialcfg"
+)
+
+// backendFlags are the flags every command that computes shares.
+type backendFlags struct {
+	backend   string
+	allowSlow bool
+}
+
+func (b *backendFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&b.backend, "backend", "", `compute backend: "go" (pure Go), "xla:cpu", "xla:cuda", … (default: $GOMLX_BACKEND, else XLA if a PJRT plugin is installed, else go)`)
+	fs.BoolVar(&b.allowSlow, "allow-slow", false, "allow the pure-Go backend without GOEXPERIMENT=simd (about 36x slower)")
+}
+
+func (b *backendFlags) open() (compute.Backend, error) {
+	return backbone.SelectBackend(b.backend, b.allowSlow)
+}
+
+// loadModelConfig reads an official pretraining YAML and returns its model configuration,
+// printing the file's warnings.
+func loadModelConfig(path string) (backbone.Config, error) {
+	if path == "" {
+		return backbone.Config{}, fmt.Errorf("--config is required")
+	}
+	cfg, warnings, err := officialcfg.LoadPretrain(path)
+	if err != nil {
+		return backbone.Config{}, err
+	}
+	for _, w := range warnings {
+		fmt.Fprintf(os.Stderr, "warning: %s\n", w)
+	}
+	return cfg.Model()
+}
+
+// readClip reads a float32 [B,3,T,H,W] clip and checks it fits model c.
+func readClip(path string, c backbone.Config) (backbone.HostTensor, error) {
+	a, err := npy.ReadFile(path)
+	if err != nil {
+		return backbone.HostTensor{}, err
+	}
+	if a.DType != npy.Float32 {
+		return backbone.HostTensor{}, fmt.Errorf("%s: clip must be float32, got %s", path, a.DType)
+	}
+	if len(a.Shape) != 5 || a.Shape[1] != 3 {
+		return backbone.HostTensor{}, fmt.Errorf("%s: clip must have shape [B,3,T,H,W], got %v", path, a.Shape)
+	}
+	t, h, w := a.Shape[2], a.Shape[3], a.Shape[4]
+	if t%c.Tubelet != 0 || h%c.PatchSize != 0 || w%c.PatchSize != 0 || t == 0 || h == 0 || w == 0 {
+		return backbone.HostTensor{}, fmt.Errorf("%s: clip of %d frames × %d×%d px does not tile into tubelets of %d frames and %d px patches", path, t, h, w, c.Tubelet, c.PatchSize)
+	}
+	return backbone.HostTensor{Shape: a.Shape, F32: a.F32}, nil
+}
+
+// readIndices reads int64 [B,K] token indices and checks them against b and n tokens.
+func readIndices(path string, b, n int) (backbone.HostTensor, error) {
+	a, err := npy.ReadFile(path)
+	if err != nil {
+		return backbone.HostTensor{}, err
+	}
+	if a.DType != npy.Int64 {
+		return backbone.HostTensor{}, fmt.Errorf("%s: indices must be int64, got %s", path, a.DType)
+	}
+	if len(a.Shape) != 2 || a.Shape[0] != b || a.Shape[1] == 0 {
+		return backbone.HostTensor{}, fmt.Errorf("%s: indices must have shape [%d,K] with K ≥ 1, got %v", path, b, a.Shape)
+	}
+	for i, v := range a.I64 {
+		if v < 0 || v >= int64(n) {
+			return backbone.HostTensor{}, fmt.Errorf("%s: index %d at row %d is out of range [0,%d)", path, v, i/a.Shape[1], n)
+		}
+	}
+	return backbone.HostTensor{Shape: a.Shape, I64: a.I64}, nil
+}
+
+func numTokens(c backbone.Config, clip backbone.HostTensor) int {
+	return clip.Shape[2] / c.Tubelet * (clip.Shape[3] / c.PatchSize) * (clip.Shape[4] / c.PatchSize)
+}
+
+func writeTokens(path string, h backbone.HostTensor) error {
+	return npy.WriteFile(path, npy.NewFloat32(h.Shape, h.F32))
+}
+
+func runEncode(_ context.Context, args []string) error {
+	fs := flag.NewFlagSet("encode", flag.ContinueOnError)
+	configPath := fs.String("config", "", "pretraining YAML (official layout) describing the model")
+	ckptPath := fs.String("checkpoint", "", "checkpoint (official training checkpoint, released .pth.tar, or ours)")
+	encKey := fs.String("encoder", "target_encoder", "which encoder of the checkpoint: target_encoder or encoder")
+	input := fs.String("input", "", "clip .npy, float32 [B,3,T,H,W]")
+	ctxPath := fs.String("context-indices", "", "optional int64 [B,K] token indices to keep")
+	out := fs.String("out", "", "output .npy, float32 [B,N,D] (or [B,K,D])")
+	var bf backendFlags
+	bf.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *ckptPath == "" || *input == "" || *out == "" {
+		return fmt.Errorf("--checkpoint, --input and --out are required")
+	}
+	if *encKey != "target_encoder" && *encKey != "encoder" {
+		return fmt.Errorf("--encoder must be target_encoder or encoder, got %q", *encKey)
+	}
+	c, err := loadModelConfig(*configPath)
+	if err != nil {
+		return err
+	}
+	clip, err := readClip(*input, c)
+	if err != nil {
+		return err
+	}
+	var ctx *backbone.HostTensor
+	if *ctxPath != "" {
+		idx, err := readIndices(*ctxPath, clip.Shape[0], numTokens(c, clip))
+		if err != nil {
+			return err
+		}
+		ctx = &idx
+	}
+	ck, err := backbone.OpenCheckpoint(*ckptPath)
+	if err != nil {
+		return err
+	}
+	defer ck.Close()
+	params, err := ck.ReadParams(*encKey, backbone.EncoderSpecs(c), c, false)
+	if err != nil {
+		return err
+	}
+	backend, err := bf.open()
+	if err != nil {
+		return err
+	}
+	r, err := backbone.NewEncoderRunner(backend, c, params, false)
+	if err != nil {
+		return err
+	}
+	tokens, _, err := r.Run(clip, ctx)
+	if err != nil {
+		return err
+	}
+	return writeTokens(*out, tokens)
+}
+
+func runPredict(_ context.Context, args []string) error {
+	fs := flag.NewFlagSet("predict", flag.ContinueOnError)
+	configPath := fs.String("config", "", "pretraining YAML (official layout) describing the model")
+	ckptPath := fs.String("checkpoint", "", "training checkpoint with encoder and predictor")
+	input := fs.String("input", "", "clip .npy, float32 [B,3,T,H,W]")
+	ctxPath := fs.String("context-indices", "", "int64 [B,Kc] context token indices")
+	tgtPath := fs.String("target-indices", "", "int64 [B,Kt] target token indices")
+	maskIndex := fs.Int("mask-index", 0, "mask token (mask configuration) to use")
+	out := fs.String("out", "", "output .npy, float32 [B,Kt,D]")
+	var bf backendFlags
+	bf.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *ckptPath == "" || *input == "" || *ctxPath == "" || *tgtPath == "" || *out == "" {
+		return fmt.Errorf("--checkpoint, --input, --context-indices, --target-indices and --out are required")
+	}
+	c, err := loadModelConfig(*configPath)
+	if err != nil {
+		return err
+	}
+	if *maskIndex < 0 || *maskIndex >= c.NumMaskTokens {
+		return fmt.Errorf("--mask-index %d out of range: the model has %d mask tokens", *maskIndex, c.NumMaskTokens)
+	}
+	clip, err := readClip(*input, c)
+	if err != nil {
+		return err
+	}
+	n := numTokens(c, clip)
+	ctxIdx, err := readIndices(*ctxPath, clip.Shape[0], n)
+	if err != nil {
+		return err
+	}
+	tgtIdx, err := readIndices(*tgtPath, clip.Shape[0], n)
+	if err != nil {
+		return err
+	}
+	ck, err := backbone.OpenCheckpoint(*ckptPath)
+	if err != nil {
+		return err
+	}
+	defer ck.Close()
+	encParams, err := ck.ReadParams("encoder", backbone.EncoderSpecs(c), c, false)
+	if err != nil {
+		return err
+	}
+	predParams, err := ck.ReadParams("predictor", backbone.PredictorSpecs(c), c, false)
+	if err != nil {
+		return err
+	}
+	backend, err := bf.open()
+	if err != nil {
+		return err
+	}
+	er, err := backbone.NewEncoderRunner(backend, c, encParams, false)
+	if err != nil {
+		return err
+	}
+	z, _, err := er.Run(clip, &ctxIdx)
+	if err != nil {
+		return err
+	}
+	pr, err := backbone.NewPredictorRunner(backend, c, predParams, false)
+	if err != nil {
+		return err
+	}
+	pred, _, err := pr.Run(z, ctxIdx, tgtIdx, *maskIndex, clip.Shape[2], clip.Shape[3], clip.Shape[4])
+	if err != nil {
+		return err
+	}
+	return writeTokens(*out, pred)
+}

@@ -1,0 +1,130 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/vjepa-go/vjepa/internal/fixtures"
+	"github.com/vjepa-go/vjepa/internal/npy"
+)
+
+func runCLI(t *testing.T, args ...string) (int, string) {
+	t.Helper()
+	var stderr bytes.Buffer
+	code := run(context.Background(), args, &stderr)
+	return code, stderr.String()
+}
+
+func requireClose(t *testing.T, wantPath, gotPath string, tol float64) {
+	t.Helper()
+	want, err := npy.ReadFile(wantPath)
+	require.NoError(t, err)
+	got, err := npy.ReadFile(gotPath)
+	require.NoError(t, err)
+	require.Equal(t, want.Shape, got.Shape)
+	worst := 0.0
+	for i := range want.F32 {
+		worst = math.Max(worst, math.Abs(float64(want.F32[i]-got.F32[i])))
+	}
+	require.LessOrEqual(t, worst, tol, "%s vs %s", filepath.Base(wantPath), filepath.Base(gotPath))
+}
+
+func TestEncodePredictReproduceFixtures(t *testing.T) {
+	if _, ok := fixtures.Root(); !ok {
+		t.Skip("fixtures not found")
+	}
+	for _, name := range fixtures.Names {
+		t.Run(name, func(t *testing.T) {
+			f, err := fixtures.Load(name)
+			require.NoError(t, err)
+			cfg := filepath.Join("testdata", name+".yaml")
+			ckpt := filepath.Join(f.Dir, "checkpoint.pth")
+			dir := t.TempDir()
+			out := filepath.Join(dir, "full.npy")
+			code, stderr := runCLI(t, "encode", "--config", cfg, "--checkpoint", ckpt, "--encoder", "encoder",
+				"--input", filepath.Join(f.Dir, "input.npy"), "--out", out)
+			require.Equal(t, 0, code, stderr)
+			requireClose(t, filepath.Join(f.Dir, "enc_full.npy"), out, 1e-4)
+			for i := 0; i < f.NumMasks(); i++ {
+				ctx := filepath.Join(f.Dir, fmt.Sprintf("masks_enc_%d.npy", i))
+				tgt := filepath.Join(f.Dir, fmt.Sprintf("masks_pred_%d.npy", i))
+				out := filepath.Join(dir, fmt.Sprintf("ctx%d.npy", i))
+				code, stderr := runCLI(t, "encode", "--config", cfg, "--checkpoint", ckpt, "--encoder", "encoder",
+					"--input", filepath.Join(f.Dir, "input.npy"), "--context-indices", ctx, "--out", out)
+				require.Equal(t, 0, code, stderr)
+				requireClose(t, filepath.Join(f.Dir, fmt.Sprintf("enc_ctx_%d.npy", i)), out, 1e-4)
+				pred := filepath.Join(dir, fmt.Sprintf("pred%d.npy", i))
+				code, stderr = runCLI(t, "predict", "--config", cfg, "--checkpoint", ckpt,
+					"--input", filepath.Join(f.Dir, "input.npy"), "--context-indices", ctx, "--target-indices", tgt,
+					"--mask-index", fmt.Sprint(i), "--out", pred)
+				require.Equal(t, 0, code, stderr)
+				requireClose(t, filepath.Join(f.Dir, fmt.Sprintf("pred_%d.npy", i)), pred, 1e-4)
+			}
+		})
+	}
+}
+
+func TestEncodeBadInput(t *testing.T) {
+	if _, ok := fixtures.Root(); !ok {
+		t.Skip("fixtures not found")
+	}
+	f, err := fixtures.Load("small_both")
+	require.NoError(t, err)
+	dir := t.TempDir()
+	cfg := filepath.Join("testdata", "small_both.yaml")
+	ckpt := filepath.Join(f.Dir, "checkpoint.pth")
+	input := filepath.Join(f.Dir, "input.npy")
+	write := func(name string, a *npy.Array) string {
+		p := filepath.Join(dir, name)
+		require.NoError(t, npy.WriteFile(p, a))
+		return p
+	}
+	f64clip := write("f64.npy", npy.NewFloat64([]int{1, 3, 6, 80, 80}, make([]float64, 3*6*80*80)))
+	rank4 := write("rank4.npy", npy.NewFloat32([]int{3, 6, 80, 80}, make([]float32, 3*6*80*80)))
+	oddSize := write("odd.npy", npy.NewFloat32([]int{1, 3, 6, 72, 80}, make([]float32, 3*6*72*80)))
+	badIdx := write("badidx.npy", npy.NewInt64([]int{2, 2}, []int64{0, 75, 1, 2}))
+	f32Idx := write("f32idx.npy", npy.NewFloat32([]int{2, 2}, []float32{0, 1, 1, 2}))
+	garbage := filepath.Join(dir, "garbage.pth")
+	require.NoError(t, os.WriteFile(garbage, []byte("not a checkpoint"), 0o644))
+	otherCfg := filepath.Join("testdata", "small_short.yaml")
+
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"missing input", []string{"--input", filepath.Join(dir, "nope.npy")}, "nope.npy"},
+		{"float64 clip", []string{"--input", f64clip}, "float32"},
+		{"rank 4 clip", []string{"--input", rank4}, "[B,3,T,H,W]"},
+		{"size not divisible", []string{"--input", oddSize}, "does not tile"},
+		{"index out of range", []string{"--input", input, "--context-indices", badIdx}, "out of range"},
+		{"float indices", []string{"--input", input, "--context-indices", f32Idx}, "int64"},
+		{"garbage checkpoint", []string{"--input", input, "--checkpoint", garbage}, "garbage.pth"},
+		{"config/checkpoint mismatch", []string{"--input", input, "--config", otherCfg}, "wrong shape"},
+		{"bad encoder key", []string{"--input", input, "--encoder", "foo"}, "target_encoder or encoder"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			args := map[string]string{"--config": cfg, "--checkpoint": ckpt, "--out": filepath.Join(dir, "o.npy")}
+			var list []string
+			for i := 0; i < len(tc.args); i += 2 {
+				args[tc.args[i]] = tc.args[i+1]
+			}
+			for k, v := range args {
+				list = append(list, k, v)
+			}
+			code, stderr := runCLI(t, append([]string{"encode"}, list...)...)
+			require.NotEqual(t, 0, code)
+			require.Contains(t, stderr, tc.want)
+			require.Equal(t, 1, strings.Count(strings.TrimSpace(stderr), "\n")+1, "one-line error: %q", stderr)
+		})
+	}
+}

@@ -1,0 +1,100 @@
+// Command vjepa is the one CLI of vjepa-go: pretraining, probing, encoding with official or
+// own checkpoints, data preparation and checking, result tables and benchmarks.
+//
+// Usage:
+//
+//	vjepa <command> [flags]
+//
+// Run "vjepa help" for the list of commands and "vjepa <command> -h" for their flags.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+)
+
+// command is one sub-command of the CLI.
+type command struct {
+	summary string
+	run     func(ctx context.Context, args []string) error
+}
+
+// commands lists every sub-command. Multi-word commands ("data check") are keyed with a space.
+func commands() map[string]command {
+	return map[string]command{
+		"encode":  {"encode clips with a checkpoint's encoder, write tokens as .npy", runEncode},
+		"predict": {"run the context encoder and predictor of a checkpoint on given masks", runPredict},
+	}
+}
+
+// exitError carries an explicit exit status (e.g. "data check" exits 1 when samples failed).
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e *exitError) Error() string { return e.msg }
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stderr))
+}
+
+func run(ctx context.Context, args []string, stderr io.Writer) int {
+	cmds := commands()
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		usage(stderr, cmds)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	name, rest := args[0], args[1:]
+	if len(rest) > 0 {
+		if _, ok := cmds[name+" "+rest[0]]; ok {
+			name, rest = name+" "+rest[0], rest[1:]
+		}
+	}
+	cmd, ok := cmds[name]
+	if !ok {
+		fmt.Fprintf(stderr, "vjepa: unknown command %q (run \"vjepa help\")\n", strings.Join(args[:min(2, len(args))], " "))
+		return 2
+	}
+	err := cmd.run(ctx, rest)
+	var ee *exitError
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &ee):
+		if ee.msg != "" {
+			fmt.Fprintf(stderr, "vjepa %s: %s\n", name, ee.msg)
+		}
+		return ee.code
+	default:
+		fmt.Fprintf(stderr, "vjepa %s: %v\n", name, err)
+		return 1
+	}
+}
+
+func usage(w io.Writer, cmds map[string]command) {
+	names := make([]string, 0, len(cmds))
+	for n := range cmds {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	fmt.Fprintln(w, "vjepa: V-JEPA pretraining and frozen evaluation in Go.\n\nUsage: vjepa <command> [flags]\n\nCommands:")
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-22s %s\n", n, cmds[n].summary)
+	}
+}
