@@ -1,0 +1,52 @@
+package results
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestReadPretrainCurves(t *testing.T) {
+	c, err := ReadPretrainCurves(filepath.Join("testdata", "pretrain", "tiny-run"))
+	require.NoError(t, err)
+	assert.Equal(t, []float64{0, 10, 20, 30, 40, 50, 60}, c.Loss.Steps)
+	assert.Equal(t, 0.95, c.Loss.Value[0])
+	// diagnostics.csv has its columns in another order.
+	assert.Equal(t, []float64{0, 20, 40, 60}, c.FeatureStd.Steps)
+	assert.Equal(t, []float64{0.9, 0.7, 0.62, 0.6}, c.FeatureStd.Value)
+	assert.Equal(t, []float64{20.5, 35.2, 48.9, 52}, c.EffectiveRank.Value)
+}
+
+func TestReadPretrainCurvesFiles(t *testing.T) {
+	tests := []struct {
+		name, log, want string
+		steps           int
+	}{
+		{"missing files", "", "", 0},
+		{"header only", "step,loss\n", "", 0},
+		{"missing loss column", "step,lr\n1,0.1\n", "", 0},
+		{"blank cells skipped", "step,loss\n1,\n2,0.5\n", "", 1},
+		{"no step column", "iter,loss\n1,0.1\n", `no "step" column`, 0},
+		{"bad number", "step,loss\n1,0.1\n2,abc\n", `line 3 column "loss"`, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if tt.log != "" {
+				require.NoError(t, os.WriteFile(filepath.Join(dir, "log.csv"), []byte(tt.log), 0o644))
+			}
+			c, err := ReadPretrainCurves(dir)
+			if tt.want != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), "log.csv")
+				assert.Contains(t, err.Error(), tt.want)
+				return
+			}
+			require.NoError(t, err)
+			assert.Len(t, c.Loss.Steps, tt.steps)
+		})
+	}
+}
