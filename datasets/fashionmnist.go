@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 )
 
 // DefaultFashionMNISTDir is where the Debian package dataset-fashion-mnist installs the
@@ -135,7 +136,8 @@ func (m *FashionMNIST) Select(limitPerClass int) []int {
 }
 
 // WriteImageFolder writes the images listed in indices as grey-level PNG files
-// dir/<class>/<index>.png (ImageFolder layout), calling progress with 1 after each file.
+// dir/<class>/<index>.png (ImageFolder layout), calling progress with 1 after each file from a
+// single goroutine.
 func (m *FashionMNIST) WriteImageFolder(ctx context.Context, dir string, indices []int, progress func(int)) error {
 	classes := FashionMNISTClassNames()
 	for _, class := range classes {
@@ -143,26 +145,23 @@ func (m *FashionMNIST) WriteImageFolder(ctx context.Context, dir string, indices
 			return fmt.Errorf("fashion-mnist: %w", err)
 		}
 	}
-	var buf bytes.Buffer
-	for _, i := range indices {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
+	jobs := make([]exportJob, len(indices))
+	for k, i := range indices {
 		if i < 0 || i >= m.Len() {
 			return fmt.Errorf("fashion-mnist: image index %d out of range [0, %d)", i, m.Len())
 		}
-		img := &image.Gray{Pix: m.Image(i), Stride: m.Cols, Rect: image.Rect(0, 0, m.Cols, m.Rows)}
-		buf.Reset()
+		jobs[k] = exportJob{index: i, rel: classes[m.Labels[i]] + "/" + fmt.Sprintf("%05d.png", i)}
+	}
+	write := func(_ context.Context, job exportJob) error {
+		img := &image.Gray{Pix: m.Image(job.index), Stride: m.Cols, Rect: image.Rect(0, 0, m.Cols, m.Rows)}
+		var buf bytes.Buffer
 		if err := png.Encode(&buf, img); err != nil {
-			return fmt.Errorf("fashion-mnist: encode image %d: %w", i, err)
+			return fmt.Errorf("encode image %d: %w", job.index, err)
 		}
-		path := filepath.Join(dir, classes[m.Labels[i]], fmt.Sprintf("%05d.png", i))
-		if err := writeFileAtomic(path, buf.Bytes()); err != nil {
-			return fmt.Errorf("fashion-mnist: %w", err)
-		}
-		if progress != nil {
-			progress(1)
-		}
+		return writeFileAtomic(filepath.Join(dir, filepath.FromSlash(job.rel)), buf.Bytes())
+	}
+	if err := runExportJobs(ctx, jobs, runtime.GOMAXPROCS(0), write, progress); err != nil {
+		return fmt.Errorf("fashion-mnist to %s: %w", dir, err)
 	}
 	return nil
 }
