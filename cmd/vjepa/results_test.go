@@ -1,0 +1,41 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestRunResults(t *testing.T) {
+	testdata := filepath.Join("..", "..", "results", "testdata")
+	tests := []struct {
+		name    string
+		runs    string
+		wantErr []string
+	}{
+		{"valid records", filepath.Join(testdata, "runs"), nil},
+		{"bad records", filepath.Join(testdata, "bad"), []string{"malformed.json", "no-dataset.json", "no-top1.json", "wrong-schema.json"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out := t.TempDir()
+			err := runResults(context.Background(), []string{"--runs", tt.runs, "--out", out, "--base", filepath.Join("..", "..", "results")})
+			if tt.wantErr != nil {
+				require.Error(t, err)
+				for _, f := range tt.wantErr {
+					assert.Contains(t, err.Error(), f)
+				}
+				return
+			}
+			require.NoError(t, err)
+			assert.FileExists(t, filepath.Join(out, "README.md"))
+			_, err = os.Stat(filepath.Join(out, "figures", "pretrain-testdata-pretrain-tiny-run.png"))
+			assert.NoError(t, err, "pretraining log found through --base")
+		})
+	}
+	require.Error(t, runResults(context.Background(), []string{"extra"}))
+}
