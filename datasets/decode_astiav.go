@@ -130,6 +130,32 @@ func (v *astiavVideo) init() error {
 
 func (v *astiavVideo) Info() VideoInfo { return v.info }
 
+// reopen opens the file again, positioned at its start.
+func (v *astiavVideo) reopen() error {
+	fc := astiav.AllocFormatContext()
+	if fc == nil {
+		return errors.New("libav: cannot allocate a format context")
+	}
+	if err := fc.OpenInput(v.path, nil, nil); err != nil {
+		fc.Free()
+		return fmt.Errorf("libav open: %w", err)
+	}
+	if err := fc.FindStreamInfo(nil); err != nil {
+		fc.CloseInput()
+		fc.Free()
+		return fmt.Errorf("libav stream info: %w", err)
+	}
+	idx := v.stream.Index()
+	if idx >= fc.NbStreams() {
+		fc.CloseInput()
+		fc.Free()
+		return errors.New("libav: the file changed since it was opened")
+	}
+	v.Close()
+	v.fc, v.opened, v.stream = fc, true, fc.Streams()[idx]
+	return nil
+}
+
 func (v *astiavVideo) Close() error {
 	if v.fc != nil {
 		if v.opened {
@@ -177,19 +203,17 @@ func (v *astiavVideo) Frames(ctx context.Context, indices []int) (*Frames, error
 	return gatherFrames(indices, unique, buf, v.info.Height, v.info.Width), nil
 }
 
-// decode decodes from the key frame before timestamp from (or the start when from < 0),
+// decode decodes from the key frame before timestamp from (or from the start of a freshly
+// opened file when from < 0, since not every container seeks back reliably),
 // copying the wanted frames into buf and removing them from want. Frames are identified by timestamp when byPTS is set,
 // else by their rank in decoding output order. It returns the number of frames copied.
 func (v *astiavVideo) decode(ctx context.Context, from int64, want map[int]int, buf []uint8, size int, byPTS bool) (int, error) {
-	ts := from
-	if ts < 0 {
-		ts = v.stream.StartTime()
-		if ts == astiav.NoPtsValue {
-			ts = 0
+	if from >= 0 {
+		if err := v.fc.SeekFrame(v.stream.Index(), from, astiav.NewSeekFlags(astiav.SeekFlagBackward)); err != nil {
+			return 0, fmt.Errorf("libav seek: %w", err)
 		}
-	}
-	if err := v.fc.SeekFrame(v.stream.Index(), ts, astiav.NewSeekFlags(astiav.SeekFlagBackward)); err != nil {
-		return 0, fmt.Errorf("libav seek: %w", err)
+	} else if err := v.reopen(); err != nil {
+		return 0, err
 	}
 	cc, err := v.openCodec()
 	if err != nil {

@@ -66,7 +66,8 @@ type probeOutput struct {
 		PTS *int64 `json:"pts"`
 	} `json:"packets"`
 	Format struct {
-		StartTime string `json:"start_time"`
+		StartTime  string `json:"start_time"`
+		FormatName string `json:"format_name"`
 	} `json:"format"`
 }
 
@@ -74,7 +75,7 @@ type probeOutput struct {
 func (d *FFmpegDecoder) Open(ctx context.Context, path string) (Video, error) {
 	_, ffprobe := d.programs()
 	cmd := exec.CommandContext(ctx, ffprobe, "-v", "error", "-select_streams", "v:0",
-		"-show_entries", "stream=width,height,nb_frames,avg_frame_rate,r_frame_rate,time_base:format=start_time:packet=pts",
+		"-show_entries", "stream=width,height,nb_frames,avg_frame_rate,r_frame_rate,time_base:format=start_time,format_name:packet=pts",
 		"-of", "json", "--", path)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -119,7 +120,7 @@ func (d *FFmpegDecoder) Open(ctx context.Context, path string) (Video, error) {
 		}
 		pts = append(pts, *p.PTS)
 	}
-	if len(pts) == len(po.Packets) && tb > 0 && errStart == nil {
+	if seekableFormats[po.Format.FormatName] && len(pts) == len(po.Packets) && tb > 0 && errStart == nil {
 		sort.Slice(pts, func(a, b int) bool { return pts[a] < pts[b] })
 		distinct := true
 		for k := 1; k < len(pts); k++ {
@@ -138,11 +139,18 @@ func (d *FFmpegDecoder) Open(ctx context.Context, path string) (Video, error) {
 	return v, nil
 }
 
+// seekableFormats are the containers where ffmpeg's -ss input seeking lands at or before
+// the requested time, using the container's index (MPEG-TS, for one, may land after it).
+var seekableFormats = map[string]bool{
+	"mov,mp4,m4a,3gp,3g2,mj2": true,
+	"matroska,webm":           true,
+}
+
 type ffmpegVideo struct {
 	dec   *FFmpegDecoder
 	path  string
 	info  VideoInfo
-	times []float64 // frame presentation times relative to the file start; nil if unknown
+	times []float64 // frame presentation times relative to the file start; nil if not seekable
 }
 
 func (v *ffmpegVideo) Info() VideoInfo { return v.info }

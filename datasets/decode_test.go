@@ -47,6 +47,8 @@ func TestDecodersExactFrames(t *testing.T) {
 			"-c:v", "libx264", "-pix_fmt", "yuv420p", "-g", "12"), 60},
 		{"mpeg4 mkv", makeTestVideo(t, dir, "x.mkv", "32x24", 25, 1.2,
 			"-c:v", "mpeg4", "-g", "7", "-bf", "2"), 30},
+		{"h264 mpeg-ts with a start offset", makeTestVideo(t, dir, "x.ts", "48x32", 25, 1.6,
+			"-c:v", "libx264", "-pix_fmt", "yuv420p", "-g", "10"), 40},
 	}
 	ctx := context.Background()
 	for _, dec := range testDecoders() {
