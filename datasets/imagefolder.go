@@ -30,8 +30,11 @@ type ImageFolderOptions struct {
 	// NumFrames is the number of times each image is repeated along time (16 for V-JEPA,
 	// the official image evaluations); 0 means 16.
 	NumFrames int
-	// Transform turns the image (a one-frame clip) into one view; MultiView, when set, gives
-	// several views. With neither, the image is converted to float unchanged.
+	// Image is the image pipeline (e.g. NewImageTrainTransform, NewImageEvalTransform): it
+	// turns the image into one view. Without it, Transform (one view) or MultiView (several
+	// views) is applied to the image as a one-frame clip. With none, the image is converted
+	// to float unchanged.
+	Image     ImageTransform
 	Transform VideoTransform
 	MultiView MultiViewTransform
 }
@@ -162,13 +165,21 @@ func (d *ImageFolder) Sample(ctx context.Context, i int, rng *rand.Rand) (*Sampl
 		return nil, err
 	}
 	e := d.entries[i]
-	views, err := transformClips(clips, d.opts.Transform, d.opts.MultiView, rng)
-	if err != nil {
+	var views [][]Clip
+	if d.opts.Image != nil {
+		c, err := d.opts.Image.ApplyImage(clips[0], rng)
+		if err != nil {
+			return nil, &SampleError{Index: i, Source: e.Path, Err: fmt.Errorf("transform: %w", err)}
+		}
+		views = [][]Clip{{c}}
+	} else if views, err = transformClips(clips, d.opts.Transform, d.opts.MultiView, rng); err != nil {
 		return nil, &SampleError{Index: i, Source: e.Path, Err: err}
 	}
 	for _, v := range views {
 		for s := range v {
-			v[s] = repeatTime(v[s], d.opts.NumFrames)
+			if v[s].T == 1 {
+				v[s] = RepeatTime(v[s], d.opts.NumFrames)
+			}
 		}
 	}
 	return &Sample{Views: views, Label: e.Label, Source: e.Path}, nil
@@ -187,21 +198,4 @@ func (d *ImageFolder) loadClips(ctx context.Context, i int, _ *rand.Rand) ([]*Fr
 		return nil, &SampleError{Index: i, Source: d.entries[i].Path, Err: err}
 	}
 	return []*Frames{f}, nil
-}
-
-// repeatTime repeats each frame of c n times along time: a one-frame clip becomes an
-// n-frame clip. A clip of more than one frame is returned unchanged.
-func repeatTime(c Clip, n int) Clip {
-	if c.T != 1 || n == 1 {
-		return c
-	}
-	plane := c.H * c.W
-	out := Clip{T: n, H: c.H, W: c.W, Data: make([]float32, 3*n*plane)}
-	for ch := range 3 {
-		src := c.Data[ch*plane : (ch+1)*plane]
-		for t := range n {
-			copy(out.Data[(ch*n+t)*plane:], src)
-		}
-	}
-	return out
 }

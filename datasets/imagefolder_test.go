@@ -6,6 +6,7 @@ import (
 	"image/color"
 	"image/jpeg"
 	"image/png"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"testing"
@@ -107,6 +108,14 @@ func TestImageFolderSample(t *testing.T) {
 	assert.Equal(t, 3, s.Views[1][0].T)
 	assert.Equal(t, float32(1), s.Views[1][0].Data[3*4*6*3-1])
 
+	// An image pipeline gives one view, repeated along time.
+	it, err := NewImageFolder(ImageFolderOptions{Root: root, Split: "val", NumFrames: 5, Image: halfImage{}})
+	require.NoError(t, err)
+	s, err = it.Sample(ctx, 0, nil)
+	require.NoError(t, err)
+	c = s.Views[0][0]
+	assert.Equal(t, [3]int{5, 2, 3}, [3]int{c.T, c.H, c.W})
+
 	_, err = d.Sample(ctx, 4, nil)
 	require.Error(t, err)
 	assert.True(t, IsSampleError(err))
@@ -125,7 +134,14 @@ func TestImageFolderErrors(t *testing.T) {
 	assert.Contains(t, err.Error(), `class "empty" has no image files`)
 }
 
-func TestRepeatTime(t *testing.T) {
-	c := Clip{T: 1, H: 1, W: 2, Data: []float32{1, 2, 3, 4, 5, 6}}
-	assert.Equal(t, []float32{1, 2, 1, 2, 3, 4, 3, 4, 5, 6, 5, 6}, repeatTime(c, 2).Data)
+// halfImage is an ImageTransform keeping the top-left quarter of the image.
+type halfImage struct{}
+
+func (halfImage) ApplyImage(f *Frames, _ *rand.Rand) (Clip, error) {
+	h, w := f.H/2, f.W/2
+	out := &Frames{T: 1, H: h, W: w, Pix: make([]uint8, h*w*3)}
+	for y := range h {
+		copy(out.Pix[y*w*3:(y+1)*w*3], f.Pix[y*f.W*3:])
+	}
+	return FramesToClip(out), nil
 }

@@ -3,40 +3,11 @@ package datasets
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 )
-
-// benchCropTransform center-crops 224x224 and normalizes: a stand-in for the training
-// transform with a comparable per-pixel cost.
-type benchCropTransform struct{ size int }
-
-func (c benchCropTransform) Apply(f *Frames, _ *rand.Rand) (Clip, error) {
-	s := c.size
-	if f.H < s || f.W < s {
-		return Clip{}, fmt.Errorf("frame %dx%d smaller than %d", f.W, f.H, s)
-	}
-	top, left := (f.H-s)/2, (f.W-s)/2
-	mean := [3]float32{0.485 * 255, 0.456 * 255, 0.406 * 255}
-	inv := [3]float32{1 / (0.229 * 255), 1 / (0.224 * 255), 1 / (0.225 * 255)}
-	plane := f.T * s * s
-	out := Clip{T: f.T, H: s, W: s, Data: make([]float32, 3*plane)}
-	for t := range f.T {
-		for y := range s {
-			row := f.Pix[((t*f.H+top+y)*f.W+left)*3:]
-			for x := range s {
-				p := (t*s+y)*s + x
-				for ch := range 3 {
-					out.Data[ch*plane+p] = (float32(row[3*x+ch]) - mean[ch]) * inv[ch]
-				}
-			}
-		}
-	}
-	return out, nil
-}
 
 // BenchmarkLoader measures clips/s of the loader on 16-frame 224x224 clips (pretraining
 // sampling) from 10-second 340x256 H.264 videos, 2 workers, for each built-in decoder.
@@ -53,10 +24,14 @@ func BenchmarkLoader(b *testing.B) {
 		fmt.Fprintf(&list, "%s %d\n", name, i)
 	}
 	listPath := writeFile(b, filepath.Join(dir, "list.csv"), list.String())
+	tr, err := NewPretrainTransform(DefaultPretrainTransformConfig())
+	if err != nil {
+		b.Fatal(err)
+	}
 	for _, dec := range testDecoders() {
 		b.Run(dec.Name(), func(b *testing.B) {
 			ds, err := NewVideoList(VideoListOptions{Lists: []string{listPath}, Sampling: PretrainSampling(),
-				Transform: benchCropTransform{224}, Decoder: dec})
+				Transform: tr, Decoder: dec})
 			if err != nil {
 				b.Fatal(err)
 			}

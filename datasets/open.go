@@ -73,6 +73,8 @@ type OpenOptions struct {
 	Sampling SamplingParams
 	// ImageFrames is the number of frames an image is repeated to (default 16).
 	ImageFrames int
+	// Image is the ImageFolder image pipeline (see ImageFolderOptions); video lists ignore it.
+	Image ImageTransform
 	// Transform and MultiView transform the clips (see VideoListOptions).
 	Transform VideoTransform
 	MultiView MultiViewTransform
@@ -95,7 +97,7 @@ func Open(path string, opts OpenOptions) (Dataset, error) {
 			split = "train"
 		}
 		return NewImageFolder(ImageFolderOptions{Root: path, Split: split, NumFrames: opts.ImageFrames,
-			Transform: opts.Transform, MultiView: opts.MultiView})
+			Image: opts.Image, Transform: opts.Transform, MultiView: opts.MultiView})
 	default:
 		sampling := opts.Sampling
 		if sampling == (SamplingParams{}) {
