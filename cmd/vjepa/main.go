@@ -30,8 +30,13 @@ type command struct {
 // commands lists every sub-command. Multi-word commands ("data check") are keyed with a space.
 func commands() map[string]command {
 	return map[string]command{
-		"encode":  {"encode clips with a checkpoint's encoder, write tokens as .npy", runEncode},
-		"predict": {"run the context encoder and predictor of a checkpoint on given masks", runPredict},
+		"encode":             {"encode clips with a checkpoint's encoder, write tokens as .npy", runEncode},
+		"predict":            {"run the context encoder and predictor of a checkpoint on given masks", runPredict},
+		"pretrain":           {"V-JEPA self-supervised pretraining (resumable)", runPretrain},
+		"data check":         {"decode every sample of a list file or ImageFolder, report failures", runDataCheck},
+		"data export":        {"write a built-in data set as real video files and official list files", runDataExport},
+		"data fashion-mnist": {"write Fashion-MNIST (Debian dataset-fashion-mnist) as an ImageFolder", runDataFashionMNIST},
+		"results":            {"write results/README.md tables and figures from results/runs", runResults},
 	}
 }
 

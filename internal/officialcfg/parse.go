@@ -20,6 +20,11 @@ func parseFile(path string) (*yaml.Node, map[string]any, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("read config: %w", err)
 	}
+	return parseBytes(path, data)
+}
+
+// parseBytes parses the YAML document data, named path in messages.
+func parseBytes(path string, data []byte) (*yaml.Node, map[string]any, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return nil, nil, syntaxError(path, err)

@@ -1,6 +1,10 @@
 package officialcfg
 
-import "strconv"
+import (
+	"strconv"
+
+	"gopkg.in/yaml.v3"
+)
 
 // PretrainConfig is a V-JEPA pretraining configuration (jepa:configs/pretrain/*.yaml), with
 // the defaults app/vjepa/train.py applies to absent keys. Keys the official script reads
@@ -147,6 +151,20 @@ func LoadPretrain(path string) (*PretrainConfig, []Warning, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	return decodePretrain(path, top, raw)
+}
+
+// ParsePretrain reads a pretraining configuration from data (e.g. an embedded file), named
+// name in messages.
+func ParsePretrain(name string, data []byte) (*PretrainConfig, []Warning, error) {
+	top, raw, err := parseBytes(name, data)
+	if err != nil {
+		return nil, nil, err
+	}
+	return decodePretrain(name, top, raw)
+}
+
+func decodePretrain(path string, top *yaml.Node, raw map[string]any) (*PretrainConfig, []Warning, error) {
 	d := newDecoder(path)
 	c := defaultPretrain()
 	c.File, c.Raw = path, raw

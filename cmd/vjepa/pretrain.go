@@ -1,0 +1,55 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+
+	"github.com/vjepa-go/vjepa/pretrain"
+)
+
+func runPretrain(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("pretrain", flag.ContinueOnError)
+	config := fs.String("config", pretrain.DefaultConfigName, "pretraining YAML in the official layout, or a built-in config name")
+	out := fs.String("out", "", "run folder for checkpoints and logs (default: the config's logging.folder)")
+	resume := fs.Bool("resume", false, "continue from the newest checkpoint in the run folder")
+	steps := fs.Int64("steps", 0, "stop after this many steps in total (default: epochs × ipe, as the official run)")
+	every := fs.Int64("checkpoint-every", 0, "save a checkpoint every N steps (default: once per epoch) and at the end")
+	keep := fs.Int("keep", 3, "checkpoints to keep (0: all)")
+	diag := fs.Int64("diagnostics-every", 25, "log the collapse diagnostics every N steps (0: never)")
+	bucket := fs.Int("mask-bucket", 4, "round mask lengths down to a multiple of N so the step compiles for few shapes (1: exact official lengths)")
+	workers := fs.Int("workers", 2, "data loading workers")
+	var bf backendFlags
+	bf.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, warnings, err := pretrain.LoadConfig(*config)
+	if err != nil {
+		return err
+	}
+	for _, w := range warnings {
+		fmt.Fprintf(os.Stderr, "warning: %s\n", w)
+	}
+	dir := *out
+	if dir == "" {
+		dir = cfg.Logging.Folder
+	}
+	if dir == "" {
+		return errors.New("no run folder: set logging.folder in the config or pass --out")
+	}
+	backend, err := bf.open()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "pretraining %s on %s → %s\n", cfg.File, backend.Name(), dir)
+	res, err := pretrain.Run(ctx, backend, cfg, pretrain.Options{Dir: dir, Resume: *resume, MaxSteps: *steps,
+		CheckpointEvery: *every, KeepLast: *keep, DiagnosticsEvery: *diag, MaskBucket: *bucket, Workers: *workers})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "done: %d steps in %s, final loss %.4f, checkpoint %s\n", res.Steps, res.Elapsed.Round(1e9), res.FinalLoss, res.Checkpoint)
+	return nil
+}

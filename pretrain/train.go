@@ -1,0 +1,310 @@
+package pretrain
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/gomlx/compute"
+
+	"github.com/vjepa-go/vjepa/backbone"
+	"github.com/vjepa-go/vjepa/datasets"
+	"github.com/vjepa-go/vjepa/internal/officialcfg"
+)
+
+// Options are the settings of a pretraining run that are not part of the official YAML.
+type Options struct {
+	// Dir is the run folder: checkpoints, train_log.csv, diagnostics.csv, curves.png.
+	Dir string
+	// Resume continues from the newest checkpoint in Dir (an error if there is none).
+	Resume bool
+	// MaxSteps stops after this many optimiser steps in total (0: epochs·ipe, as the
+	// official run). The schedules still span ipe_scale·epochs·ipe steps.
+	MaxSteps int64
+	// CheckpointEvery saves a checkpoint every that many steps (0: once per epoch) and at the end.
+	CheckpointEvery int64
+	// KeepLast keeps that many checkpoints (0: all).
+	KeepLast int
+	// DiagnosticsEvery logs the collapse diagnostics every that many steps (0: never).
+	DiagnosticsEvery int64
+	// MaskBucket rounds context and target lengths down to a multiple of it so the compiled
+	// step sees few distinct shapes (1: the exact official lengths).
+	MaskBucket int
+	// Workers decode and transform samples in parallel.
+	Workers int
+	// Progress receives the progress line; nil means os.Stderr.
+	Progress io.Writer
+	// Logger receives warnings (skipped samples); nil means slog.Default().
+	Logger *slog.Logger
+	// Policy for samples that fail to load (default skip).
+	Policy datasets.FailurePolicy
+}
+
+// Result summarises a finished (or stopped) run.
+type Result struct {
+	Steps          int64
+	FinalLoss      float64
+	Checkpoint     string
+	SkippedSamples int64
+	Elapsed        time.Duration
+}
+
+// ErrNonFinite is returned when the loss becomes NaN or infinite; the last good checkpoint
+// is kept.
+var ErrNonFinite = errors.New("loss is not finite")
+
+// Run pretrains with the official configuration cfg on backend. It is resumable: with
+// opts.Resume it continues from the newest checkpoint with the same data order, masks,
+// schedules and state, so a killed and resumed run ends with the same weights as an
+// uninterrupted one.
+func Run(ctx context.Context, backend compute.Backend, cfg *officialcfg.PretrainConfig, opts Options) (*Result, error) {
+	start := time.Now()
+	if opts.Progress == nil {
+		opts.Progress = os.Stderr
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.Policy == "" {
+		opts.Policy = datasets.PolicySkip
+	}
+	model, err := cfg.Model()
+	if err != nil {
+		return nil, err
+	}
+	if err := checkSupported(cfg); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
+		return nil, fmt.Errorf("run folder: %w", err)
+	}
+	seed := uint64(cfg.Meta.Seed)
+
+	ds, err := OpenData(cfg, seed)
+	if err != nil {
+		return nil, err
+	}
+	batchSize := cfg.Data.BatchSize
+	loader, err := datasets.NewLoader(ds, datasets.LoaderOptions{BatchSize: batchSize, Workers: opts.Workers,
+		Seed: seed, Shuffle: true, DropLast: true, Policy: opts.Policy, Logger: opts.Logger})
+	if err != nil {
+		return nil, fmt.Errorf("pretraining data: %w", err)
+	}
+	ipe := cfg.Optimization.IPE
+	if ipe <= 0 {
+		ipe = loader.StepsPerEpoch()
+	}
+	sched, err := NewSchedules(ScheduleConfig{IPE: ipe, Epochs: cfg.Optimization.Epochs, IPEScale: cfg.Optimization.IPEScale,
+		WarmupEpochs: cfg.Optimization.Warmup, StartLR: cfg.Optimization.StartLR, RefLR: cfg.Optimization.LR,
+		FinalLR: cfg.Optimization.FinalLR, RefWD: cfg.Optimization.WeightDecay, FinalWD: cfg.Optimization.FinalWeightDecay,
+		EMA: cfg.Optimization.EMA})
+	if err != nil {
+		return nil, err
+	}
+	totalSteps := int64(ipe) * int64(cfg.Optimization.Epochs)
+	if opts.MaxSteps > 0 && opts.MaxSteps < totalSteps {
+		totalSteps = opts.MaxSteps
+	}
+	ckptEvery := opts.CheckpointEvery
+	if ckptEvery <= 0 {
+		ckptEvery = int64(ipe)
+	}
+
+	tg, hg, wg := model.Grid()
+	var maskCfgs []MaskConfig
+	for _, m := range cfg.Mask {
+		mc := MaskConfig{AspectRatio: m.AspectRatio, NumBlocks: m.NumBlocks, SpatialScale: m.SpatialScale,
+			TemporalScale: m.TemporalScale, MaxTemporalKeep: m.MaxTemporalKeep}
+		if m.MaxKeep != nil {
+			mc.MaxKeep = *m.MaxKeep
+		}
+		maskCfgs = append(maskCfgs, mc)
+	}
+	sampler, err := NewMaskSampler(tg, hg, wg, maskCfgs, opts.MaskBucket)
+	if err != nil {
+		return nil, err
+	}
+
+	// State: fresh, or the newest checkpoint.
+	var st *State
+	pos := RunPosition{Seed: seed, BatchSize: batchSize, LR: cfg.Optimization.LR, ConfigName: cfg.File}
+	if opts.Resume {
+		cks, err := ListCheckpoints(opts.Dir)
+		if err != nil {
+			return nil, err
+		}
+		if len(cks) == 0 {
+			return nil, fmt.Errorf("--resume: no checkpoint in %s", opts.Dir)
+		}
+		latest := cks[len(cks)-1]
+		if st, pos, err = LoadCheckpoint(latest, model); err != nil {
+			return nil, err
+		}
+		if pos.Seed != seed {
+			return nil, fmt.Errorf("%s was written with seed %d, the config says %d", latest, pos.Seed, seed)
+		}
+		fmt.Fprintf(opts.Progress, "resuming from %s (step %d)\n", latest, pos.Step)
+	} else {
+		if cks, _ := ListCheckpoints(opts.Dir); len(cks) > 0 {
+			return nil, fmt.Errorf("%s already holds checkpoints: pass --resume to continue, or choose another folder", opts.Dir)
+		}
+		if st, err = InitState(model, seed); err != nil {
+			return nil, err
+		}
+	}
+	stepper, err := NewStepper(backend, model, len(maskCfgs), st)
+	if err != nil {
+		return nil, err
+	}
+	runLog, err := OpenRunLog(opts.Dir, pos.Step)
+	if err != nil {
+		return nil, err
+	}
+	defer runLog.Close()
+
+	res := &Result{Steps: pos.Step}
+	progress := NewProgress(opts.Progress, totalSteps, ProgressOptions{})
+	save := func(hp HParams) error {
+		if err := SaveCheckpoint(filepath.Join(opts.Dir, checkpointName(pos.Step)), model, stepper.State(), pos, hp); err != nil {
+			return err
+		}
+		res.Checkpoint = filepath.Join(opts.Dir, checkpointName(pos.Step))
+		if err := pruneCheckpoints(opts.Dir, opts.KeepLast); err != nil {
+			return err
+		}
+		if err := PlotRun(opts.Dir); err != nil {
+			opts.Logger.Warn("plot", "err", err)
+		}
+		return nil
+	}
+
+	var hp HParams
+	for pos.Step < totalSteps {
+		waitStart := time.Now()
+		for batch, err := range loader.Epoch(ctx, pos.Loader) {
+			if err != nil {
+				return res, err
+			}
+			dataTime := time.Since(waitStart)
+			stepStart := time.Now()
+			s := pos.Step + 1 // 1-based iteration, as the official schedulers' step()
+			hp = HParams{LR: sched.LR.LR(s), WeightDecay: sched.WD.WD(s), Momentum: sched.Momentum.Momentum(s - 1)}
+			epoch := int((s - 1) / int64(ipe))
+			if cfg.Optimization.ClipGrad != nil && float64(epoch) > cfg.Optimization.Warmup {
+				hp.ClipGrad = *cfg.Optimization.ClipGrad
+			}
+			// Masks: block sizes from the iteration counter, positions from a generator seeded by
+			// (seed, iteration), so that a resumed run draws the same masks.
+			masks, err := sampler.Sample(pos.Step, batch.Size(), rand.New(rand.NewPCG(seed, uint64(pos.Step))))
+			if err != nil {
+				return res, err
+			}
+			in := Batch{Clip: backbone.HostTensor{Shape: batch.Clips[0][0].Shape, F32: batch.Clips[0][0].Data}}
+			for _, m := range masks {
+				in.Context = append(in.Context, backbone.HostTensor{Shape: []int{batch.Size(), m.Kc()}, I64: m.FlatContext()})
+				in.Target = append(in.Target, backbone.HostTensor{Shape: []int{batch.Size(), m.Kp()}, I64: m.FlatTarget()})
+			}
+			stats, err := stepper.Step(in, hp)
+			if err != nil {
+				return res, err
+			}
+			pos.Step, pos.Loader, pos.LastLoss = s, batch.Next, stats.Loss
+			pos.Epoch = int(s / int64(ipe))
+			pos.SkipSamples += int64(batch.Replaced)
+			res.Steps, res.FinalLoss = s, stats.Loss
+			if err := runLog.LogStep(StepRecord{Step: s, Epoch: epoch, Loss: stats.Loss, LR: hp.LR, WD: hp.WeightDecay,
+				Momentum: hp.Momentum, GradNormEnc: stats.GradNormEnc, GradNormPred: stats.GradNormPred,
+				StepTimeS: time.Since(stepStart).Seconds(), DataTimeS: dataTime.Seconds()}); err != nil {
+				return res, err
+			}
+			if math.IsNaN(stats.Loss) || math.IsInf(stats.Loss, 0) {
+				return res, fmt.Errorf("step %d: %w (%g); the last good checkpoint is kept in %s — lower the lr or raise the EMA momentum", s, ErrNonFinite, stats.Loss, opts.Dir)
+			}
+			progress.Update(s, stats.Loss)
+			if opts.DiagnosticsEvery > 0 && s%opts.DiagnosticsEvery == 0 {
+				if err := logDiagnostics(stepper, in.Clip, s, runLog); err != nil {
+					opts.Logger.Warn("diagnostics", "step", s, "err", err)
+				}
+			}
+			if s%ckptEvery == 0 || s == totalSteps {
+				if err := save(hp); err != nil {
+					return res, err
+				}
+			}
+			if s >= totalSteps || ctx.Err() != nil {
+				break
+			}
+			waitStart = time.Now()
+		}
+		if err := ctx.Err(); err != nil {
+			return res, err
+		}
+		if pos.Loader.Step >= loader.StepsPerEpoch() {
+			pos.Loader = datasets.State{Epoch: pos.Loader.Epoch + 1}
+		}
+	}
+	progress.Done()
+	res.SkippedSamples = pos.SkipSamples
+	res.Elapsed = time.Since(start)
+	if pos.SkipSamples > 0 {
+		fmt.Fprintf(opts.Progress, "warning: %d samples failed to load and were replaced\n", pos.SkipSamples)
+	}
+	return res, nil
+}
+
+// logDiagnostics computes the collapse diagnostics of the target encoder's features on clip.
+func logDiagnostics(s *Stepper, clip backbone.HostTensor, step int64, log *RunLog) error {
+	h, err := s.TargetFeatures(clip)
+	if err != nil {
+		return err
+	}
+	n, d := h.Shape[0]*h.Shape[1], h.Shape[2]
+	x, n := SubsampleRows(h.F32, n, d, 2048)
+	diag, err := ComputeDiagnostics(x, n, d)
+	if err != nil {
+		return err
+	}
+	return log.LogDiagnostics(DiagnosticsRecord{Step: step, FeatureStd: diag.FeatureStd, EffectiveRank: diag.EffectiveRank})
+}
+
+// InitState returns a freshly initialised model: encoder and predictor as the official
+// init_video_model leaves them, the target encoder a copy of the encoder, zero moments.
+func InitState(c backbone.Config, seed uint64) (*State, error) {
+	rng := rand.New(rand.NewPCG(seed, 0x696e6974))
+	enc, err := backbone.InitEncoder(c, rng)
+	if err != nil {
+		return nil, err
+	}
+	pred, err := backbone.InitPredictor(c, rng)
+	if err != nil {
+		return nil, err
+	}
+	return &State{Encoder: enc, Predictor: pred, Target: enc.Clone(), Moments: map[string][2][]float32{}}, nil
+}
+
+// checkSupported rejects configuration values this implementation does not implement, so
+// they are never silently ignored.
+func checkSupported(cfg *officialcfg.PretrainConfig) error {
+	switch {
+	case cfg.Loss.RegCoeff != 0:
+		return fmt.Errorf("%s: loss.reg_coeff %g: the variance regulariser is not implemented (all official configs use 0)", cfg.File, cfg.Loss.RegCoeff)
+	case cfg.Loss.LossExp != 1:
+		return fmt.Errorf("%s: loss.loss_exp %g: only the L1 loss (1.0) is implemented", cfg.File, cfg.Loss.LossExp)
+	case cfg.Data.MaskType != "" && cfg.Data.MaskType != "multiblock3d":
+		return fmt.Errorf("%s: data.mask_type %q: only multiblock3d is implemented", cfg.File, cfg.Data.MaskType)
+	case cfg.Data.NumClips > 1:
+		return fmt.Errorf("%s: data.num_clips %d: pretraining uses one clip per video", cfg.File, cfg.Data.NumClips)
+	case cfg.Data.BatchSize < 1:
+		return fmt.Errorf("%s: data.batch_size must be positive", cfg.File)
+	case cfg.Optimization.Epochs < 1:
+		return fmt.Errorf("%s: optimization.epochs must be positive", cfg.File)
+	}
+	return nil
+}
