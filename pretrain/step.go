@@ -11,13 +11,14 @@ import (
 	"github.com/gomlx/gomlx/core/tensors"
 
 	"github.com/vjepa-go/vjepa/backbone"
+	"github.com/vjepa-go/vjepa/internal/optim"
 )
 
 // AdamW constants of the official optimiser (torch.optim.AdamW defaults).
 const (
-	adamBeta1 = 0.9
-	adamBeta2 = 0.999
-	adamEps   = 1e-8
+	adamBeta1 = optim.Beta1
+	adamBeta2 = optim.Beta2
+	adamEps   = optim.Eps
 )
 
 // HParams are the per-step values the schedules produce.
@@ -231,11 +232,11 @@ func (s *Stepper) buildStep(in []*Node) []*Node {
 
 	grads := Gradient(loss, append(append([]*Node{}, enc...), pred...)...)
 	gEnc, gPred := grads[:ne], grads[ne:]
-	gEnc, normEnc := clipByGlobalNorm(gEnc, clipMax)
-	gPred, normPred := clipByGlobalNorm(gPred, clipMax)
+	gEnc, normEnc := optim.ClipByGlobalNorm(gEnc, clipMax)
+	gPred, normPred := optim.ClipByGlobalNorm(gPred, clipMax)
 
-	newEnc, newMEnc, newVEnc := adamW(enc, gEnc, mEnc, vEnc, s.enc.decayed, lr, wd, bc1, bc2)
-	newPred, newMPred, newVPred := adamW(pred, gPred, mPred, vPred, s.pred.decayed, lr, wd, bc1, bc2)
+	newEnc, newMEnc, newVEnc := optim.AdamW(enc, gEnc, mEnc, vEnc, s.enc.decayed, lr, wd, bc1, bc2)
+	newPred, newMPred, newVPred := optim.AdamW(pred, gPred, mPred, vPred, s.pred.decayed, lr, wd, bc1, bc2)
 	// EMA after the optimiser step: θ_t ← m·θ_t + (1−m)·θ.
 	newTgt := make([]*Node, ne)
 	for i := range tgt {
@@ -244,50 +245,6 @@ func (s *Stepper) buildStep(in []*Node) []*Node {
 	out := append(append(append(append(append(append(newEnc, newPred...), newTgt...), newMEnc...), newVEnc...), newMPred...), newVPred...)
 	out = append(out, loss, normEnc, normPred)
 	return append(out, perMask...)
-}
-
-// clipByGlobalNorm scales grads so their global L2 norm is at most maxNorm (torch
-// clip_grad_norm_: coef = maxNorm/(norm+1e-6), applied when < 1). maxNorm ≤ 0 disables it.
-// It returns the clipped gradients and the norm before clipping.
-func clipByGlobalNorm(grads []*Node, maxNorm *Node) ([]*Node, *Node) {
-	var sq *Node
-	for _, g := range grads {
-		s := ReduceAllSum(Square(g))
-		if sq == nil {
-			sq = s
-		} else {
-			sq = Add(sq, s)
-		}
-	}
-	norm := Sqrt(sq)
-	coef := Div(maxNorm, AddScalar(norm, 1e-6))
-	one := OnesLike(coef)
-	apply := And(GreaterThan(maxNorm, ZerosLike(maxNorm)), LessThan(coef, one))
-	coef = Where(apply, coef, one)
-	out := make([]*Node, len(grads))
-	for i, g := range grads {
-		out[i] = Mul(g, coef)
-	}
-	return out, norm
-}
-
-// adamW is torch.optim.AdamW's single-tensor update (decoupled decay first, then Adam with
-// bias corrections bc1 = 1−β1^t and bc2 = 1−β2^t computed on the host in float64).
-func adamW(params, grads, m, v []*Node, decayed []bool, lr, wd, bc1, bc2 *Node) (np, nm, nv []*Node) {
-	stepSize := Div(lr, bc1)
-	bc2Sqrt := Sqrt(bc2)
-	for i, p := range params {
-		g := grads[i]
-		if decayed[i] {
-			p = Mul(p, OneMinus(Mul(lr, wd)))
-		}
-		mi := Add(MulScalar(m[i], adamBeta1), MulScalar(g, 1-adamBeta1))
-		vi := Add(MulScalar(v[i], adamBeta2), MulScalar(Square(g), 1-adamBeta2))
-		denom := AddScalar(Div(Sqrt(vi), bc2Sqrt), adamEps)
-		p = Sub(p, Mul(stepSize, Div(mi, denom)))
-		np, nm, nv = append(np, p), append(nm, mi), append(nv, vi)
-	}
-	return np, nm, nv
 }
 
 func (s *Stepper) buildFeatures(in []*Node) *Node {
