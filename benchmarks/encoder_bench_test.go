@@ -1,8 +1,8 @@
 package benchmarks
 
 import (
-	"fmt"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/gomlx/compute/gobackend"
@@ -10,30 +10,18 @@ import (
 	"github.com/vjepa-go/vjepa/backbone"
 )
 
-type encCase struct {
-	model        string
-	frames, crop int
-	batch        int
-}
-
-var encCases = []encCase{
-	{"vit_tiny", 8, 112, 2},
-	{"vit_small", 16, 224, 2},
-	{"vit_base", 16, 224, 2},
-}
-
 func BenchmarkEncoderForward(b *testing.B) {
 	backend, err := gobackend.New("")
 	if err != nil {
 		b.Fatal(err)
 	}
-	for _, ec := range encCases {
-		b.Run(fmt.Sprintf("%s_%dx%d_b%d", ec.model, ec.frames, ec.crop, ec.batch), func(b *testing.B) {
-			c, err := backbone.Preset(ec.model)
-			if err != nil {
-				b.Fatal(err)
-			}
-			c.NumFrames, c.CropSize = ec.frames, ec.crop
+	cases, err := DefaultEncoderCases()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, ec := range cases {
+		b.Run(benchName(ec.Name, ec.Batch), func(b *testing.B) {
+			c := ec.Config
 			params, err := backbone.InitEncoder(c, rand.New(rand.NewPCG(1, 2)))
 			if err != nil {
 				b.Fatal(err)
@@ -42,8 +30,8 @@ func BenchmarkEncoderForward(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			clip := backbone.HostTensor{Shape: []int{ec.batch, 3, ec.frames, ec.crop, ec.crop},
-				F32: make([]float32, ec.batch*3*ec.frames*ec.crop*ec.crop)}
+			clip := backbone.HostTensor{Shape: []int{ec.Batch, 3, c.NumFrames, c.CropSize, c.CropSize},
+				F32: make([]float32, ec.Batch*3*c.NumFrames*c.CropSize*c.CropSize)}
 			if _, _, err := r.Run(clip, nil); err != nil { // compile
 				b.Fatal(err)
 			}
@@ -54,9 +42,15 @@ func BenchmarkEncoderForward(b *testing.B) {
 				}
 			}
 			sec := b.Elapsed().Seconds() / float64(b.N)
-			flops := float64(ec.batch) * EncoderForwardFLOPs(c, c.NumTokens())
-			b.ReportMetric(float64(ec.batch)/sec, "clips/s")
+			flops := float64(ec.Batch) * EncoderForwardFLOPs(c, c.NumTokens())
+			b.ReportMetric(float64(ec.Batch)/sec, "clips/s")
 			b.ReportMetric(flops/sec/1e9, "GFLOP/s")
 		})
 	}
+}
+
+// benchName turns a row label into a go-test sub-benchmark name ("ViT-T_8x112_b2").
+func benchName(label string, batch int) string {
+	r := strings.NewReplacer(" ", "_", "×", "x", "(", "", ")", "", ",", "")
+	return r.Replace(label) + "_b" + itoa(batch)
 }
