@@ -4,6 +4,7 @@ import (
 	"embed"
 	"fmt"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 
@@ -16,10 +17,11 @@ var builtinConfigs embed.FS
 // DefaultConfigName is the built-in config `task pretrain` runs with no arguments.
 const DefaultConfigName = "cpu-default"
 
-// ConfigNames lists the built-in configs.
+// ConfigNames lists the built-in configs: the project's CPU presets and the official
+// pretraining configs (vitl16, vith16, vith16_384).
 func ConfigNames() []string {
 	entries, _ := builtinConfigs.ReadDir("configs")
-	var names []string
+	names := officialcfg.PretrainPresets()
 	for _, e := range entries {
 		names = append(names, strings.TrimSuffix(e.Name(), ".yaml"))
 	}
@@ -35,6 +37,9 @@ func LoadConfig(nameOrPath string) (*officialcfg.PretrainConfig, []officialcfg.W
 	}
 	data, err := builtinConfigs.ReadFile("configs/" + nameOrPath + ".yaml")
 	if err != nil {
+		if slices.Contains(officialcfg.PretrainPresets(), nameOrPath) {
+			return officialcfg.LoadPretrainPreset(nameOrPath)
+		}
 		return nil, nil, fmt.Errorf("no config file %q and no built-in config of that name (built-in: %s)", nameOrPath, strings.Join(ConfigNames(), ", "))
 	}
 	return officialcfg.ParsePretrain(nameOrPath, data)

@@ -3,6 +3,8 @@ package officialcfg
 import (
 	"fmt"
 	"strconv"
+
+	"gopkg.in/yaml.v3"
 )
 
 // Names of the official frozen evaluations (the "eval_name" key).
@@ -160,6 +162,20 @@ func LoadEval(path string) (*EvalConfig, []Warning, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	return decodeEval(path, top, raw)
+}
+
+// ParseEval reads a frozen-evaluation configuration from data (e.g. an embedded file), named
+// name in messages.
+func ParseEval(name string, data []byte) (*EvalConfig, []Warning, error) {
+	top, raw, err := parseBytes(name, data)
+	if err != nil {
+		return nil, nil, err
+	}
+	return decodeEval(name, top, raw)
+}
+
+func decodeEval(path string, top *yaml.Node, raw map[string]any) (*EvalConfig, []Warning, error) {
 	d := newDecoder(path)
 	c := defaultEval()
 	c.File, c.Raw = path, raw

@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-const officialDir = "testdata/official"
+const officialDir = "presets"
 
 // writeConfig writes content to a file named name in a temporary directory.
 func writeConfig(t *testing.T, name, content string) string {

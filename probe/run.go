@@ -1,0 +1,305 @@
+package probe
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/gomlx/compute"
+
+	"github.com/vjepa-go/vjepa/backbone"
+	"github.com/vjepa-go/vjepa/pretrain"
+)
+
+// HeadConfig is one probe head's optimisation schedule (one entry of a sweep).
+type HeadConfig struct {
+	LR, StartLR, FinalLR float64
+	WeightDecay, FinalWD float64
+	WarmupEpochs         float64
+}
+
+// TrainOptions configure the training of probe heads on frozen features.
+type TrainOptions struct {
+	Model     Model
+	Heads     []HeadConfig
+	Epochs    int
+	BatchSize int
+	ClipGrad  float64
+	DecayAll  bool
+	Seed      uint64
+	// CheckpointPath, when set, receives the probe after every epoch (atomically), and a
+	// run with Resume continues from it.
+	CheckpointPath string
+	Resume         bool
+	Progress       io.Writer
+}
+
+// Outcome is the result of training and evaluating a set of heads.
+type Outcome struct {
+	Heads       []HeadResult
+	Best        int
+	PerClassAcc []float64
+	Confusion   [][]int
+	Params      []backbone.HostParams
+}
+
+// TrainAndEvaluate trains the heads on the cached train features and evaluates them on the
+// val features after every epoch (softmax averaged over the spatial views), as the official
+// frozen evaluations report the last epoch's validation accuracy.
+func TrainAndEvaluate(ctx context.Context, backend compute.Backend, train, val *FeatureSet, opts TrainOptions) (*Outcome, error) {
+	if train.Len() == 0 || val.Len() == 0 {
+		return nil, fmt.Errorf("probe: empty train (%d) or val (%d) features", train.Len(), val.Len())
+	}
+	rng := rand.New(rand.NewPCG(opts.Seed, 0x68656164))
+	init := make([]backbone.HostParams, len(opts.Heads))
+	for i := range init {
+		init[i] = opts.Model.Init(rng)
+	}
+	tr, err := NewTrainer(backend, TrainerOptions{Model: opts.Model, NumHeads: len(opts.Heads), ClipGrad: opts.ClipGrad, DecayAll: opts.DecayAll}, init)
+	if err != nil {
+		return nil, err
+	}
+	ipe := (train.Len() + opts.BatchSize - 1) / opts.BatchSize
+	total := int64(ipe * opts.Epochs)
+	lrs := make([]pretrain.WarmupCosineSchedule, len(opts.Heads))
+	wds := make([]pretrain.CosineWDSchedule, len(opts.Heads))
+	for i, h := range opts.Heads {
+		lrs[i] = pretrain.WarmupCosineSchedule{StartLR: h.StartLR, RefLR: h.LR, FinalLR: h.FinalLR, WarmupSteps: int64(h.WarmupEpochs * float64(ipe)), TMax: total}
+		wds[i] = pretrain.CosineWDSchedule{RefWD: h.WeightDecay, FinalWD: h.FinalWD, TMax: total}
+	}
+	out := &Outcome{Heads: make([]HeadResult, len(opts.Heads))}
+	for i, h := range opts.Heads {
+		out.Heads[i] = HeadResult{LR: h.LR, StartLR: h.StartLR, FinalLR: h.FinalLR, WeightDecay: h.WeightDecay, FinalWD: h.FinalWD}
+	}
+	startEpoch := 0
+	if opts.Resume && opts.CheckpointPath != "" {
+		if _, err := os.Stat(opts.CheckpointPath); err == nil {
+			ck, err := LoadCheckpoint(opts.CheckpointPath, opts.Model)
+			if err != nil {
+				return nil, err
+			}
+			if len(ck.Heads) != len(opts.Heads) {
+				return nil, fmt.Errorf("%s holds %d heads, the run has %d", opts.CheckpointPath, len(ck.Heads), len(opts.Heads))
+			}
+			for i := range ck.Heads {
+				if err := tr.SetState(i, ck.Heads[i], ck.Moments[i], ck.Step); err != nil {
+					return nil, fmt.Errorf("%s: head %d: %w", opts.CheckpointPath, i, err)
+				}
+				out.Heads[i].Curve = ck.Curves[i]
+			}
+			startEpoch = ck.Epoch
+			fmt.Fprintf(progressOr(opts.Progress), "resuming probe from %s (epoch %d)\n", opts.CheckpointPath, startEpoch)
+		}
+	}
+	step := tr.StepCount()
+	for epoch := startEpoch; epoch < opts.Epochs; epoch++ {
+		bar := newBar(opts.Progress, train.Len(), fmt.Sprintf("probe epoch %d/%d", epoch+1, opts.Epochs))
+		sumLoss := make([]float64, len(opts.Heads))
+		correct := make([]int, len(opts.Heads))
+		for idx := range batches(epochOrder(train.Len(), opts.Seed, epoch), opts.BatchSize) {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			step++
+			hp := make([]HParams, len(opts.Heads))
+			for i := range hp {
+				hp[i] = HParams{LR: lrs[i].LR(step), WeightDecay: wds[i].WD(step)}
+			}
+			x, labels := train.Batch(idx, 0)
+			stats, err := tr.Step(x, labels, hp)
+			if err != nil {
+				return nil, err
+			}
+			for i, s := range stats {
+				if math.IsNaN(s.Loss) {
+					return nil, fmt.Errorf("probe head %d: loss is NaN at epoch %d (lr %g)", i, epoch+1, hp[i].LR)
+				}
+				sumLoss[i] += s.Loss * float64(len(idx))
+				correct[i] += s.Correct
+			}
+			bar.add(len(idx))
+		}
+		bar.done()
+		ev, err := evaluate(tr, val, opts.BatchSize)
+		if err != nil {
+			return nil, err
+		}
+		for i := range out.Heads {
+			out.Heads[i].Curve = append(out.Heads[i].Curve, EpochPoint{Epoch: epoch + 1,
+				TrainLoss: sumLoss[i] / float64(train.Len()), TrainTop1: 100 * float64(correct[i]) / float64(train.Len()),
+				ValTop1: ev[i].top1})
+			out.Heads[i].Top1, out.Heads[i].Top5 = ev[i].top1, ev[i].top5
+		}
+		if opts.Progress != nil {
+			best := bestHead(out.Heads)
+			fmt.Fprintf(opts.Progress, "epoch %d: val top-1 %.2f%% (best of %d heads: lr %g wd %g)\n", epoch+1,
+				out.Heads[best].Top1, len(out.Heads), out.Heads[best].LR, out.Heads[best].WeightDecay)
+		}
+		if opts.CheckpointPath != "" {
+			if err := saveTrainer(opts.CheckpointPath, tr, out, epoch+1); err != nil {
+				return nil, err
+			}
+		}
+	}
+	ev, err := evaluate(tr, val, opts.BatchSize)
+	if err != nil {
+		return nil, err
+	}
+	out.Best = bestHead(out.Heads)
+	out.PerClassAcc, out.Confusion = ev[out.Best].perClass, ev[out.Best].confusion
+	for i := range opts.Heads {
+		out.Params = append(out.Params, tr.Params(i))
+	}
+	return out, nil
+}
+
+func progressOr(w io.Writer) io.Writer {
+	if w == nil {
+		return io.Discard
+	}
+	return w
+}
+
+func bestHead(heads []HeadResult) int {
+	best := 0
+	for i, h := range heads {
+		if h.Top1 > heads[best].Top1 {
+			best = i
+		}
+	}
+	return best
+}
+
+type evalResult struct {
+	top1, top5 float64
+	perClass   []float64
+	confusion  [][]int
+}
+
+// evaluate returns each head's accuracy on fs, averaging the softmax over the views.
+func evaluate(tr *Trainer, fs *FeatureSet, batchSize int) ([]evalResult, error) {
+	nh, c := tr.NumHeads(), fs.NumClasses
+	res := make([]evalResult, nh)
+	hit1, hit5 := make([]int, nh), make([]int, nh)
+	for i := range res {
+		res[i].confusion = make([][]int, c)
+		for k := range res[i].confusion {
+			res[i].confusion[k] = make([]int, c)
+		}
+	}
+	order := make([]int, fs.Len())
+	for i := range order {
+		order[i] = i
+	}
+	for idx := range batches(order, batchSize) {
+		avg := make([][]float64, nh)
+		for h := range avg {
+			avg[h] = make([]float64, len(idx)*c)
+		}
+		var labels []int32
+		for v := 0; v < fs.Views; v++ {
+			x, l := fs.Batch(idx, v)
+			labels = l
+			probs, err := tr.Probs(x)
+			if err != nil {
+				return nil, err
+			}
+			for h := range probs {
+				for j, p := range probs[h] {
+					avg[h][j] += float64(p) / float64(fs.Views)
+				}
+			}
+		}
+		for h := 0; h < nh; h++ {
+			for s := range idx {
+				row := avg[h][s*c : (s+1)*c]
+				label := int(labels[s])
+				rank := 0
+				argmax := 0
+				for k := range row {
+					if row[k] > row[label] || (row[k] == row[label] && k < label) {
+						rank++
+					}
+					if row[k] > row[argmax] {
+						argmax = k
+					}
+				}
+				if rank == 0 {
+					hit1[h]++
+				}
+				if rank < 5 {
+					hit5[h]++
+				}
+				res[h].confusion[label][argmax]++
+			}
+		}
+	}
+	n := float64(fs.Len())
+	for h := range res {
+		res[h].top1, res[h].top5 = 100*float64(hit1[h])/n, 100*float64(hit5[h])/n
+		res[h].perClass = make([]float64, c)
+		for k := 0; k < c; k++ {
+			total := 0
+			for _, x := range res[h].confusion[k] {
+				total += x
+			}
+			if total > 0 {
+				res[h].perClass[k] = 100 * float64(res[h].confusion[k][k]) / float64(total)
+			}
+		}
+	}
+	return res, nil
+}
+
+// WriteRecord writes r to dir/<id>.json atomically.
+func WriteRecord(dir string, r *Record) (string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, r.ID+".json")
+	data, err := marshalRecord(r)
+	if err != nil {
+		return "", err
+	}
+	tmp, err := os.CreateTemp(dir, ".record-*")
+	if err != nil {
+		return "", err
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return "", err
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return "", err
+	}
+	return path, os.Rename(tmp.Name(), path)
+}
+
+// NewRecord fills the common fields of a run record.
+func NewRecord(dataset string, info BackboneInfo, proto Protocol, probe ProbeInfo, train, val *FeatureSet, out *Outcome, wall time.Duration, backend string) *Record {
+	r := &Record{Schema: RecordSchema, Created: time.Now().UTC().Truncate(time.Second), Dataset: dataset,
+		NumClasses: val.NumClasses, ClassNames: val.ClassNames, NumTrain: train.Len(), NumVal: val.Len(),
+		Backbone: info, Protocol: proto, Probe: probe, Heads: out.Heads, BestHead: out.Best,
+		Top1: out.Heads[out.Best].Top1, Top5: out.Heads[out.Best].Top5, PerClassAcc: out.PerClassAcc,
+		Confusion: out.Confusion, WallTimeS: wall.Seconds(), Backend: backend}
+	if h, err := os.Hostname(); err == nil {
+		r.Host = h
+	}
+	r.ID = fmt.Sprintf("%s-%s-%s-%s-%s", r.Created.Format("20060102-150405"), dataset, info.Init, probe.Type, shortModel(info.Model))
+	return r
+}
+
+func shortModel(m string) string {
+	if m == "" {
+		return "model"
+	}
+	return m
+}
+
