@@ -13,6 +13,7 @@ type EncoderCase struct {
 	Name   string // row label, e.g. "ViT-T 8×112"
 	Config backbone.Config
 	Batch  int
+	Heavy  bool // skipped by a quick run
 }
 
 // StepCase is one pretraining step benchmark: a model, its mask configurations and a batch.
@@ -21,6 +22,7 @@ type StepCase struct {
 	Config backbone.Config
 	Masks  []pretrain.MaskConfig
 	Batch  int
+	Heavy  bool // skipped by a quick run
 }
 
 // PresetAt returns the preset model name constructed for frames×crop clips with the given
@@ -40,10 +42,11 @@ func DefaultEncoderCases() ([]EncoderCase, error) {
 	specs := []struct {
 		label, preset string
 		frames, crop  int
+		heavy         bool
 	}{
-		{"ViT-T 8×112", "vit_tiny", 8, 112},
-		{"ViT-S 16×224", "vit_small", 16, 224},
-		{"ViT-B 16×224", "vit_base", 16, 224},
+		{"ViT-T 8×112", "vit_tiny", 8, 112, false},
+		{"ViT-S 16×224", "vit_small", 16, 224, false},
+		{"ViT-B 16×224", "vit_base", 16, 224, true},
 	}
 	out := make([]EncoderCase, 0, len(specs))
 	for _, s := range specs {
@@ -51,7 +54,7 @@ func DefaultEncoderCases() ([]EncoderCase, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, EncoderCase{Name: s.label, Config: c, Batch: 2})
+		out = append(out, EncoderCase{Name: s.label, Config: c, Batch: 2, Heavy: s.heavy})
 	}
 	return out, nil
 }
@@ -64,15 +67,16 @@ func DefaultStepCases() ([]StepCase, error) {
 	for _, s := range []struct {
 		label, preset string
 		frames, crop  int
+		heavy         bool
 	}{
-		{"ViT-T 8×112", "vit_tiny", 8, 112},
-		{"ViT-S 16×224", "vit_small", 16, 224},
+		{"ViT-T 8×112", "vit_tiny", 8, 112, false},
+		{"ViT-S 16×224", "vit_small", 16, 224, true},
 	} {
 		c, err := PresetAt(s.preset, s.frames, s.crop, 16)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, StepCase{Name: s.label, Config: c, Masks: pretrain.DefaultMaskConfigs(), Batch: 4})
+		out = append(out, StepCase{Name: s.label, Config: c, Masks: pretrain.DefaultMaskConfigs(), Batch: 4, Heavy: s.heavy})
 	}
 	cpu, err := CPUDefaultStepCase()
 	if err != nil {

@@ -1,0 +1,21 @@
+//go:build unix
+
+package benchmarks
+
+import (
+	"runtime"
+	"syscall"
+)
+
+// maxRSS is ru_maxrss of this process in bytes, or 0 if unavailable. Linux reports KiB,
+// macOS bytes.
+func maxRSS() uint64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	if runtime.GOOS == "darwin" {
+		return uint64(ru.Maxrss)
+	}
+	return uint64(ru.Maxrss) * 1024
+}

@@ -1,0 +1,100 @@
+package benchmarks
+
+import (
+	"time"
+)
+
+// Report is the outcome of one `vjepa bench` run; Markdown renders it.
+type Report struct {
+	Machine  Machine
+	Command  string // the exact command line that produced the report
+	Quick    bool
+	Started  time.Time
+	Duration time.Duration
+
+	MatMul []MatMulResult
+	Peak   float64 // best matmul GFLOP/s: the denominator of "share of peak"
+
+	Encoder []EncoderResult
+	Step    []StepResult
+	Probe   ProbeResult
+	Loading []LoaderResult
+	Memory  []MemoryRow
+}
+
+// Timing summarises repeated calls of one benchmark.
+type Timing struct {
+	First  float64 // seconds of the first, untimed call (includes graph compilation)
+	Median float64 // median seconds of the timed calls
+	Iters  int     // number of timed calls
+}
+
+// EncoderResult is one row of the encoder forward table.
+type EncoderResult struct {
+	Case    EncoderCase
+	Skipped string // non-empty: why the row was not measured
+	Time    Timing
+	FLOPs   float64 // matrix-product FLOPs of one batch
+}
+
+// ClipsPerSec is the forward throughput.
+func (r EncoderResult) ClipsPerSec() float64 { return rate(float64(r.Case.Batch), r.Time.Median) }
+
+// GFLOPs is the achieved matrix-product throughput.
+func (r EncoderResult) GFLOPs() float64 { return rate(r.FLOPs/1e9, r.Time.Median) }
+
+// StepResult is one pretraining step benchmark with its phase breakdown.
+type StepResult struct {
+	Case    StepCase
+	Skipped string
+	Step    Timing  // the whole Stepper.Step: forward, backward, AdamW and EMA
+	Forward Timing  // target encoder + context encoder + predictor + loss, forward only
+	Data    float64 // seconds per batch of the loader alone (synthetic-motion at the case's resolution)
+	Masks   float64 // seconds per batch of MaskSampler.Sample
+	FLOPs   float64 // PretrainStepFLOPs of the benchmark batch
+	Kc, Kp  []int   // context and target lengths of the benchmark batch, per mask
+}
+
+// ClipsPerSec is the step throughput (step only, without data loading and masks).
+func (r StepResult) ClipsPerSec() float64 { return rate(float64(r.Case.Batch), r.Step.Median) }
+
+// GFLOPs is the achieved matrix-product throughput of the step.
+func (r StepResult) GFLOPs() float64 { return rate(r.FLOPs/1e9, r.Step.Median) }
+
+// BackwardOptimizer is step − forward: backward, AdamW and EMA (seconds).
+func (r StepResult) BackwardOptimizer() float64 { return max(0, r.Step.Median-r.Forward.Median) }
+
+// Total is the seconds of a training iteration done serially: data + masks + step.
+func (r StepResult) Total() float64 { return r.Data + r.Masks + r.Step.Median }
+
+// ProbeResult is the attentive-probe step row.
+type ProbeResult struct {
+	Skipped string
+	Name    string
+	Batch   int
+	Time    Timing
+}
+
+// LoaderResult is one data loading row.
+type LoaderResult struct {
+	Name        string // what was loaded
+	Clip        string // e.g. "16×224×224"
+	Batch       int
+	Workers     int
+	Clips       int // clips loaded in the timed run
+	ClipsPerSec float64
+	Skipped     string
+}
+
+// MemoryRow is the memory high-water mark of one benchmark.
+type MemoryRow struct {
+	Name string
+	MemoryPeak
+}
+
+func rate(amount, seconds float64) float64 {
+	if seconds <= 0 {
+		return 0
+	}
+	return amount / seconds
+}

@@ -1,0 +1,135 @@
+package benchmarks
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/gomlx/compute"
+)
+
+// Options configures Run. Start from DefaultOptions; tests pass tiny cases instead.
+type Options struct {
+	// Backend runs every graph (required).
+	Backend compute.Backend
+	// Command is the command line recorded in the report.
+	Command string
+	// Quick skips the Heavy cases and times fewer iterations.
+	Quick bool
+	// Progress receives one line per benchmark; nil discards them.
+	Progress io.Writer
+
+	// MatMulSizes are the n of the n×n×n products of the peak; MatMulReps the repetitions
+	// of each (best kept).
+	MatMulSizes []int
+	MatMulReps  int
+
+	Encoders []EncoderCase
+	Steps    []StepCase
+	// Budget bounds the timed calls of every encoder, forward and step benchmark.
+	Budget Budget
+	// DataBatches is the number of loader batches timed for the data phase of a step, and
+	// MaskDraws the number of mask draws timed for its mask phase.
+	DataBatches, MaskDraws int
+
+	// Video is the loader benchmark on H.264 files; Synthetic the one on built-in data.
+	Video     VideoLoaderCase
+	Synthetic SyntheticLoaderCase
+}
+
+// Budget bounds how often a benchmark is called after its first (compiling) call: at least
+// MinIters times and until MinTime has passed, at most MaxIters times.
+type Budget struct {
+	MinIters, MaxIters int
+	MinTime            time.Duration
+}
+
+// VideoLoaderCase is the loader benchmark on real video files made with the ffmpeg CLI.
+type VideoLoaderCase struct {
+	Skip           bool
+	Videos         int     // number of files generated
+	Seconds        float64 // duration of each file
+	Width, Height  int     // size of the files
+	FPS            int
+	Frames, Crop   int // clip: frames (frame step 4) and crop of the pretraining transform
+	Batch, Workers int
+	Clips          int // clips loaded in the timed run
+}
+
+// SyntheticLoaderCase is the loader benchmark on the built-in synthetic-motion set.
+type SyntheticLoaderCase struct {
+	Skip           bool
+	Frames, Size   int
+	Batch, Workers int
+	Batches        int // batches loaded in the timed run
+}
+
+// DefaultOptions are the benchmarks of the issues for backend; quick gives the fast smoke
+// run (no ViT-B forward, no ViT-S step, fewer iterations).
+func DefaultOptions(backend compute.Backend, quick bool) (Options, error) {
+	enc, err := DefaultEncoderCases()
+	if err != nil {
+		return Options{}, err
+	}
+	steps, err := DefaultStepCases()
+	if err != nil {
+		return Options{}, err
+	}
+	cpu, err := CPUDefaultStepCase()
+	if err != nil {
+		return Options{}, err
+	}
+	o := Options{
+		Backend:     backend,
+		Quick:       quick,
+		MatMulSizes: DefaultMatMulSizes(),
+		MatMulReps:  5,
+		Encoders:    enc,
+		Steps:       steps,
+		Budget:      Budget{MinIters: 3, MaxIters: 20, MinTime: 5 * time.Second},
+		DataBatches: 4,
+		MaskDraws:   20,
+		Video: VideoLoaderCase{Videos: 4, Seconds: 10, Width: 340, Height: 256, FPS: 30,
+			Frames: 16, Crop: 224, Batch: 2, Workers: 2, Clips: 16},
+		Synthetic: SyntheticLoaderCase{Frames: cpu.Config.NumFrames, Size: cpu.Config.CropSize,
+			Batch: cpu.Batch, Workers: 2, Batches: 4},
+	}
+	if quick {
+		o.MatMulReps = 2
+		o.Budget = Budget{MinIters: 1, MaxIters: 1}
+		o.DataBatches, o.MaskDraws = 2, 5
+		o.Video.Videos, o.Video.Clips = 2, 4
+		o.Synthetic.Batches = 2
+	}
+	return o, nil
+}
+
+// validate reports the first unusable option.
+func (o Options) validate() error {
+	switch {
+	case o.Backend == nil:
+		return errors.New("bench: no backend")
+	case o.MatMulReps < 1 || len(o.MatMulSizes) == 0:
+		return fmt.Errorf("bench: matmul peak needs sizes and at least one repetition (got %v, %d)", o.MatMulSizes, o.MatMulReps)
+	case o.Budget.MinIters < 1 || o.Budget.MaxIters < o.Budget.MinIters:
+		return fmt.Errorf("bench: iterations %d..%d: want 1 ≤ min ≤ max", o.Budget.MinIters, o.Budget.MaxIters)
+	case o.DataBatches < 1 || o.MaskDraws < 1:
+		return fmt.Errorf("bench: data batches %d and mask draws %d must be positive", o.DataBatches, o.MaskDraws)
+	case !o.Video.Skip && (o.Video.Videos < 1 || o.Video.Clips < 1 || o.Video.Batch < 1):
+		return fmt.Errorf("bench: video loader needs videos, clips and a batch size (got %+v)", o.Video)
+	case !o.Synthetic.Skip && (o.Synthetic.Batches < 1 || o.Synthetic.Batch < 1):
+		return fmt.Errorf("bench: synthetic loader needs batches and a batch size (got %+v)", o.Synthetic)
+	}
+	for _, c := range o.Encoders {
+		if c.Batch < 1 {
+			return fmt.Errorf("bench: encoder case %s: batch %d < 1", c.Name, c.Batch)
+		}
+	}
+	for _, c := range o.Steps {
+		if c.Batch < 1 || len(c.Masks) == 0 {
+			return fmt.Errorf("bench: step case %s: batch %d and %d masks", c.Name, c.Batch, len(c.Masks))
+		}
+	}
+	return nil
+}

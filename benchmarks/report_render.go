@@ -1,0 +1,280 @@
+package benchmarks
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Section headings of the report, in order.
+const (
+	SectionMachine = "## Machine"
+	SectionPeak    = "## Matrix-multiply peak"
+	SectionEncoder = "## Encoder forward"
+	SectionStep    = "## Pretraining step"
+	SectionPhases  = "### Where a step's time goes"
+	SectionProbe   = "## Probe step"
+	SectionLoading = "## Data loading"
+	SectionMemory  = "## Peak memory"
+	SectionCommand = "## Command"
+)
+
+// Sections lists every section heading Markdown writes.
+func Sections() []string {
+	return []string{SectionMachine, SectionPeak, SectionEncoder, SectionStep, SectionPhases, SectionProbe,
+		SectionLoading, SectionMemory, SectionCommand}
+}
+
+// Markdown renders the report (results/benchmarks.md).
+func (r *Report) Markdown() (string, error) {
+	var b strings.Builder
+	b.WriteString("# Benchmarks\n\n")
+	fmt.Fprintf(&b, "Measured by `%s` on %s in %s.", r.Command, r.Started.UTC().Format("2006-01-02 15:04 MST"), r.Duration.Round(time.Second))
+	if r.Quick {
+		b.WriteString(" This is a quick smoke run (`--quick`): fewer iterations, heavy rows skipped; do not quote its numbers.")
+	}
+	b.WriteString(" Every time is the median of the timed calls that follow one untimed call (which compiles the graph); " +
+		"FLOP counts are matrix products only (multiply and add counted as 2 FLOPs), float32 throughout.\n\n")
+	for _, section := range []func(*strings.Builder) error{r.writeMachine, r.writePeak, r.writeEncoder, r.writeStep,
+		r.writePhases, r.writeProbe, r.writeLoading, r.writeMemory} {
+		if err := section(&b); err != nil {
+			return "", err
+		}
+	}
+	fmt.Fprintf(&b, "%s\n\n```\n%s\n```\n", SectionCommand, r.Command)
+	return b.String(), nil
+}
+
+func (r *Report) writeMachine(b *strings.Builder) error {
+	m := r.Machine
+	fmt.Fprintf(b, "%s\n\n", SectionMachine)
+	fmt.Fprintf(b, "- CPU: %s, %d cores (runtime.NumCPU), %.1f GiB memory\n", orUnknown(m.CPU), m.Cores, m.MemoryGiB)
+	fmt.Fprintf(b, "- OS: %s/%s\n", m.OS, m.Arch)
+	fmt.Fprintf(b, "- Go: %s, GOEXPERIMENT=%s\n", m.GoVersion, orUnknown(m.GOEXPERIMENT))
+	fmt.Fprintf(b, "- Backend: %s\n", orUnknown(m.Backend))
+	fmt.Fprintf(b, "- Load average (1, 5, 15 min): %s at the start, %s at the end (other processes slow the timings down)\n\n",
+		orUnknown(m.LoadStart), orUnknown(m.LoadEnd))
+	return nil
+}
+
+func (r *Report) writePeak(b *strings.Builder) error {
+	fmt.Fprintf(b, "%s\n\n", SectionPeak)
+	fmt.Fprintf(b, "Float32 products of two n×n matrices through the same backend (a GoMLX graph of one MatMul), best of "+
+		"the timed calls. The best size, **%s GFLOP/s**, is the denominator of every \"share of peak\" below.\n\n", num(r.Peak))
+	t := newMDTable("n", "best time (ms)", "GFLOP/s")
+	for _, m := range r.MatMul {
+		t.add(fmt.Sprint(m.Size), num(m.Seconds*1e3), num(m.GFLOPs))
+	}
+	return writeTable(b, t)
+}
+
+func (r *Report) writeEncoder(b *strings.Builder) error {
+	fmt.Fprintf(b, "%s\n\n", SectionEncoder)
+	b.WriteString("No-grad forward of a randomly initialised encoder on a random clip. FLOPs: tubelet " +
+		"embedding 2·N·(3·t·p²)·D plus, per block, 24·N·D² (qkv, projection, 4× MLP) + 4·N²·D (attention scores and " +
+		"weighted sum). PyTorch: " + ReferenceSource + "; the ratio is our clips/s over PyTorch's.\n\n")
+	t := newMDTable("model", "batch", "tokens", "GFLOP/batch", "s/batch", "clips/s", "GFLOP/s", "share of peak",
+		"PyTorch clips/s", "PyTorch GFLOP/s", "clips/s vs PyTorch", "first call (s)", "note")
+	for _, e := range r.Encoder {
+		ref, hasRef := LookupReference("encoder", e.Case.Name, e.Case.Batch)
+		row := []string{e.Case.Name, fmt.Sprint(e.Case.Batch), fmt.Sprint(e.Case.Config.NumTokens()),
+			num(float64(e.Case.Batch) * EncoderForwardFLOPs(e.Case.Config, e.Case.Config.NumTokens()) / 1e9)}
+		if e.Skipped != "" {
+			row = append(row, dash, dash, dash, dash)
+		} else {
+			row = append(row, num(e.Time.Median), num(e.ClipsPerSec()), num(e.GFLOPs()), share(e.GFLOPs(), r.Peak))
+		}
+		row = append(row, refCells(ref, hasRef, e.ClipsPerSec(), e.Skipped == "")...)
+		if e.Skipped != "" {
+			row = append(row, dash, e.Skipped)
+		} else {
+			row = append(row, num(e.Time.First), fmt.Sprintf("%d timed", e.Time.Iters))
+		}
+		t.add(row...)
+	}
+	return writeTable(b, t)
+}
+
+func (r *Report) writeStep(b *strings.Builder) error {
+	fmt.Fprintf(b, "%s\n\n", SectionStep)
+	b.WriteString("One full optimiser step of `pretrain.Stepper` on a fixed batch: target encoder on the whole clip, " +
+		"context encoder and predictor for each mask configuration, L1 loss, backward, AdamW and the EMA update of the " +
+		"target encoder. Masks are one draw of the official multi-block sampler (Kc/Kp: context/target tokens per mask " +
+		"configuration). **The FLOP count** (`PretrainStepFLOPs`) includes the target-encoder forward on all N tokens " +
+		"(no backward), and per mask configuration the context encoder on Kc tokens and the predictor on Kc+Kp tokens " +
+		"(with its D→D_pred embedding of the context and D_pred→D projection of the targets), each forward and backward " +
+		"with backward counted as 2× forward; AdamW, the EMA, normalisations, softmax, GELU and the loss are not counted. " +
+		"clips/s is the step alone (data and masks are in the next table).\n\n")
+	t := newMDTable("model", "batch", "Kc/Kp", "GFLOP/step", "s/step", "clips/s", "GFLOP/s", "share of peak",
+		"PyTorch clips/s", "PyTorch GFLOP/s", "clips/s vs PyTorch", "first step (s)", "note")
+	for _, s := range r.Step {
+		ref, hasRef := LookupReference("step", s.Case.Name, s.Case.Batch)
+		row := []string{s.Case.Name, fmt.Sprint(s.Case.Batch)}
+		if s.Skipped != "" {
+			row = append(row, dash, dash, dash, dash, dash, dash)
+		} else {
+			row = append(row, maskSizes(s.Kc, s.Kp), num(s.FLOPs/1e9), num(s.Step.Median), num(s.ClipsPerSec()),
+				num(s.GFLOPs()), share(s.GFLOPs(), r.Peak))
+		}
+		row = append(row, refCells(ref, hasRef, s.ClipsPerSec(), s.Skipped == "")...)
+		if s.Skipped != "" {
+			row = append(row, dash, s.Skipped)
+		} else {
+			row = append(row, num(s.Step.First), fmt.Sprintf("%d timed", s.Step.Iters))
+		}
+		t.add(row...)
+	}
+	return writeTable(b, t)
+}
+
+func (r *Report) writePhases(b *strings.Builder) error {
+	fmt.Fprintf(b, "%s\n\n", SectionPhases)
+	b.WriteString("Time per training iteration if its phases ran one after the other (share of their sum). How each " +
+		"is measured: **data** — a fresh `datasets.Loader` (2 workers, prefetch 2) over built-in synthetic-motion clips " +
+		"rendered at the model's clip size, wall time per batch (in training it overlaps the step); **masks** — " +
+		"`pretrain.MaskSampler.Sample` for the batch, mean of fresh draws; **forward** — a separate graph of the step's " +
+		"forward alone (target encoder, context encoder and predictor per mask, loss; no gradients), timed like the " +
+		"step; **backward + optimiser** — step − forward (backward, gradient norms, AdamW and EMA).\n\n")
+	t := newMDTable("model", "batch", "data", "masks", "forward", "backward + optimiser", "serial total")
+	for _, s := range r.Step {
+		if s.Skipped != "" {
+			t.add(s.Case.Name, fmt.Sprint(s.Case.Batch), dash, dash, dash, dash, s.Skipped)
+			continue
+		}
+		total := s.Total()
+		t.add(s.Case.Name, fmt.Sprint(s.Case.Batch), phase(s.Data, total), phase(s.Masks, total),
+			phase(s.Forward.Median, total), phase(s.BackwardOptimizer(), total), ms(total))
+	}
+	return writeTable(b, t)
+}
+
+func (r *Report) writeProbe(b *strings.Builder) error {
+	fmt.Fprintf(b, "%s\n\n", SectionProbe)
+	t := newMDTable("probe", "batch", "s/step", "clips/s", "note")
+	p := r.Probe
+	if p.Skipped != "" {
+		t.add(p.Name, dash, dash, dash, p.Skipped)
+	} else {
+		t.add(p.Name, fmt.Sprint(p.Batch), num(p.Time.Median), num(rate(float64(p.Batch), p.Time.Median)),
+			fmt.Sprintf("%d timed", p.Time.Iters))
+	}
+	return writeTable(b, t)
+}
+
+func (r *Report) writeLoading(b *strings.Builder) error {
+	fmt.Fprintf(b, "%s\n\n", SectionLoading)
+	b.WriteString("A fresh `datasets.Loader` per row (shuffled, prefetch 2), clips/s over the whole run including the " +
+		"pipeline start. Video files are generated with the ffmpeg CLI (lavfi test pattern, libx264, yuv420p) into a " +
+		"temporary folder; clips use the official pretraining sampling (frame step 4) and transform (random resized " +
+		"crop, flip, normalisation).\n\n")
+	t := newMDTable("data", "clip (T×H×W)", "batch", "workers", "clips", "clips/s", "note")
+	for _, l := range r.Loading {
+		if l.Skipped != "" {
+			t.add(l.Name, orDash(l.Clip), dash, dash, dash, dash, l.Skipped)
+			continue
+		}
+		t.add(l.Name, l.Clip, fmt.Sprint(l.Batch), fmt.Sprint(l.Workers), fmt.Sprint(l.Clips), num(l.ClipsPerSec), "")
+	}
+	return writeTable(b, t)
+}
+
+func (r *Report) writeMemory(b *strings.Builder) error {
+	fmt.Fprintf(b, "%s\n\n", SectionMemory)
+	b.WriteString("Sampled every 100 ms while each benchmark ran (after a GC). **Go heap in use** is the largest " +
+		"`runtime.MemStats.HeapInuse`: the benchmark's own working set. **HeapSys** and **Sys** are the largest " +
+		"`runtime.MemStats` values of memory obtained from the OS; the runtime never returns address space, so they " +
+		"include earlier rows. **Max RSS** is the process's `ru_maxrss` from `getrusage(RUSAGE_SELF)` at the end of the " +
+		"benchmark: the resident peak since the process started (it covers non-Go memory too).\n\n")
+	t := newMDTable("benchmark", "Go heap in use (MiB)", "HeapSys (MiB)", "Sys (MiB)", "max RSS (MiB)")
+	for _, m := range r.Memory {
+		t.add(m.Name, mib(m.HeapInuse), mib(m.HeapSys), mib(m.Sys), mib(m.MaxRSS))
+	}
+	return writeTable(b, t)
+}
+
+const dash = "—"
+
+func writeTable(b *strings.Builder, t *mdTable) error {
+	s, err := t.render()
+	if err != nil {
+		return err
+	}
+	b.WriteString(s)
+	b.WriteString("\n")
+	return nil
+}
+
+// refCells are the PyTorch clips/s, GFLOP/s and our ratio.
+func refCells(ref Reference, ok bool, ours float64, measured bool) []string {
+	if !ok {
+		return []string{dash, dash, dash}
+	}
+	ratio := dash
+	if measured && ref.ClipsPerSec > 0 {
+		ratio = fmt.Sprintf("%.2f×", ours/ref.ClipsPerSec)
+	}
+	return []string{num(ref.ClipsPerSec), num(ref.GFLOPs), ratio}
+}
+
+func maskSizes(kc, kp []int) string {
+	parts := make([]string, len(kc))
+	for i := range kc {
+		parts[i] = fmt.Sprintf("%d/%d", kc[i], kp[i])
+	}
+	return strings.Join(parts, ", ")
+}
+
+// num formats v with about three significant digits, without exponents.
+func num(v float64) string {
+	switch a := max(v, -v); {
+	case a == 0:
+		return "0"
+	case a >= 100:
+		return fmt.Sprintf("%.0f", v)
+	case a >= 10:
+		return fmt.Sprintf("%.1f", v)
+	case a >= 1:
+		return fmt.Sprintf("%.2f", v)
+	case a >= 0.01:
+		return fmt.Sprintf("%.3f", v)
+	default:
+		return fmt.Sprintf("%.2g", v)
+	}
+}
+
+func share(gflops, peak float64) string {
+	if peak <= 0 {
+		return dash
+	}
+	return fmt.Sprintf("%.0f%%", 100*gflops/peak)
+}
+
+func ms(sec float64) string { return num(sec*1e3) + " ms" }
+
+func phase(sec, total float64) string {
+	if total <= 0 {
+		return ms(sec)
+	}
+	return fmt.Sprintf("%s (%.0f%%)", ms(sec), 100*sec/total)
+}
+
+func mib(bytes uint64) string {
+	if bytes == 0 {
+		return dash
+	}
+	return fmt.Sprintf("%.0f", float64(bytes)/(1<<20))
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "unknown"
+	}
+	return s
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return dash
+	}
+	return s
+}

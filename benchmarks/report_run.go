@@ -1,0 +1,117 @@
+package benchmarks
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+)
+
+// Run measures everything Options asks for, in order: the matmul peak, the encoder
+// forwards, the pretraining steps with their phases, the probe step and data loading. It
+// stops at the first error or when ctx is cancelled.
+func Run(ctx context.Context, o Options) (*Report, error) {
+	if err := o.validate(); err != nil {
+		return nil, err
+	}
+	progress := o.Progress
+	if progress == nil {
+		progress = io.Discard
+	}
+	logf := func(format string, args ...any) { fmt.Fprintf(progress, format+"\n", args...) }
+	r := &Report{Machine: describeMachine(o.Backend), Command: o.Command, Quick: o.Quick, Started: time.Now()}
+
+	mem, err := tracked(func() error {
+		var err error
+		r.MatMul, err = MatMulPeak(o.Backend, o.MatMulSizes, o.MatMulReps)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	r.Peak = PeakGFLOPs(r.MatMul)
+	r.Memory = append(r.Memory, MemoryRow{Name: "matmul peak", MemoryPeak: mem})
+	logf("matmul peak: %.1f GFLOP/s", r.Peak)
+
+	for _, ec := range o.Encoders {
+		if ec.Heavy && o.Quick {
+			r.Encoder = append(r.Encoder, EncoderResult{Case: ec, Skipped: "skipped (--quick)"})
+			continue
+		}
+		var res EncoderResult
+		mem, err := tracked(func() error {
+			var err error
+			res, err = benchEncoder(ctx, o.Backend, ec, o.Budget)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		r.Encoder = append(r.Encoder, res)
+		r.Memory = append(r.Memory, MemoryRow{Name: "encoder forward " + ec.Name, MemoryPeak: mem})
+		logf("encoder forward %s b%d: %.3f clips/s, %.1f GFLOP/s", ec.Name, ec.Batch, res.ClipsPerSec(), res.GFLOPs())
+	}
+
+	for _, sc := range o.Steps {
+		if sc.Heavy && o.Quick {
+			r.Step = append(r.Step, StepResult{Case: sc, Skipped: "skipped (--quick)"})
+			continue
+		}
+		var res StepResult
+		mem, err := tracked(func() error {
+			var err error
+			res, err = benchStep(ctx, o.Backend, sc, o)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		r.Step = append(r.Step, res)
+		r.Memory = append(r.Memory, MemoryRow{Name: "pretraining step " + sc.Name, MemoryPeak: mem})
+		logf("pretraining step %s b%d: %.3f clips/s, %.1f GFLOP/s", sc.Name, sc.Batch, res.ClipsPerSec(), res.GFLOPs())
+	}
+
+	r.Probe = benchProbe()
+
+	if o.Video.Skip {
+		r.Loading = append(r.Loading, LoaderResult{Name: "H.264 videos, ffmpeg decoder", Skipped: "skipped"})
+	} else {
+		var res LoaderResult
+		mem, err := tracked(func() error {
+			var err error
+			res, err = benchVideoLoader(ctx, o.Video)
+			return err
+		})
+		switch {
+		case errors.Is(err, errNoFFmpeg):
+			res.Skipped = "skipped: " + err.Error()
+		case err != nil:
+			return nil, err
+		default:
+			r.Memory = append(r.Memory, MemoryRow{Name: "data loading, videos", MemoryPeak: mem})
+		}
+		r.Loading = append(r.Loading, res)
+		logf("data loading, videos: %.2f clips/s %s", res.ClipsPerSec, res.Skipped)
+	}
+	if o.Synthetic.Skip {
+		r.Loading = append(r.Loading, LoaderResult{Name: "built-in synthetic-motion", Skipped: "skipped"})
+	} else {
+		var res LoaderResult
+		mem, err := tracked(func() error {
+			var err error
+			res, err = benchSyntheticLoader(ctx, o.Synthetic)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		r.Loading = append(r.Loading, res)
+		r.Memory = append(r.Memory, MemoryRow{Name: "data loading, synthetic", MemoryPeak: mem})
+		logf("data loading, synthetic: %.2f clips/s", res.ClipsPerSec)
+	}
+
+	r.Duration = time.Since(r.Started)
+	r.Machine.LoadEnd = loadAverage()
+	return r, nil
+}

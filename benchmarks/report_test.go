@@ -1,0 +1,152 @@
+package benchmarks
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gomlx/compute/gobackend"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/vjepa-go/vjepa/pretrain"
+)
+
+// tinyOptions measures toy sizes of every benchmark in a few seconds.
+func tinyOptions(t *testing.T) Options {
+	t.Helper()
+	backend, err := gobackend.New("")
+	require.NoError(t, err)
+	c, err := PresetAt("vit_tiny", 4, 32, 8)
+	require.NoError(t, err)
+	c.Depth, c.PredDepth, c.PredEmbedDim = 1, 1, 48
+	heavy, err := PresetAt("vit_base", 16, 224, 16)
+	require.NoError(t, err)
+	return Options{
+		Backend:     backend,
+		Command:     "vjepa bench --quick --out x.md",
+		Quick:       true,
+		MatMulSizes: []int{32, 64},
+		MatMulReps:  1,
+		Encoders: []EncoderCase{
+			{Name: "ViT-T 8×112", Config: c, Batch: 2}, // a reference row name, tiny sizes
+			{Name: "ViT-B 16×224", Config: heavy, Batch: 2, Heavy: true},
+		},
+		Steps:       []StepCase{{Name: "tiny", Config: c, Masks: pretrain.DefaultMaskConfigs(), Batch: 2}},
+		Budget:      Budget{MinIters: 1, MaxIters: 1},
+		DataBatches: 1,
+		MaskDraws:   2,
+		Video: VideoLoaderCase{Videos: 1, Seconds: 2, Width: 64, Height: 48, FPS: 15, Frames: 4, Crop: 32,
+			Batch: 1, Workers: 1, Clips: 1},
+		Synthetic: SyntheticLoaderCase{Frames: 4, Size: 16, Batch: 2, Workers: 2, Batches: 1},
+	}
+}
+
+func TestReportRendersEverySection(t *testing.T) {
+	r, err := Run(context.Background(), tinyOptions(t))
+	require.NoError(t, err)
+
+	md, err := r.Markdown()
+	require.NoError(t, err)
+	for _, s := range Sections() {
+		assert.Contains(t, md, "\n"+s+"\n", "section %q", s)
+	}
+	for _, want := range []string{
+		"vjepa bench --quick --out x.md",
+		probePending,
+		"skipped (--quick)",
+		"share of peak",
+		"| ViT-T 8×112 ", "38.4", // PyTorch reference row
+		"built-in synthetic-motion",
+		"GOEXPERIMENT=",
+	} {
+		assert.Contains(t, md, want)
+	}
+	assert.NotContains(t, md, "NaN")
+	assert.Greater(t, r.Peak, 0.0)
+	require.Len(t, r.Step, 1)
+	s := r.Step[0]
+	assert.Greater(t, s.Step.Median, 0.0)
+	assert.Greater(t, s.Forward.Median, 0.0)
+	assert.Greater(t, s.Data, 0.0)
+	assert.Greater(t, s.Masks, 0.0)
+	assert.Greater(t, s.FLOPs, 0.0)
+	for _, m := range r.Memory {
+		assert.Positive(t, m.HeapInuse, m.Name)
+		assert.GreaterOrEqual(t, m.Sys, m.HeapSys, m.Name)
+	}
+
+	path := filepath.Join(t.TempDir(), "results", "benchmarks.md")
+	require.NoError(t, r.WriteMarkdown(path))
+	got, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, md, string(got))
+	entries, err := os.ReadDir(filepath.Dir(path))
+	require.NoError(t, err)
+	assert.Len(t, entries, 1, "no temporary file left behind")
+}
+
+func TestOptionsValidate(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		modify func(*Options)
+		want   string
+	}{
+		{"no backend", func(o *Options) { o.Backend = nil }, "no backend"},
+		{"no matmul sizes", func(o *Options) { o.MatMulSizes = nil }, "matmul peak"},
+		{"bad budget", func(o *Options) { o.Budget = Budget{MinIters: 3, MaxIters: 1} }, "iterations"},
+		{"bad step batch", func(o *Options) { o.Steps[0].Batch = 0 }, "step case tiny"},
+		{"bad synthetic", func(o *Options) { o.Synthetic.Batches = 0 }, "synthetic loader"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := tinyOptions(t)
+			tc.modify(&o)
+			_, err := Run(context.Background(), o)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
+}
+
+func TestDefaultOptions(t *testing.T) {
+	backend, err := gobackend.New("")
+	require.NoError(t, err)
+	for _, quick := range []bool{false, true} {
+		o, err := DefaultOptions(backend, quick)
+		require.NoError(t, err)
+		require.NoError(t, o.validate())
+		names := make([]string, 0, len(o.Steps))
+		for _, s := range o.Steps {
+			names = append(names, s.Name)
+		}
+		assert.Len(t, o.Encoders, 3)
+		require.Len(t, o.Steps, 3, names)
+		cpu := o.Steps[2]
+		assert.True(t, strings.HasPrefix(cpu.Name, "cpu-default"), cpu.Name)
+		assert.Equal(t, 32, cpu.Batch)
+		assert.Equal(t, 64, cpu.Config.CropSize)
+		assert.Equal(t, 64, o.Synthetic.Size)
+	}
+}
+
+func TestFormatting(t *testing.T) {
+	for _, tc := range []struct {
+		v    float64
+		want string
+	}{
+		{0, "0"}, {123.4, "123"}, {12.34, "12.3"}, {1.234, "1.23"}, {0.1234, "0.123"}, {0.001234, "0.0012"},
+	} {
+		assert.Equal(t, tc.want, num(tc.v), "%g", tc.v)
+	}
+	assert.Equal(t, "50%", share(50, 100))
+	assert.Equal(t, dash, share(50, 0))
+	assert.Equal(t, "250 ms (25%)", phase(0.25, 1))
+	ref, ok := LookupReference("step", "ViT-S 16×224", 4)
+	require.True(t, ok)
+	assert.Equal(t, 0.31, ref.ClipsPerSec)
+	_, ok = LookupReference("step", "ViT-S 16×224", 2)
+	assert.False(t, ok)
+	assert.Equal(t, []string{"38.4", "98.0", "0.50×"}, refCells(Reference{ClipsPerSec: 38.4, GFLOPs: 98}, true, 19.2, true))
+}
