@@ -1,0 +1,123 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/vjepa-go/vjepa/datasets"
+	"github.com/vjepa-go/vjepa/probe"
+)
+
+func runProbe(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("probe", flag.ContinueOnError)
+	dataset := fs.String("dataset", "", "k400, ssv2, in1k, "+strings.Join(probe.BuiltinNames(), ", ")+", or an official eval preset name")
+	config := fs.String("config", "", "official frozen-evaluation YAML (default: the one for --dataset)")
+	checkpoint := fs.String("checkpoint", "", "backbone checkpoint (default: the config's pretrain folder/checkpoint)")
+	encoder := fs.String("encoder", "", "checkpoint key of the backbone: target_encoder (default, as the official evals) or encoder")
+	probes := fs.String("probe", probe.Attentive, "probe types, comma-separated: attentive, attentive4, avgpool-linear")
+	compare := fs.Bool("compare", false, "also probe a random-init backbone of the same size (and avgpool-linear when not listed): the paper's Table 3 comparison")
+	randomOnly := fs.Bool("random-only", false, "probe only a random-init backbone (no checkpoint needed)")
+	epochs := fs.Int("epochs", 0, "override the config's num_epochs")
+	batch := fs.Int("batch-size", 0, "override the config's batch_size")
+	dataDir := fs.String("data-dir", os.Getenv("VJEPA_DATA"), "root of the real data sets: DIR/<dataset>/{train,val}.csv or DIR/<dataset>/{train,val}/ (default $VJEPA_DATA)")
+	out := fs.String("out", "", "folder for probe checkpoints (default runs/probe/<dataset>)")
+	records := fs.String("records", filepath.Join("results", "runs"), "folder for the JSON run records")
+	resume := fs.Bool("resume", false, "continue probe training from the last epoch checkpoint")
+	evalOnly := fs.Bool("eval-only", false, "evaluate a saved probe (--probe-checkpoint) instead of training")
+	probeCkpt := fs.String("probe-checkpoint", "", "probe checkpoint for --eval-only (ours, or official k400-probe.pth.tar …)")
+	trainSize := fs.Int("train-size", 0, "built-in data sets: number of training clips (default 2000)")
+	valSize := fs.Int("val-size", 0, "built-in data sets: number of validation clips (default 500)")
+	workers := fs.Int("workers", 2, "data loading workers")
+	seed := fs.Uint64("seed", 0, "seed of the probe initialisation and data order")
+	var bf backendFlags
+	bf.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	name := *dataset
+	if name == "" && *config == "" {
+		return errors.New("--dataset or --config is required")
+	}
+	src := *config
+	if src == "" {
+		src = name
+	}
+	if name == "" {
+		name = strings.TrimSuffix(filepath.Base(*config), ".yaml")
+	}
+	cfg, warnings, err := probe.LoadEvalConfig(src)
+	if err != nil {
+		return err
+	}
+	for _, w := range warnings {
+		fmt.Fprintf(os.Stderr, "warning: %s\n", w)
+	}
+	dataRoot := *dataDir
+	if slices.Contains(probe.BuiltinNames(), name) || *config != "" {
+		dataRoot = "" // built-in and explicit configs use their own data paths
+	}
+	ckpt := *checkpoint
+	if *randomOnly {
+		ckpt = "-"
+	}
+	e, err := probe.ExperimentFromConfig(name, cfg, dataRoot, ckpt)
+	if err != nil {
+		return err
+	}
+	if *randomOnly {
+		e.Checkpoint = ""
+	}
+	if *encoder != "" {
+		e.EncoderKey = *encoder
+	}
+	e.Probes = strings.Split(*probes, ",")
+	if *compare {
+		e.CompareRandom = true
+		if !slices.Contains(e.Probes, probe.AvgPoolLinear) {
+			e.Probes = append(e.Probes, probe.AvgPoolLinear)
+		}
+	}
+	if *epochs > 0 {
+		e.Epochs = *epochs
+	}
+	if *batch > 0 {
+		e.BatchSize = *batch
+	}
+	if *evalOnly {
+		if *probeCkpt == "" {
+			return errors.New("--eval-only needs --probe-checkpoint")
+		}
+		e.EvalOnly = *probeCkpt
+		e.CompareRandom = false
+	}
+	e.OutDir = *out
+	if e.OutDir == "" {
+		e.OutDir = filepath.Join("runs", "probe", name)
+	}
+	e.RecordsDir, e.Resume, e.Workers, e.Seed, e.Progress = *records, *resume, *workers, *seed, os.Stderr
+	e.Data.SyntheticTrain, e.Data.SyntheticVal, e.Data.Seed = *trainSize, *valSize, *seed
+	if slices.Contains(datasets.BuiltinNames(), e.Data.Train) && e.Checkpoint != "" {
+		e.PretrainData = "synthetic-motion+synthetic-appearance"
+		e.PretrainRun = filepath.Dir(e.Checkpoint)
+	}
+	backend, err := bf.open()
+	if err != nil {
+		return err
+	}
+	recs, err := e.Run(ctx, backend)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "\n%-22s %-10s %-15s %7s %7s\n", "dataset", "backbone", "probe", "top-1", "top-5")
+	for _, r := range recs {
+		fmt.Fprintf(os.Stderr, "%-22s %-10s %-15s %6.2f%% %6.2f%%\n", r.Dataset, r.Backbone.Init, r.Probe.Type, r.Top1, r.Top5)
+	}
+	fmt.Fprintf(os.Stderr, "records written to %s (run `vjepa results` to update the tables)\n", *records)
+	return nil
+}

@@ -1,0 +1,160 @@
+package probe
+
+import (
+	"embed"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/vjepa-go/vjepa/datasets"
+	"github.com/vjepa-go/vjepa/internal/officialcfg"
+	"github.com/vjepa-go/vjepa/pretrain"
+)
+
+//go:embed configs/*.yaml
+var builtinConfigs embed.FS
+
+// Benchmarks maps the short data-set names of `task probe DATASET=…` to the official
+// evaluation config used for them (ViT-L/16 protocols; pass --config for others).
+var Benchmarks = map[string]string{
+	"k400": "vitl16_k400_16x8x3",
+	"ssv2": "vitl16_ssv2_16x2x3",
+	"in1k": "vitl16_in1k",
+}
+
+// BuiltinNames lists the built-in evaluation configs (data sets that need no download, and
+// Fashion-MNIST from a Debian package).
+func BuiltinNames() []string {
+	entries, _ := builtinConfigs.ReadDir("configs")
+	var names []string
+	for _, e := range entries {
+		names = append(names, strings.TrimSuffix(e.Name(), ".yaml"))
+	}
+	return names
+}
+
+// LoadEvalConfig resolves a data set name (built-in, k400/ssv2/in1k, or an official preset
+// name) or a YAML file to an evaluation config.
+func LoadEvalConfig(nameOrPath string) (*officialcfg.EvalConfig, []officialcfg.Warning, error) {
+	if strings.HasSuffix(nameOrPath, ".yaml") || strings.ContainsAny(nameOrPath, `/\`) {
+		return officialcfg.LoadEval(nameOrPath)
+	}
+	if data, err := builtinConfigs.ReadFile("configs/" + nameOrPath + ".yaml"); err == nil {
+		return officialcfg.ParseEval(nameOrPath, data)
+	}
+	if preset, ok := Benchmarks[nameOrPath]; ok {
+		nameOrPath = preset
+	}
+	if slices.Contains(officialcfg.EvalPresets(), nameOrPath) {
+		return officialcfg.LoadEvalPreset(nameOrPath)
+	}
+	return nil, nil, fmt.Errorf("unknown data set or config %q (built-in: %s; benchmarks: k400, ssv2, in1k; official: %s)",
+		nameOrPath, strings.Join(BuiltinNames(), ", "), strings.Join(officialcfg.EvalPresets(), ", "))
+}
+
+// ExperimentFromConfig builds an experiment from an evaluation config. dataDir (if not
+// empty) overrides the config's data paths with the standard layout under it:
+// <dataDir>/<dataset>/train.csv and val.csv for videos, <dataDir>/<dataset>/{train,val}/ for
+// images. checkpoint overrides the config's pretrain folder/checkpoint.
+func ExperimentFromConfig(name string, cfg *officialcfg.EvalConfig, dataDir, checkpoint string) (*Experiment, error) {
+	model, err := cfg.Model()
+	if err != nil {
+		return nil, err
+	}
+	e := &Experiment{Dataset: name, Model: model, EncoderKey: cfg.Pretrain.CheckpointKey,
+		Probes: []string{Attentive}, Epochs: cfg.Optimization.NumEpochs, BatchSize: cfg.Optimization.BatchSize,
+		ClipGrad: 1.0, Seed: 0}
+	for _, h := range cfg.Heads() {
+		e.Heads = append(e.Heads, HeadConfig{LR: h.LR, StartLR: h.StartLR, FinalLR: h.FinalLR,
+			WeightDecay: h.WeightDecay, FinalWD: h.FinalWeightDecay, WarmupEpochs: h.Warmup})
+	}
+	p := Protocol{FramesPerClip: cfg.Pretrain.FramesPerClip, FrameStep: cfg.FrameStep(), NumSegments: cfg.Data.NumSegments,
+		NumViews: cfg.Data.NumViewsPerSegment, Resolution: cfg.Resolution(), AttendAcrossSegments: cfg.Optimization.AttendAcrossSegments}
+	spec := DataSpec{NumClasses: cfg.Data.NumClasses, Protocol: p}
+	if cfg.IsVideo() {
+		if !cfg.Optimization.AttendAcrossSegments && p.NumSegments > 1 {
+			return nil, fmt.Errorf("%s: attend_across_segments false is not implemented (all official configs use true)", cfg.File)
+		}
+		spec.Train, spec.Val = cfg.Data.DatasetTrain, cfg.Data.DatasetVal
+		if dataDir != "" {
+			spec.Train, spec.Val = filepath.Join(dataDir, name, "train.csv"), filepath.Join(dataDir, name, "val.csv")
+		}
+	} else {
+		spec.Protocol.Image, spec.Protocol.NumSegments, spec.Protocol.NumViews = true, 1, 1
+		root := filepath.Join(cfg.Data.RootPath, cfg.Data.ImageFolder)
+		if dataDir != "" {
+			root = filepath.Join(dataDir, name)
+		}
+		spec.Train, spec.Val = root, root
+	}
+	if err := checkData(name, spec, cfg.IsVideo()); err != nil {
+		return nil, err
+	}
+	e.Data = spec
+
+	if checkpoint == "" {
+		checkpoint, err = resolveCheckpoint(cfg.Pretrain.Folder, cfg.Pretrain.Checkpoint)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", cfg.File, err)
+		}
+	}
+	e.Checkpoint = checkpoint
+	return e, nil
+}
+
+// resolveCheckpoint finds folder/name; name "latest" means the newest checkpoint of one of
+// our pretraining runs in folder.
+func resolveCheckpoint(folder, name string) (string, error) {
+	if name == "latest" {
+		cks, err := pretrain.ListCheckpoints(folder)
+		if err != nil {
+			return "", err
+		}
+		if len(cks) == 0 {
+			return "", fmt.Errorf("no pretraining checkpoint in %s: run `task pretrain` first (or pass --checkpoint, or --random-only)", folder)
+		}
+		return cks[len(cks)-1], nil
+	}
+	path := filepath.Join(folder, name)
+	if _, err := os.Stat(path); err != nil {
+		return "", fmt.Errorf("pretrained checkpoint %s not found: pass --checkpoint FILE (e.g. the released vitl16.pth.tar from https://dl.fbaipublicfiles.com/jepa/vitl16/vitl16.pth.tar)", path)
+	}
+	return path, nil
+}
+
+// checkData explains, when the data is missing, which files were expected and how to get them.
+func checkData(name string, spec DataSpec, video bool) error {
+	if slices.Contains(datasets.BuiltinNames(), spec.Train) {
+		return nil
+	}
+	var missing []string
+	for _, p := range []string{spec.Train, spec.Val} {
+		if video {
+			if _, err := os.Stat(p); err != nil {
+				missing = append(missing, p)
+			}
+		}
+	}
+	if !video {
+		for _, split := range []string{"train", "val"} {
+			if _, err := os.Stat(filepath.Join(spec.Train, split)); err != nil {
+				missing = append(missing, filepath.Join(spec.Train, split)+"/")
+			}
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	var how string
+	switch {
+	case name == "fashion-mnist":
+		how = "create it with: apt-get install -y dataset-fashion-mnist && vjepa data fashion-mnist --out data/fashion-mnist --limit-per-class 300"
+	case video:
+		how = "lay out the official video lists: one line per video, \"<path> <label>\" separated by one space, paths absolute or relative to the list file; pass --data-dir DIR to use DIR/" + name + "/train.csv and DIR/" + name + "/val.csv (Kinetics-400: 400 classes in the official label order; Something-Something-v2: 174 classes)"
+	default:
+		how = "lay out an ImageFolder: <root>/train/<class>/*.JPEG and <root>/val/<class>/*.JPEG (class index = sorted folder order); pass --data-dir DIR to use DIR/" + name + "/"
+	}
+	return fmt.Errorf("data for %s not found (missing: %s): %s", name, strings.Join(missing, ", "), how)
+}
