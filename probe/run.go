@@ -302,4 +302,3 @@ func shortModel(m string) string {
 	}
 	return m
 }
-
