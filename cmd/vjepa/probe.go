@@ -21,7 +21,7 @@ func runProbe(ctx context.Context, args []string) error {
 	checkpoint := fs.String("checkpoint", "", "backbone checkpoint (default: the config's pretrain folder/checkpoint)")
 	encoder := fs.String("encoder", "", "checkpoint key of the backbone: target_encoder (default, as the official evals) or encoder")
 	probes := fs.String("probe", probe.Attentive, "probe types, comma-separated: attentive, attentive4, avgpool-linear")
-	compare := fs.Bool("compare", false, "also probe a random-init backbone of the same size (and avgpool-linear when not listed): the paper's Table 3 comparison")
+	compare := fs.Bool("compare", false, "also probe a random-init backbone of the same size (and avgpool-linear when not listed): the paper's Table 3 comparison (default on for the built-in data sets)")
 	randomOnly := fs.Bool("random-only", false, "probe only a random-init backbone (no checkpoint needed)")
 	epochs := fs.Int("epochs", 0, "override the config's num_epochs")
 	batch := fs.Int("batch-size", 0, "override the config's batch_size")
@@ -77,6 +77,11 @@ func runProbe(ctx context.Context, args []string) error {
 		e.EncoderKey = *encoder
 	}
 	e.Probes = strings.Split(*probes, ",")
+	compareSet := false
+	fs.Visit(func(f *flag.Flag) { compareSet = compareSet || f.Name == "compare" })
+	if !compareSet && slices.Contains(probe.BuiltinNames(), name) && !*evalOnly && !*randomOnly {
+		*compare = true
+	}
 	if *compare {
 		e.CompareRandom = true
 		if !slices.Contains(e.Probes, probe.AvgPoolLinear) {
