@@ -47,6 +47,10 @@ func (r EncoderResult) GFLOPs() float64 { return rate(r.FLOPs/1e9, r.Time.Median
 type StepResult struct {
 	Case    StepCase
 	Skipped string
+	// Batch is the batch actually measured: Case.Batch unless the step would not fit in
+	// memory (Note then says why it was reduced).
+	Batch   int
+	Note    string
 	Step    Timing  // the whole Stepper.Step: forward, backward, AdamW and EMA
 	Forward Timing  // target encoder + context encoder + predictor + loss, forward only
 	Data    float64 // seconds per batch of the loader alone (synthetic-motion at the case's resolution)
@@ -56,7 +60,7 @@ type StepResult struct {
 }
 
 // ClipsPerSec is the step throughput (step only, without data loading and masks).
-func (r StepResult) ClipsPerSec() float64 { return rate(float64(r.Case.Batch), r.Step.Median) }
+func (r StepResult) ClipsPerSec() float64 { return rate(float64(r.Batch), r.Step.Median) }
 
 // GFLOPs is the achieved matrix-product throughput of the step.
 func (r StepResult) GFLOPs() float64 { return rate(r.FLOPs/1e9, r.Step.Median) }

@@ -62,18 +62,19 @@ func cpuModel() string {
 }
 
 // memTotalGiB is MemTotal of /proc/meminfo in GiB.
-func memTotalGiB() float64 {
+func memTotalGiB() float64 { return meminfoField("MemTotal:") / (1 << 30) }
+
+// meminfoField is a field of /proc/meminfo (given in KiB) in bytes, or 0 if unknown.
+func meminfoField(key string) float64 {
 	data, err := os.ReadFile("/proc/meminfo")
 	if err != nil {
 		return 0
 	}
 	for _, line := range strings.Split(string(data), "\n") {
-		if rest, ok := strings.CutPrefix(line, "MemTotal:"); ok {
-			f := strings.Fields(rest)
-			if len(f) > 0 {
-				kib, err := strconv.ParseFloat(f[0], 64)
-				if err == nil {
-					return kib / (1 << 20)
+		if rest, ok := strings.CutPrefix(line, key); ok {
+			if f := strings.Fields(rest); len(f) > 0 {
+				if kib, err := strconv.ParseFloat(f[0], 64); err == nil {
+					return kib * 1024
 				}
 			}
 		}
@@ -92,4 +93,9 @@ func loadAverage() string {
 		return ""
 	}
 	return strings.Join(f[:3], " ")
+}
+
+// memAvailable is MemAvailable of /proc/meminfo in bytes, or 0 if unknown.
+func memAvailable() float64 {
+	return meminfoField("MemAvailable:")
 }

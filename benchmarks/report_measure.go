@@ -18,6 +18,9 @@ func measure(ctx context.Context, b Budget, fn func() error) (Timing, error) {
 	var times []float64
 	began := time.Now()
 	for len(times) < b.MaxIters && (len(times) < b.MinIters || time.Since(began) < b.MinTime) {
+		if b.MaxTime > 0 && len(times) > 0 && time.Since(began) >= b.MaxTime {
+			break
+		}
 		if err := ctx.Err(); err != nil {
 			return Timing{}, err
 		}

@@ -29,6 +29,10 @@ type Options struct {
 	Steps    []StepCase
 	// Budget bounds the timed calls of every encoder, forward and step benchmark.
 	Budget Budget
+	// MemoryFraction is the share of the available memory (/proc/meminfo MemAvailable) a
+	// step may be estimated to need (EstimateStepBytes); larger batches are reduced to fit.
+	// 0 disables the check.
+	MemoryFraction float64
 	// DataBatches is the number of loader batches timed for the data phase of a step, and
 	// MaskDraws the number of mask draws timed for its mask phase.
 	DataBatches, MaskDraws int
@@ -39,10 +43,11 @@ type Options struct {
 }
 
 // Budget bounds how often a benchmark is called after its first (compiling) call: at least
-// MinIters times and until MinTime has passed, at most MaxIters times.
+// MinIters times and until MinTime has passed, but at most MaxIters times and, once one
+// timed call is done, not past MaxTime (0: no limit).
 type Budget struct {
 	MinIters, MaxIters int
-	MinTime            time.Duration
+	MinTime, MaxTime   time.Duration
 }
 
 // VideoLoaderCase is the loader benchmark on real video files made with the ffmpeg CLI.
@@ -81,15 +86,16 @@ func DefaultOptions(backend compute.Backend, quick bool) (Options, error) {
 		return Options{}, err
 	}
 	o := Options{
-		Backend:     backend,
-		Quick:       quick,
-		MatMulSizes: DefaultMatMulSizes(),
-		MatMulReps:  5,
-		Encoders:    enc,
-		Steps:       steps,
-		Budget:      Budget{MinIters: 3, MaxIters: 20, MinTime: 5 * time.Second},
-		DataBatches: 4,
-		MaskDraws:   20,
+		Backend:        backend,
+		Quick:          quick,
+		MatMulSizes:    DefaultMatMulSizes(),
+		MatMulReps:     5,
+		Encoders:       enc,
+		Steps:          steps,
+		Budget:         Budget{MinIters: 3, MaxIters: 20, MinTime: 5 * time.Second, MaxTime: 40 * time.Second},
+		DataBatches:    4,
+		MaskDraws:      20,
+		MemoryFraction: 0.7,
 		Video: VideoLoaderCase{Videos: 4, Seconds: 10, Width: 340, Height: 256, FPS: 30,
 			Frames: 16, Crop: 224, Batch: 2, Workers: 2, Clips: 16},
 		Synthetic: SyntheticLoaderCase{Frames: cpu.Config.NumFrames, Size: cpu.Config.CropSize,

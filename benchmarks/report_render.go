@@ -74,7 +74,7 @@ func (r *Report) writeEncoder(b *strings.Builder) error {
 		"embedding 2·N·(3·t·p²)·D plus, per block, 24·N·D² (qkv, projection, 4× MLP) + 4·N²·D (attention scores and " +
 		"weighted sum). PyTorch: " + ReferenceSource + "; the ratio is our clips/s over PyTorch's.\n\n")
 	t := newMDTable("model", "batch", "tokens", "GFLOP/batch", "s/batch", "clips/s", "GFLOP/s", "share of peak",
-		"PyTorch clips/s", "PyTorch GFLOP/s", "clips/s vs PyTorch", "first call (s)", "note")
+		"PyTorch clips/s", "PyTorch GFLOP/s", "clips/s vs PyTorch", "GFLOP/s vs PyTorch", "first call (s)", "note")
 	for _, e := range r.Encoder {
 		ref, hasRef := LookupReference("encoder", e.Case.Name, e.Case.Batch)
 		row := []string{e.Case.Name, fmt.Sprint(e.Case.Batch), fmt.Sprint(e.Case.Config.NumTokens()),
@@ -84,7 +84,7 @@ func (r *Report) writeEncoder(b *strings.Builder) error {
 		} else {
 			row = append(row, num(e.Time.Median), num(e.ClipsPerSec()), num(e.GFLOPs()), share(e.GFLOPs(), r.Peak))
 		}
-		row = append(row, refCells(ref, hasRef, e.ClipsPerSec(), e.Skipped == "")...)
+		row = append(row, refCells(ref, hasRef, e.ClipsPerSec(), e.GFLOPs(), e.Skipped == "")...)
 		if e.Skipped != "" {
 			row = append(row, dash, e.Skipped)
 		} else {
@@ -106,25 +106,59 @@ func (r *Report) writeStep(b *strings.Builder) error {
 		"with backward counted as 2× forward; AdamW, the EMA, normalisations, softmax, GELU and the loss are not counted. " +
 		"clips/s is the step alone (data and masks are in the next table).\n\n")
 	t := newMDTable("model", "batch", "Kc/Kp", "GFLOP/step", "s/step", "clips/s", "GFLOP/s", "share of peak",
-		"PyTorch clips/s", "PyTorch GFLOP/s", "clips/s vs PyTorch", "first step (s)", "note")
+		"PyTorch clips/s", "PyTorch GFLOP/s", "clips/s vs PyTorch", "GFLOP/s vs PyTorch", "first step (s)", "note")
+	var work []string
 	for _, s := range r.Step {
 		ref, hasRef := LookupReference("step", s.Case.Name, s.Case.Batch)
-		row := []string{s.Case.Name, fmt.Sprint(s.Case.Batch)}
+		row := []string{s.Case.Name, batchCell(s)}
 		if s.Skipped != "" {
 			row = append(row, dash, dash, dash, dash, dash, dash)
 		} else {
 			row = append(row, maskSizes(s.Kc, s.Kp), num(s.FLOPs/1e9), num(s.Step.Median), num(s.ClipsPerSec()),
 				num(s.GFLOPs()), share(s.GFLOPs(), r.Peak))
 		}
-		row = append(row, refCells(ref, hasRef, s.ClipsPerSec(), s.Skipped == "")...)
+		row = append(row, refCells(ref, hasRef, s.ClipsPerSec(), s.GFLOPs(), s.Skipped == "")...)
 		if s.Skipped != "" {
 			row = append(row, dash, s.Skipped)
 		} else {
-			row = append(row, num(s.Step.First), fmt.Sprintf("%d timed", s.Step.Iters))
+			row = append(row, num(s.Step.First), joinNotes(s.Note, fmt.Sprintf("%d timed", s.Step.Iters)))
 		}
 		t.add(row...)
+		if hasRef && s.Skipped == "" && ref.ClipsPerSec > 0 {
+			refPerClip := ref.GFLOPs / ref.ClipsPerSec
+			encPerClip := EncoderForwardFLOPs(s.Case.Config, s.Case.Config.NumTokens()) / 1e9
+			work = append(work, fmt.Sprintf("%s: PyTorch's figures imply %s GFLOP per clip (%s× the encoder forward on "+
+				"the full clip); our count is %s GFLOP per clip.", s.Case.Name, num(refPerClip), num(refPerClip/encPerClip),
+				num(s.FLOPs/1e9/float64(s.Batch))))
+		}
 	}
-	return writeTable(b, t)
+	if err := writeTable(b, t); err != nil {
+		return err
+	}
+	if len(work) > 0 {
+		b.WriteString("Work per clip behind the PyTorch step figures (their GFLOP/s ÷ clips/s) against ours: " +
+			strings.Join(work, " ") + " Where the two differ, the clips/s ratio compares different amounts of work " +
+			"and the GFLOP/s ratio is the like-for-like comparison of efficiency.\n\n")
+	}
+	return nil
+}
+
+// batchCell is the measured batch, with the intended one when it had to be reduced.
+func batchCell(s StepResult) string {
+	if s.Skipped == "" && s.Batch != s.Case.Batch {
+		return fmt.Sprintf("%d (of %d)", s.Batch, s.Case.Batch)
+	}
+	return fmt.Sprint(s.Case.Batch)
+}
+
+func joinNotes(notes ...string) string {
+	var out []string
+	for _, n := range notes {
+		if n != "" {
+			out = append(out, n)
+		}
+	}
+	return strings.Join(out, "; ")
 }
 
 func (r *Report) writePhases(b *strings.Builder) error {
@@ -138,11 +172,11 @@ func (r *Report) writePhases(b *strings.Builder) error {
 	t := newMDTable("model", "batch", "data", "masks", "forward", "backward + optimiser", "serial total")
 	for _, s := range r.Step {
 		if s.Skipped != "" {
-			t.add(s.Case.Name, fmt.Sprint(s.Case.Batch), dash, dash, dash, dash, s.Skipped)
+			t.add(s.Case.Name, batchCell(s), dash, dash, dash, dash, s.Skipped)
 			continue
 		}
 		total := s.Total()
-		t.add(s.Case.Name, fmt.Sprint(s.Case.Batch), phase(s.Data, total), phase(s.Masks, total),
+		t.add(s.Case.Name, batchCell(s), phase(s.Data, total), phase(s.Masks, total),
 			phase(s.Forward.Median, total), phase(s.BackwardOptimizer(), total), ms(total))
 	}
 	return writeTable(b, t)
@@ -204,16 +238,18 @@ func writeTable(b *strings.Builder, t *mdTable) error {
 	return nil
 }
 
-// refCells are the PyTorch clips/s, GFLOP/s and our ratio.
-func refCells(ref Reference, ok bool, ours float64, measured bool) []string {
+// refCells are the PyTorch clips/s and GFLOP/s and our ratios to them.
+func refCells(ref Reference, ok bool, clips, gflops float64, measured bool) []string {
 	if !ok {
-		return []string{dash, dash, dash}
+		return []string{dash, dash, dash, dash}
 	}
-	ratio := dash
-	if measured && ref.ClipsPerSec > 0 {
-		ratio = fmt.Sprintf("%.2f×", ours/ref.ClipsPerSec)
+	ratio := func(ours, theirs float64) string {
+		if !measured || theirs <= 0 {
+			return dash
+		}
+		return fmt.Sprintf("%.2f×", ours/theirs)
 	}
-	return []string{num(ref.ClipsPerSec), num(ref.GFLOPs), ratio}
+	return []string{num(ref.ClipsPerSec), num(ref.GFLOPs), ratio(clips, ref.ClipsPerSec), ratio(gflops, ref.GFLOPs)}
 }
 
 func maskSizes(kc, kp []int) string {

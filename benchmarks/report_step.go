@@ -8,6 +8,7 @@ import (
 
 	"github.com/gomlx/compute"
 
+	"github.com/vjepa-go/vjepa/backbone"
 	"github.com/vjepa-go/vjepa/pretrain"
 )
 
@@ -15,11 +16,20 @@ import (
 // the forward pass alone and the whole step.
 func benchStep(ctx context.Context, backend compute.Backend, sc StepCase, o Options) (StepResult, error) {
 	c := sc.Config
-	res := StepResult{Case: sc}
+	res := StepResult{Case: sc, Batch: sc.Batch}
 	wrap := func(err error) error { return fmt.Errorf("step %s: %w", sc.Name, err) }
 	batch, err := StepBatch(c, sc.Masks, sc.Batch)
 	if err != nil {
 		return res, wrap(err)
+	}
+	if res.Batch, res.Note = fitBatch(c, batch, o.MemoryFraction, memAvailable()); res.Batch == 0 {
+		res.Skipped = "skipped: " + res.Note
+		return res, nil
+	}
+	if res.Batch != sc.Batch {
+		if batch, err = StepBatch(c, sc.Masks, res.Batch); err != nil {
+			return res, wrap(err)
+		}
 	}
 	res.FLOPs = PretrainStepFLOPs(c, batch)
 	for i := range batch.Context {
@@ -28,11 +38,11 @@ func benchStep(ctx context.Context, backend compute.Backend, sc StepCase, o Opti
 	}
 
 	// Data: the loader alone on synthetic-motion at the model's clip size.
-	ds, err := syntheticMotion(c.NumFrames, c.CropSize, sc.Batch*o.DataBatches)
+	ds, err := syntheticMotion(c.NumFrames, c.CropSize, res.Batch*o.DataBatches)
 	if err != nil {
 		return res, wrap(err)
 	}
-	if res.Data, _, err = loaderRate(ctx, ds, sc.Batch, 2, o.DataBatches); err != nil {
+	if res.Data, _, err = loaderRate(ctx, ds, res.Batch, 2, o.DataBatches); err != nil {
 		return res, wrap(fmt.Errorf("data: %w", err))
 	}
 
@@ -44,7 +54,7 @@ func benchStep(ctx context.Context, backend compute.Backend, sc StepCase, o Opti
 	}
 	start := time.Now()
 	for i := range o.MaskDraws {
-		if _, err := sampler.Sample(int64(i), sc.Batch, rand.New(rand.NewPCG(9, uint64(i)))); err != nil {
+		if _, err := sampler.Sample(int64(i), res.Batch, rand.New(rand.NewPCG(9, uint64(i)))); err != nil {
 			return res, wrap(fmt.Errorf("masks: %w", err))
 		}
 	}
@@ -75,4 +85,34 @@ func benchStep(ctx context.Context, backend compute.Backend, sc StepCase, o Opti
 		return res, wrap(err)
 	}
 	return res, nil
+}
+
+// fitBatch returns the largest batch, at most the batch of b, whose estimated step memory
+// (EstimateStepBytes) is within fraction of available bytes, with a note when it had to be
+// reduced (0 and the reason when not even one clip fits). fraction or available ≤ 0 skip
+// the check.
+func fitBatch(c backbone.Config, b pretrain.Batch, fraction, available float64) (int, string) {
+	want := b.Clip.Shape[0]
+	if fraction <= 0 || available <= 0 {
+		return want, ""
+	}
+	var kc, kp []int
+	for i := range b.Context {
+		kc, kp = append(kc, b.Context[i].Shape[1]), append(kp, b.Target[i].Shape[1])
+	}
+	budget := fraction * available
+	need := EstimateStepBytes(c, kc, kp, want)
+	if need <= budget {
+		return want, ""
+	}
+	fit := want - 1
+	for fit > 0 && EstimateStepBytes(c, kc, kp, fit) > budget {
+		fit--
+	}
+	why := fmt.Sprintf("batch %d needs ≈%.0f GiB (estimated), %.0f%% of the %.0f GiB available is %.0f GiB",
+		want, need/(1<<30), 100*fraction, available/(1<<30), budget/(1<<30))
+	if fit == 0 {
+		return 0, why
+	}
+	return fit, fmt.Sprintf("batch reduced from %d to %d: %s", want, fit, why)
 }

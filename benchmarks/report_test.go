@@ -148,5 +148,6 @@ func TestFormatting(t *testing.T) {
 	assert.Equal(t, 0.31, ref.ClipsPerSec)
 	_, ok = LookupReference("step", "ViT-S 16×224", 2)
 	assert.False(t, ok)
-	assert.Equal(t, []string{"38.4", "98.0", "0.50×"}, refCells(Reference{ClipsPerSec: 38.4, GFLOPs: 98}, true, 19.2, true))
+	assert.Equal(t, []string{"38.4", "98.0", "0.50×", "0.25×"}, refCells(Reference{ClipsPerSec: 38.4, GFLOPs: 98}, true, 19.2, 24.5, true))
+	assert.Equal(t, []string{"38.4", "98.0", dash, dash}, refCells(Reference{ClipsPerSec: 38.4, GFLOPs: 98}, true, 0, 0, false))
 }

@@ -1,0 +1,70 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/vjepa-go/vjepa/benchmarks"
+)
+
+// runBench measures the machine's matmul peak, the encoder forward, the pretraining step
+// with its phases, the probe step, data loading and peak memory, and prints the Markdown
+// report (with --report, writes it to --out).
+func runBench(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	report := fs.Bool("report", false, "write the report to --out instead of printing it")
+	out := fs.String("out", "results/benchmarks.md", "report file written with --report")
+	quick := fs.Bool("quick", false, "fast smoke run: fewer iterations, no ViT-B forward and no ViT-S step")
+	var bf backendFlags
+	bf.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	backend, err := bf.open()
+	if err != nil {
+		return err
+	}
+	opts, err := benchmarks.DefaultOptions(backend, *quick)
+	if err != nil {
+		return err
+	}
+	opts.Command = commandLine("vjepa bench", args)
+	opts.Progress = os.Stderr
+	fmt.Fprintf(os.Stderr, "benchmarking on %s (quick: %v)\n", backend.Name(), *quick)
+	r, err := benchmarks.Run(ctx, opts)
+	if err != nil {
+		return err
+	}
+	if !*report {
+		md, err := r.Markdown()
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Print(md)
+		return err
+	}
+	if err := r.WriteMarkdown(*out); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "wrote %s in %s\n", *out, r.Duration.Round(1e9))
+	return nil
+}
+
+// commandLine joins prog and args for the report, single-quoting arguments the shell would
+// split or expand.
+func commandLine(prog string, args []string) string {
+	parts := []string{prog}
+	for _, a := range args {
+		if a == "" || strings.ContainsAny(a, " \t\n'\"\\$`*?[]{}()<>|&;#~!") {
+			a = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		}
+		parts = append(parts, a)
+	}
+	return strings.Join(parts, " ")
+}
