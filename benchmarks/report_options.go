@@ -37,6 +37,9 @@ type Options struct {
 	// MaskDraws the number of mask draws timed for its mask phase.
 	DataBatches, MaskDraws int
 
+	// Probe is the probe step benchmark; nil leaves the row unmeasured.
+	Probe *ProbeCase
+
 	// Video is the loader benchmark on H.264 files; Synthetic the one on built-in data.
 	Video     VideoLoaderCase
 	Synthetic SyntheticLoaderCase
@@ -85,6 +88,10 @@ func DefaultOptions(backend compute.Backend, quick bool) (Options, error) {
 	if err != nil {
 		return Options{}, err
 	}
+	pc, err := CPUDefaultProbeCase()
+	if err != nil {
+		return Options{}, err
+	}
 	o := Options{
 		Backend:        backend,
 		Quick:          quick,
@@ -96,6 +103,7 @@ func DefaultOptions(backend compute.Backend, quick bool) (Options, error) {
 		DataBatches:    4,
 		MaskDraws:      20,
 		MemoryFraction: 0.7,
+		Probe:          &pc,
 		Video: VideoLoaderCase{Videos: 4, Seconds: 10, Width: 340, Height: 256, FPS: 30,
 			Frames: 16, Crop: 224, Batch: 2, Workers: 2, Clips: 16},
 		Synthetic: SyntheticLoaderCase{Frames: cpu.Config.NumFrames, Size: cpu.Config.CropSize,

@@ -184,13 +184,15 @@ func (r *Report) writePhases(b *strings.Builder) error {
 
 func (r *Report) writeProbe(b *strings.Builder) error {
 	fmt.Fprintf(b, "%s\n\n", SectionProbe)
-	t := newMDTable("probe", "batch", "s/step", "clips/s", "note")
+	b.WriteString("`probe.Trainer.Step` on random cached features [batch, tokens, D]: forward, backward and AdamW of " +
+		"every probe head of the sweep (the frozen encoder's feature extraction is not included).\n\n")
+	t := newMDTable("probe", "batch", "s/step", "clips/s", "first step (s)", "note")
 	p := r.Probe
 	if p.Skipped != "" {
-		t.add(p.Name, dash, dash, dash, p.Skipped)
+		t.add(p.Name, dash, dash, dash, dash, p.Skipped)
 	} else {
 		t.add(p.Name, fmt.Sprint(p.Batch), num(p.Time.Median), num(rate(float64(p.Batch), p.Time.Median)),
-			fmt.Sprintf("%d timed", p.Time.Iters))
+			num(p.Time.First), fmt.Sprintf("%d timed", p.Time.Iters))
 	}
 	return writeTable(b, t)
 }

@@ -72,7 +72,20 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		logf("pretraining step %s b%d: %.3f clips/s, %.1f GFLOP/s", sc.Name, sc.Batch, res.ClipsPerSec(), res.GFLOPs())
 	}
 
-	r.Probe = benchProbe()
+	if o.Probe == nil {
+		r.Probe = ProbeResult{Name: "attentive probe step", Skipped: "not measured"}
+	} else {
+		mem, err := tracked(func() error {
+			var err error
+			r.Probe, err = benchProbe(ctx, o.Backend, *o.Probe, o.Budget)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		r.Memory = append(r.Memory, MemoryRow{Name: "probe step", MemoryPeak: mem})
+		logf("probe step %s b%d: %.1f clips/s", o.Probe.Name, o.Probe.Batch, rate(float64(o.Probe.Batch), r.Probe.Time.Median))
+	}
 
 	if o.Video.Skip {
 		r.Loading = append(r.Loading, LoaderResult{Name: "H.264 videos, ffmpeg decoder", Skipped: "skipped"})

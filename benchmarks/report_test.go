@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/vjepa-go/vjepa/pretrain"
+	"github.com/vjepa-go/vjepa/probe"
 )
 
 // tinyOptions measures toy sizes of every benchmark in a few seconds.
@@ -41,6 +42,8 @@ func tinyOptions(t *testing.T) Options {
 		Video: VideoLoaderCase{Videos: 1, Seconds: 2, Width: 64, Height: 48, FPS: 15, Frames: 4, Crop: 32,
 			Batch: 1, Workers: 1, Clips: 1},
 		Synthetic: SyntheticLoaderCase{Frames: 4, Size: 16, Batch: 2, Workers: 2, Batches: 1},
+		Probe: &ProbeCase{Name: "tiny probe", Tokens: 8, Batch: 4, Heads: 2,
+			Model: probe.Model{Kind: probe.Attentive, EmbedDim: 32, NumHeads: 2, NumClasses: 4}},
 	}
 }
 
@@ -55,7 +58,7 @@ func TestReportRendersEverySection(t *testing.T) {
 	}
 	for _, want := range []string{
 		"vjepa bench --quick --out x.md",
-		probePending,
+		"| tiny probe ",
 		"skipped (--quick)",
 		"share of peak",
 		"| ViT-T 8×112 ", "38.4", // PyTorch reference row
@@ -73,6 +76,8 @@ func TestReportRendersEverySection(t *testing.T) {
 	assert.Greater(t, s.Data, 0.0)
 	assert.Greater(t, s.Masks, 0.0)
 	assert.Greater(t, s.FLOPs, 0.0)
+	assert.Equal(t, 2, s.Batch)
+	assert.Greater(t, r.Probe.Time.Median, 0.0)
 	for _, m := range r.Memory {
 		assert.Positive(t, m.HeapInuse, m.Name)
 		assert.GreaterOrEqual(t, m.Sys, m.HeapSys, m.Name)
@@ -86,6 +91,20 @@ func TestReportRendersEverySection(t *testing.T) {
 	entries, err := os.ReadDir(filepath.Dir(path))
 	require.NoError(t, err)
 	assert.Len(t, entries, 1, "no temporary file left behind")
+}
+
+func TestReportWithoutProbe(t *testing.T) {
+	o := tinyOptions(t)
+	o.Probe, o.Steps, o.Encoders = nil, nil, nil
+	o.Video.Skip, o.Synthetic.Skip = true, true
+	r, err := Run(context.Background(), o)
+	require.NoError(t, err)
+	md, err := r.Markdown()
+	require.NoError(t, err)
+	for _, s := range Sections() {
+		assert.Contains(t, md, "\n"+s+"\n", "section %q", s)
+	}
+	assert.Contains(t, md, "not measured")
 }
 
 func TestOptionsValidate(t *testing.T) {
@@ -128,6 +147,8 @@ func TestDefaultOptions(t *testing.T) {
 		assert.Equal(t, 32, cpu.Batch)
 		assert.Equal(t, 64, cpu.Config.CropSize)
 		assert.Equal(t, 64, o.Synthetic.Size)
+		require.NotNil(t, o.Probe)
+		assert.Equal(t, 256, o.Probe.Tokens)
 	}
 }
 
