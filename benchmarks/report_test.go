@@ -132,6 +132,8 @@ func TestOptionsValidate(t *testing.T) {
 func TestDefaultOptions(t *testing.T) {
 	backend, err := gobackend.New("")
 	require.NoError(t, err)
+	cfg, _, err := pretrain.LoadConfig(pretrain.DefaultConfigName)
+	require.NoError(t, err)
 	for _, quick := range []bool{false, true} {
 		o, err := DefaultOptions(backend, quick)
 		require.NoError(t, err)
@@ -144,11 +146,12 @@ func TestDefaultOptions(t *testing.T) {
 		require.Len(t, o.Steps, 3, names)
 		cpu := o.Steps[2]
 		assert.True(t, strings.HasPrefix(cpu.Name, "cpu-default"), cpu.Name)
-		assert.Equal(t, 32, cpu.Batch)
-		assert.Equal(t, 64, cpu.Config.CropSize)
-		assert.Equal(t, 64, o.Synthetic.Size)
+		assert.Equal(t, cfg.Data.BatchSize, cpu.Batch)
+		assert.Equal(t, cfg.Data.CropSize, cpu.Config.CropSize)
+		assert.Equal(t, cfg.Data.CropSize, o.Synthetic.Size)
+		assert.Equal(t, cfg.Data.BatchSize, o.Synthetic.Batch)
 		require.NotNil(t, o.Probe)
-		assert.Equal(t, 256, o.Probe.Tokens)
+		assert.Equal(t, cpu.Config.NumTokens(), o.Probe.Tokens)
 	}
 }
 
