@@ -57,8 +57,9 @@ func LoadEvalConfig(nameOrPath string) (*officialcfg.EvalConfig, []officialcfg.W
 // ExperimentFromConfig builds an experiment from an evaluation config. dataDir (if not
 // empty) overrides the config's data paths with the standard layout under it:
 // <dataDir>/<dataset>/train.csv and val.csv for videos, <dataDir>/<dataset>/{train,val}/ for
-// images. checkpoint overrides the config's pretrain folder/checkpoint.
-func ExperimentFromConfig(name string, cfg *officialcfg.EvalConfig, dataDir, checkpoint string) (*Experiment, error) {
+// images. The checkpoint is left empty: set it, e.g. from [ConfigCheckpoint], and check the
+// data with [Experiment.CheckData].
+func ExperimentFromConfig(name string, cfg *officialcfg.EvalConfig, dataDir string) (*Experiment, error) {
 	model, err := cfg.Model()
 	if err != nil {
 		return nil, err
@@ -89,19 +90,22 @@ func ExperimentFromConfig(name string, cfg *officialcfg.EvalConfig, dataDir, che
 		}
 		spec.Train, spec.Val = root, root
 	}
-	if err := checkData(name, spec, cfg.IsVideo()); err != nil {
-		return nil, err
-	}
 	e.Data = spec
-
-	if checkpoint == "" {
-		checkpoint, err = resolveCheckpoint(cfg.Pretrain.Folder, cfg.Pretrain.Checkpoint)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", cfg.File, err)
-		}
-	}
-	e.Checkpoint = checkpoint
 	return e, nil
+}
+
+// ConfigCheckpoint is the backbone checkpoint the config's pretrain section names.
+func ConfigCheckpoint(cfg *officialcfg.EvalConfig) (string, error) {
+	path, err := resolveCheckpoint(cfg.Pretrain.Folder, cfg.Pretrain.Checkpoint)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", cfg.File, err)
+	}
+	return path, nil
+}
+
+// CheckData explains, when the data is missing, which files were expected and how to get them.
+func (e *Experiment) CheckData() error {
+	return checkData(e.Dataset, e.Data, !e.Data.Protocol.Image)
 }
 
 // resolveCheckpoint finds folder/name; name "latest" means the newest checkpoint of one of

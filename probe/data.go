@@ -100,3 +100,14 @@ func classNames(ds datasets.Dataset) []string {
 	}
 	return nil
 }
+
+// OpenEval opens path (a built-in name, a list file or an ImageFolder root, whose split is
+// split) with the evaluation transform of protocol p and a single spatial view.
+func OpenEval(path, split string, p Protocol, numClasses int) (datasets.Dataset, error) {
+	p.NumViews = 1
+	spec := DataSpec{Train: path, Val: path, NumClasses: numClasses, Protocol: p}
+	if split == datasets.SplitTrain {
+		return openSplit(spec, true)
+	}
+	return openSplit(spec, false)
+}

@@ -149,8 +149,14 @@ func (m Model) Init(rng *rand.Rand) backbone.HostParams {
 
 // Logits computes the class logits [B,C] of features x [B,N,D].
 func (m Model) Logits(w backbone.Weights, x *Node) *Node {
+	return backbone.Linear(m.Pool(w, x), w, "linear")
+}
+
+// Pool returns the pooled representation [B,D] the classifier reads: the attentive pooler's
+// output query, or the mean token for AvgPoolLinear.
+func (m Model) Pool(w backbone.Weights, x *Node) *Node {
 	if m.Kind == AvgPoolLinear {
-		return backbone.Linear(ReduceMean(x, 1), w, "linear")
+		return ReduceMean(x, 1)
 	}
 	for i := 0; i < m.selfBlocks(); i++ {
 		x = backbone.Block(x, w, fmt.Sprintf("pooler.blocks.%d.", i), m.NumHeads, LayerNormEps)
@@ -167,5 +173,5 @@ func (m Model) Logits(w backbone.Weights, x *Node) *Node {
 	// The query itself is not normalised; the official xattn.proj is never applied.
 	q = Add(query, y)
 	q = Add(q, backbone.MLP(backbone.LayerNorm(q, w, p+"norm2", LayerNormEps), w, p+"mlp"))
-	return backbone.Linear(Reshape(q, b, d), w, "linear")
+	return Reshape(q, b, d)
 }

@@ -33,6 +33,7 @@ func commands() map[string]command {
 		"encode":             {"encode clips with a checkpoint's encoder, write tokens as .npy", runEncode},
 		"predict":            {"run the context encoder and predictor of a checkpoint on given masks", runPredict},
 		"pretrain":           {"V-JEPA self-supervised pretraining (resumable)", runPretrain},
+		"embed":              {"one vector per video or image (mean-pooled, or pooled by a trained probe) as .npy + index", runEmbed},
 		"probe":              {"attentive-probe evaluation of a frozen backbone (K400, SSv2, IN1K, built-in sets)", runProbe},
 		"data check":         {"decode every sample of a list file or ImageFolder, report failures", runDataCheck},
 		"data export":        {"write a built-in data set as real video files and official list files", runDataExport},

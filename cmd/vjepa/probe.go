@@ -62,16 +62,21 @@ func runProbe(ctx context.Context, args []string) error {
 	if slices.Contains(probe.BuiltinNames(), name) || *config != "" {
 		dataRoot = "" // built-in and explicit configs use their own data paths
 	}
-	ckpt := *checkpoint
-	if *randomOnly {
-		ckpt = "-"
-	}
-	e, err := probe.ExperimentFromConfig(name, cfg, dataRoot, ckpt)
+	e, err := probe.ExperimentFromConfig(name, cfg, dataRoot)
 	if err != nil {
 		return err
 	}
-	if *randomOnly {
-		e.Checkpoint = ""
+	if err := e.CheckData(); err != nil {
+		return err
+	}
+	switch {
+	case *randomOnly:
+	case *checkpoint != "":
+		e.Checkpoint = *checkpoint
+	default:
+		if e.Checkpoint, err = probe.ConfigCheckpoint(cfg); err != nil {
+			return err
+		}
 	}
 	if *encoder != "" {
 		e.EncoderKey = *encoder

@@ -1,0 +1,163 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/vjepa-go/vjepa/backbone"
+	"github.com/vjepa-go/vjepa/internal/npy"
+	"github.com/vjepa-go/vjepa/probe"
+)
+
+func runEmbed(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("embed", flag.ContinueOnError)
+	dataset := fs.String("dataset", "", "evaluation config giving the model and clip protocol (a built-in name, k400, ssv2, in1k or an official preset)")
+	config := fs.String("config", "", "official frozen-evaluation YAML instead of --dataset")
+	checkpoint := fs.String("checkpoint", "", "backbone checkpoint (default: the config's)")
+	encoder := fs.String("encoder", "target_encoder", "checkpoint key of the backbone")
+	input := fs.String("input", "", "what to embed: a list file (path label per line), an ImageFolder root, a built-in data set name, or comma-separated video files")
+	split := fs.String("split", "val", "split of an ImageFolder or built-in data set")
+	probeCkpt := fs.String("probe-checkpoint", "", "pool with this trained attentive probe instead of the mean token")
+	probeType := fs.String("probe", probe.Attentive, "type of --probe-checkpoint: attentive or attentive4")
+	head := fs.Int("head", 0, "head of --probe-checkpoint to use")
+	out := fs.String("out", "", "output .npy, float32 [N,D]; an index file <out>.index.tsv lists row, label and source")
+	batch := fs.Int("batch-size", 8, "clips per encoder call")
+	workers := fs.Int("workers", 2, "data loading workers")
+	var bf backendFlags
+	bf.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *input == "" || *out == "" {
+		return errors.New("--input and --out are required")
+	}
+	src := *config
+	if src == "" {
+		src = *dataset
+	}
+	if src == "" {
+		return errors.New("--dataset or --config is required (it sets the model and the clip protocol)")
+	}
+	cfg, _, err := probe.LoadEvalConfig(src)
+	if err != nil {
+		return err
+	}
+	e, err := probe.ExperimentFromConfig("embed", cfg, "")
+	if err != nil {
+		return err
+	}
+	ckpt := *checkpoint
+	if ckpt == "" {
+		if ckpt, err = probe.ConfigCheckpoint(cfg); err != nil {
+			return err
+		}
+	}
+	listPath, cleanup, err := inputList(*input)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	ds, err := probe.OpenEval(listPath, *split, e.Data.Protocol, 0)
+	if err != nil {
+		return err
+	}
+	ck, err := backbone.OpenCheckpoint(ckpt)
+	if err != nil {
+		return err
+	}
+	params, err := ck.ReadParams(*encoder, backbone.EncoderSpecs(e.Model), e.Model, true)
+	ck.Close()
+	if err != nil {
+		return err
+	}
+	backend, err := bf.open()
+	if err != nil {
+		return err
+	}
+	enc, err := probe.NewEncoder(backend, e.Model, params)
+	if err != nil {
+		return err
+	}
+	var pool *probe.Pooler
+	if *probeCkpt == "" {
+		pool, err = probe.NewMeanPooler(backend, e.Model.EmbedDim)
+	} else {
+		m := probe.Model{Kind: *probeType, EmbedDim: e.Model.EmbedDim, NumHeads: e.Model.NumHeads, NumClasses: cfg.Data.NumClasses}
+		var pc *probe.Checkpoint
+		if pc, err = probe.LoadCheckpoint(*probeCkpt, m); err != nil {
+			return err
+		}
+		if *head < 0 || *head >= len(pc.Heads) {
+			return fmt.Errorf("--head %d: %s has %d heads", *head, *probeCkpt, len(pc.Heads))
+		}
+		pool, err = probe.NewPooler(backend, m, pc.Heads[*head])
+	}
+	if err != nil {
+		return err
+	}
+	embs, err := probe.Embed(ctx, enc, pool, ds, *batch, *workers, os.Stderr)
+	if err != nil {
+		return err
+	}
+	d := e.Model.EmbedDim
+	flat := make([]float32, 0, len(embs)*d)
+	for _, v := range embs {
+		flat = append(flat, v.Vector...)
+	}
+	if err := npy.WriteFile(*out, npy.NewFloat32([]int{len(embs), d}, flat)); err != nil {
+		return err
+	}
+	return writeIndex(*out+".index.tsv", embs)
+}
+
+// inputList returns a list file or folder for input; comma-separated video files are
+// written to a temporary list file.
+func inputList(input string) (string, func(), error) {
+	if !strings.Contains(input, ",") {
+		ext := strings.ToLower(filepath.Ext(input))
+		if ext != ".mp4" && ext != ".avi" && ext != ".mkv" && ext != ".webm" && ext != ".mov" {
+			return input, func() {}, nil
+		}
+	}
+	f, err := os.CreateTemp("", "vjepa-embed-*.csv")
+	if err != nil {
+		return "", nil, err
+	}
+	for _, p := range strings.Split(input, ",") {
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			return "", nil, err
+		}
+		if _, err := os.Stat(abs); err != nil {
+			return "", nil, err
+		}
+		fmt.Fprintf(f, "%s 0\n", abs)
+	}
+	if err := f.Close(); err != nil {
+		return "", nil, err
+	}
+	return f.Name(), func() { os.Remove(f.Name()) }, nil
+}
+
+func writeIndex(path string, embs []probe.Embedding) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriter(f)
+	fmt.Fprintln(w, "row\tlabel\tsource")
+	for i, e := range embs {
+		fmt.Fprintf(w, "%d\t%d\t%s\n", i, e.Label, e.Source)
+	}
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
