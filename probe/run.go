@@ -36,7 +36,10 @@ type TrainOptions struct {
 	// run with Resume continues from it.
 	CheckpointPath string
 	Resume         bool
-	Progress       io.Writer
+	// StopAfter ends the session after that many epochs (0: run to Epochs); the schedules
+	// still span Epochs, so a later Resume continues exactly where it stopped.
+	StopAfter int
+	Progress  io.Writer
 }
 
 // Outcome is the result of training and evaluating a set of heads.
@@ -144,6 +147,9 @@ func TrainAndEvaluate(ctx context.Context, backend compute.Backend, train, val *
 			if err := saveTrainer(opts.CheckpointPath, tr, out, epoch+1); err != nil {
 				return nil, err
 			}
+		}
+		if opts.StopAfter > 0 && epoch+1 >= opts.StopAfter {
+			break
 		}
 	}
 	ev, err := evaluate(tr, val, opts.BatchSize)
