@@ -2,7 +2,7 @@ package benchmarks
 
 import (
 	"context"
-	"runtime"
+	"runtime/debug"
 	"slices"
 	"time"
 )
@@ -46,9 +46,10 @@ func median(v []float64) float64 {
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
-// tracked runs fn between a runtime.GC and a memory sampler and returns its memory peak.
+// tracked runs fn under a memory sampler, after returning the previous benchmarks' garbage
+// to the OS, and returns its memory peak.
 func tracked(fn func() error) (MemoryPeak, error) {
-	runtime.GC()
+	debug.FreeOSMemory()
 	s := startMemSampler(100 * time.Millisecond)
 	err := fn()
 	return s.finish(), err

@@ -107,7 +107,7 @@ func DefaultOptions(backend compute.Backend, quick bool) (Options, error) {
 		Video: VideoLoaderCase{Videos: 4, Seconds: 10, Width: 340, Height: 256, FPS: 30,
 			Frames: 16, Crop: 224, Batch: 2, Workers: 2, Clips: 16},
 		Synthetic: SyntheticLoaderCase{Frames: cpu.Config.NumFrames, Size: cpu.Config.CropSize,
-			Batch: cpu.Batch, Workers: 2, Batches: 4},
+			Batch: cpu.Batch, Workers: 2, Batches: 8},
 	}
 	if quick {
 		o.MatMulReps = 2

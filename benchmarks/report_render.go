@@ -199,8 +199,8 @@ func (r *Report) writeProbe(b *strings.Builder) error {
 
 func (r *Report) writeLoading(b *strings.Builder) error {
 	fmt.Fprintf(b, "%s\n\n", SectionLoading)
-	b.WriteString("A fresh `datasets.Loader` per row (shuffled, prefetch 2), clips/s over the whole run including the " +
-		"pipeline start. Video files are generated with the ffmpeg CLI (lavfi test pattern, libx264, yuv420p) into a " +
+	b.WriteString("A fresh `datasets.Loader` per run (shuffled, prefetch 2), clips/s over the whole run including the " +
+		"pipeline start (synthetic data: median of three runs; clips counts all of them). Video files are generated with the ffmpeg CLI (lavfi test pattern, libx264, yuv420p) into a " +
 		"temporary folder; clips use the official pretraining sampling (frame step 4) and transform (random resized " +
 		"crop, flip, normalisation).\n\n")
 	t := newMDTable("data", "clip (T×H×W)", "batch", "workers", "clips", "clips/s", "note")
@@ -216,7 +216,7 @@ func (r *Report) writeLoading(b *strings.Builder) error {
 
 func (r *Report) writeMemory(b *strings.Builder) error {
 	fmt.Fprintf(b, "%s\n\n", SectionMemory)
-	b.WriteString("Sampled every 100 ms while each benchmark ran (after a GC). **Go heap in use** is the largest " +
+	b.WriteString("Sampled every 100 ms while each benchmark ran (after a GC that returns freed memory to the OS). **Go heap in use** is the largest " +
 		"`runtime.MemStats.HeapInuse`: the benchmark's own working set. **HeapSys** and **Sys** are the largest " +
 		"`runtime.MemStats` values of memory obtained from the OS; the runtime never returns address space, so they " +
 		"include earlier rows. **Max RSS** is the process's `ru_maxrss` from `getrusage(RUSAGE_SELF)` at the end of the " +
