@@ -35,6 +35,7 @@ func commands() map[string]command {
 		"pretrain":           {"V-JEPA self-supervised pretraining (resumable)", runPretrain},
 		"embed":              {"one vector per video or image (mean-pooled, or pooled by a trained probe) as .npy + index", runEmbed},
 		"probe":              {"attentive-probe evaluation of a frozen backbone (K400, SSv2, IN1K, built-in sets)", runProbe},
+		"bench":              {"measure matmul peak, encoder, pretraining step, probe step and data loading (results/benchmarks.md)", runBench},
 		"data check":         {"decode every sample of a list file or ImageFolder, report failures", runDataCheck},
 		"data export":        {"write a built-in data set as real video files and official list files", runDataExport},
 		"data fashion-mnist": {"write Fashion-MNIST (Debian dataset-fashion-mnist) as an ImageFolder", runDataFashionMNIST},
