@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 )
 
 // MaskConfig describes one multiblock-3D mask configuration (one entry of the official
@@ -152,6 +153,64 @@ type MaskSampler struct {
 	tg, hg, wg int
 	cfgs       []MaskConfig
 	bucket     int
+	// fixed, when set, holds per configuration the exact context and target lengths of
+	// every batch (see WithFixedLengths).
+	fixed [][2]int
+}
+
+// WithFixedLengths returns a sampler whose batches always have exactly lengths[i] =
+// {Kc, Kp} context and target tokens for configuration i, so that the compiled train step
+// has a single shape for the whole run (each new shape is a recompile, and on the pure-Go
+// backend also a new set of buffers). Samples are drawn as usual; a sample with fewer context
+// or target tokens than required is redrawn (new block positions, same block size), then
+// every sample keeps its lowest Kc context and Kp target indices, as the official batch-minimum
+// truncation does. Pick the lengths with CalibrateLengths so that redraws are rare.
+//
+// Deviation from the official sampler: the redraw slightly favours samples whose blocks
+// overlap less; the official lengths vary per batch instead.
+func (s *MaskSampler) WithFixedLengths(lengths [][2]int) (*MaskSampler, error) {
+	if len(lengths) != len(s.cfgs) {
+		return nil, fmt.Errorf("fixed mask lengths: %d pairs for %d configurations", len(lengths), len(s.cfgs))
+	}
+	for i, l := range lengths {
+		if l[0] < 1 || l[1] < 1 || l[0]+l[1] > s.NumTokens() {
+			return nil, fmt.Errorf("fixed mask lengths of configuration %d: %v does not fit %d tokens", i, l, s.NumTokens())
+		}
+	}
+	out := *s
+	out.fixed = append([][2]int(nil), lengths...)
+	return &out, nil
+}
+
+// CalibrateLengths simulates batches of size batch and returns, per configuration, the
+// q-quantile of the batch-minimum context and target lengths, rounded down to a multiple of
+// round: fixed lengths that most batches reach without a redraw.
+func (s *MaskSampler) CalibrateLengths(batch, batches int, q float64, round int, seed uint64) ([][2]int, error) {
+	free := *s
+	free.fixed, free.bucket = nil, 1
+	kc := make([][]int, len(s.cfgs))
+	kp := make([][]int, len(s.cfgs))
+	rng := rand.New(rand.NewPCG(seed, 0x63616c69))
+	for it := range batches {
+		ms, err := free.Sample(int64(it), batch, rng)
+		if err != nil {
+			return nil, err
+		}
+		for i, m := range ms {
+			kc[i] = append(kc[i], m.Kc())
+			kp[i] = append(kp[i], m.Kp())
+		}
+	}
+	quant := func(v []int) int {
+		slices.Sort(v)
+		k := v[min(len(v)-1, int(q*float64(len(v))))]
+		return max(1, BucketDown(k, round))
+	}
+	out := make([][2]int, len(s.cfgs))
+	for i := range out {
+		out[i] = [2]int{quant(kc[i]), quant(kp[i])}
+	}
+	return out, nil
 }
 
 // NewMaskSampler returns a sampler for a Tg x Hg x Wg token grid.
@@ -222,7 +281,7 @@ func (s *MaskSampler) Sample(iteration int64, batch int, rng *rand.Rand) ([]Mask
 	}
 	out := make([]Masks, len(s.cfgs))
 	for i, c := range s.cfgs {
-		m, err := s.sampleConfig(s.blockSize(iteration, c), c, batch, rng)
+		m, err := s.sampleConfig(s.blockSize(iteration, c), i, batch, rng)
 		if err != nil {
 			return nil, fmt.Errorf("sample masks: iteration %d, configuration %d: %w", iteration, i, err)
 		}
@@ -231,7 +290,8 @@ func (s *MaskSampler) Sample(iteration int64, batch int, rng *rand.Rand) ([]Mask
 	return out, nil
 }
 
-func (s *MaskSampler) sampleConfig(b blockSize, c MaskConfig, batch int, rng *rand.Rand) (Masks, error) {
+func (s *MaskSampler) sampleConfig(b blockSize, ci, batch int, rng *rand.Rand) (Masks, error) {
+	c := s.cfgs[ci]
 	n := s.NumTokens()
 	if b.t == s.tg && b.h == s.hg && b.w == s.wg {
 		return Masks{}, fmt.Errorf("block %dx%dx%d covers the whole %dx%dx%d grid: the context is always empty",
@@ -243,10 +303,14 @@ func (s *MaskSampler) sampleConfig(b blockSize, c MaskConfig, batch int, rng *ra
 	ctx := make([][]int64, batch)
 	tgt := make([][]int64, batch)
 	minCtx, minTgt := n, n
+	needCtx, needTgt := 1, 0
+	if s.fixed != nil {
+		needCtx, needTgt = s.fixed[ci][0], s.fixed[ci][1]
+	}
 	for bi := range batch {
 		for attempt := 0; ; attempt++ {
 			if attempt == maxResample {
-				return Masks{}, fmt.Errorf("context still empty after %d redraws of block %dx%dx%d", maxResample, b.t, b.h, b.w)
+				return Masks{}, fmt.Errorf("no sample with ≥ %d context and ≥ %d target tokens after %d redraws of block %dx%dx%d", needCtx, needTgt, maxResample, b.t, b.h, b.w)
 			}
 			s.drawSample(keep, b, c.NumBlocks, maxCtx, rng)
 			nctx := 0
@@ -255,7 +319,7 @@ func (s *MaskSampler) sampleConfig(b blockSize, c MaskConfig, batch int, rng *ra
 					nctx++
 				}
 			}
-			if nctx == 0 {
+			if nctx < needCtx || n-nctx < needTgt {
 				continue
 			}
 			cRow := make([]int64, 0, nctx)
@@ -276,6 +340,9 @@ func (s *MaskSampler) sampleConfig(b blockSize, c MaskConfig, batch int, rng *ra
 		minCtx = min(minCtx, c.MaxKeep)
 	}
 	minCtx, minTgt = BucketDown(minCtx, s.bucket), BucketDown(minTgt, s.bucket)
+	if s.fixed != nil {
+		minCtx, minTgt = needCtx, needTgt
+	}
 	for bi := range batch {
 		ctx[bi] = ctx[bi][:minCtx:minCtx]
 		tgt[bi] = tgt[bi][:minTgt:minTgt]

@@ -272,3 +272,40 @@ func TestSampleSmallBothGrid(t *testing.T) {
 	assert.True(t, seen[0][15], "short-range Kc=15 never produced: %v", seen[0])
 	assert.True(t, seen[1][15], "long-range Kc=15 never produced: %v", seen[1])
 }
+
+func TestFixedLengths(t *testing.T) {
+	s, err := NewMaskSampler(4, 8, 8, DefaultMaskConfigs(), 1)
+	require.NoError(t, err)
+	lengths, err := s.CalibrateLengths(16, 100, 0.1, 4, 1)
+	require.NoError(t, err)
+	for _, l := range lengths {
+		require.Zero(t, l[0]%4)
+		require.Greater(t, l[0], 0)
+		require.Greater(t, l[1], 0)
+	}
+	fixed, err := s.WithFixedLengths(lengths)
+	require.NoError(t, err)
+	rng := rand.New(rand.NewPCG(3, 4))
+	for it := int64(0); it < 50; it++ {
+		ms, err := fixed.Sample(it, 16, rng)
+		require.NoError(t, err)
+		for i, m := range ms {
+			require.Equal(t, lengths[i][0], m.Kc())
+			require.Equal(t, lengths[i][1], m.Kp())
+			for b := range m.Context {
+				seen := map[int64]bool{}
+				for j, v := range m.Context[b] {
+					require.True(t, j == 0 || v > m.Context[b][j-1])
+					seen[v] = true
+				}
+				for _, v := range m.Target[b] {
+					require.False(t, seen[v], "context and target overlap")
+				}
+			}
+		}
+	}
+	_, err = s.WithFixedLengths([][2]int{{1, 1}})
+	require.Error(t, err)
+	_, err = s.WithFixedLengths([][2]int{{200, 100}, {1, 1}})
+	require.Error(t, err)
+}

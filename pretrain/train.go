@@ -35,8 +35,12 @@ type Options struct {
 	// DiagnosticsEvery logs the collapse diagnostics every that many steps (0: never).
 	DiagnosticsEvery int64
 	// MaskBucket rounds context and target lengths down to a multiple of it so the compiled
-	// step sees few distinct shapes (1: the exact official lengths).
+	// step sees few distinct shapes (1: the exact official lengths). Ignored with FixedMasks.
 	MaskBucket int
+	// FixedMasks gives every batch the same context and target lengths (calibrated once from
+	// simulated batches: their 10% quantile), so the step compiles once; see
+	// MaskSampler.WithFixedLengths.
+	FixedMasks bool
 	// Workers decode and transform samples in parallel.
 	Workers int
 	// Progress receives the progress line; nil means os.Stderr.
@@ -130,6 +134,16 @@ func Run(ctx context.Context, backend compute.Backend, cfg *officialcfg.Pretrain
 	sampler, err := NewMaskSampler(tg, hg, wg, maskCfgs, opts.MaskBucket)
 	if err != nil {
 		return nil, err
+	}
+	if opts.FixedMasks {
+		lengths, err := sampler.CalibrateLengths(batchSize, 200, 0.1, 4, seed)
+		if err != nil {
+			return nil, err
+		}
+		if sampler, err = sampler.WithFixedLengths(lengths); err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(opts.Progress, "mask lengths (context, target) per configuration, fixed for the run: %v of %d tokens\n", lengths, sampler.NumTokens())
 	}
 
 	// State: fresh, or the newest checkpoint.

@@ -19,12 +19,16 @@ func runPretrain(ctx context.Context, args []string) error {
 	every := fs.Int64("checkpoint-every", 0, "save a checkpoint every N steps (default: once per epoch) and at the end")
 	keep := fs.Int("keep", 3, "checkpoints to keep (0: all)")
 	diag := fs.Int64("diagnostics-every", 25, "log the collapse diagnostics every N steps (0: never)")
-	bucket := fs.Int("mask-bucket", 4, "round mask lengths down to a multiple of N so the step compiles for few shapes (1: exact official lengths)")
+	masks := fs.String("mask-lengths", "fixed", "fixed: one context/target length per mask config for the whole run (one compiled step); varying: the official per-batch lengths, rounded down to --mask-bucket")
+	bucket := fs.Int("mask-bucket", 4, "with --mask-lengths varying: round lengths down to a multiple of N (1: exact official lengths)")
 	workers := fs.Int("workers", 2, "data loading workers")
 	var bf backendFlags
 	bf.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *masks != "fixed" && *masks != "varying" {
+		return fmt.Errorf("--mask-lengths must be fixed or varying, got %q", *masks)
 	}
 	cfg, warnings, err := pretrain.LoadConfig(*config)
 	if err != nil {
@@ -46,7 +50,7 @@ func runPretrain(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(os.Stderr, "pretraining %s on %s → %s\n", cfg.File, backend.Name(), dir)
 	res, err := pretrain.Run(ctx, backend, cfg, pretrain.Options{Dir: dir, Resume: *resume, MaxSteps: *steps,
-		CheckpointEvery: *every, KeepLast: *keep, DiagnosticsEvery: *diag, MaskBucket: *bucket, Workers: *workers})
+		CheckpointEvery: *every, KeepLast: *keep, DiagnosticsEvery: *diag, MaskBucket: *bucket, FixedMasks: *masks == "fixed", Workers: *workers})
 	if err != nil {
 		return err
 	}
