@@ -14,6 +14,7 @@ import (
 	"github.com/gomlx/compute"
 
 	"github.com/vjepa-go/vjepa/backbone"
+	"github.com/vjepa-go/vjepa/datasets"
 )
 
 // Experiment is one frozen evaluation: a backbone, a data set and protocol, and the probe
@@ -42,6 +43,8 @@ type Experiment struct {
 	Resume             bool
 	// EvalOnly evaluates a saved probe checkpoint instead of training.
 	EvalOnly string
+	// Cache, when its Dir is set, keeps the frozen features on disk between runs.
+	Cache    FeatureCache
 	Workers  int
 	Seed     uint64
 	Progress io.Writer
@@ -77,7 +80,7 @@ func (e *Experiment) Run(ctx context.Context, backend compute.Backend) ([]*Recor
 		if err != nil {
 			return nil, err
 		}
-		val, err := Extract(ctx, enc, valDS, e.BatchSize, e.Workers, e.Seed, e.Progress, fmt.Sprintf("%s val features (%s)", e.Dataset, init))
+		val, err := e.features(ctx, enc, valDS, info, "val")
 		if err != nil {
 			return nil, err
 		}
@@ -86,7 +89,7 @@ func (e *Experiment) Run(ctx context.Context, backend compute.Backend) ([]*Recor
 			if e.Data.Augment {
 				return nil, fmt.Errorf("training with augmentation recomputes the features every epoch and is not implemented for this backend run; evaluate with cached features (no --augment)")
 			}
-			if train, err = Extract(ctx, enc, trainDS, e.BatchSize, e.Workers, e.Seed, e.Progress, fmt.Sprintf("%s train features (%s)", e.Dataset, init)); err != nil {
+			if train, err = e.features(ctx, enc, trainDS, info, "train"); err != nil {
 				return nil, err
 			}
 		}
@@ -108,6 +111,22 @@ func (e *Experiment) Run(ctx context.Context, backend compute.Backend) ([]*Recor
 		}
 	}
 	return records, nil
+}
+
+// features extracts (or loads from the cache) the frozen features of one split.
+func (e *Experiment) features(ctx context.Context, enc *Encoder, ds datasets.Dataset, info BackboneInfo, split string) (*FeatureSet, error) {
+	key := e.Cache.Key(info.Init, info.CheckpointSHA256, info.EncoderKey, e.Seed, e.Model, e.Data, split, ds.Len())
+	if fs, err := e.Cache.Load(key); err != nil || fs != nil {
+		if fs != nil && e.Progress != nil {
+			fmt.Fprintf(e.Progress, "%s %s features (%s): %d from the cache %s\n", e.Dataset, split, info.Init, fs.Len(), e.Cache.Dir)
+		}
+		return fs, err
+	}
+	fs, err := Extract(ctx, enc, ds, e.BatchSize, e.Workers, e.Seed, e.Progress, fmt.Sprintf("%s %s features (%s)", e.Dataset, split, info.Init))
+	if err != nil {
+		return nil, err
+	}
+	return fs, e.Cache.Save(key, fs)
 }
 
 // Init values of BackboneInfo.

@@ -33,6 +33,7 @@ func runProbe(ctx context.Context, args []string) error {
 	probeCkpt := fs.String("probe-checkpoint", "", "probe checkpoint for --eval-only (ours, or official k400-probe.pth.tar …)")
 	trainSize := fs.Int("train-size", 0, "built-in data sets: number of training clips (default 2000)")
 	valSize := fs.Int("val-size", 0, "built-in data sets: number of validation clips (default 500)")
+	cacheDir := fs.String("feature-cache", filepath.Join("runs", "features"), "folder keeping frozen features between runs (empty: no cache)")
 	workers := fs.Int("workers", 2, "data loading workers")
 	seed := fs.Uint64("seed", 0, "seed of the probe initialisation and data order")
 	var bf backendFlags
@@ -111,6 +112,7 @@ func runProbe(ctx context.Context, args []string) error {
 		e.OutDir = filepath.Join("runs", "probe", name)
 	}
 	e.RecordsDir, e.Resume, e.Workers, e.Seed, e.Progress = *records, *resume, *workers, *seed, os.Stderr
+	e.Cache = probe.FeatureCache{Dir: *cacheDir}
 	e.Data.SyntheticTrain, e.Data.SyntheticVal, e.Data.Seed = *trainSize, *valSize, *seed
 	if slices.Contains(datasets.BuiltinNames(), e.Data.Train) && e.Checkpoint != "" {
 		e.PretrainData = "synthetic-motion+synthetic-appearance"
