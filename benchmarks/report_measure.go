@@ -47,10 +47,10 @@ func median(v []float64) float64 {
 }
 
 // tracked runs fn under a memory sampler, after returning the previous benchmarks' garbage
-// to the OS, and returns its memory peak.
-func tracked(fn func() error) (MemoryPeak, error) {
+// to the OS, and returns its result and memory peak.
+func tracked[T any](fn func() (T, error)) (T, MemoryPeak, error) {
 	debug.FreeOSMemory()
 	s := startMemSampler(100 * time.Millisecond)
-	err := fn()
-	return s.finish(), err
+	v, err := fn()
+	return v, s.finish(), err
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/vjepa-go/vjepa/internal/mdtable"
 )
 
 // Section headings of the report, in order.
@@ -63,7 +65,7 @@ func (r *Report) writePeak(b *strings.Builder) error {
 		"the timed calls. The best size, **%s GFLOP/s**, is the denominator of every \"share of peak\" below.\n\n", num(r.Peak))
 	t := newMDTable("n", "best time (ms)", "GFLOP/s")
 	for _, m := range r.MatMul {
-		t.add(fmt.Sprint(m.Size), num(m.Seconds*1e3), num(m.GFLOPs))
+		t.Add(fmt.Sprint(m.Size), num(m.Seconds*1e3), num(m.GFLOPs))
 	}
 	return writeTable(b, t)
 }
@@ -90,7 +92,7 @@ func (r *Report) writeEncoder(b *strings.Builder) error {
 		} else {
 			row = append(row, num(e.Time.First), fmt.Sprintf("%d timed", e.Time.Iters))
 		}
-		t.add(row...)
+		t.Add(row...)
 	}
 	return writeTable(b, t)
 }
@@ -123,7 +125,7 @@ func (r *Report) writeStep(b *strings.Builder) error {
 		} else {
 			row = append(row, num(s.Step.First), joinNotes(s.Note, fmt.Sprintf("%d timed", s.Step.Iters)))
 		}
-		t.add(row...)
+		t.Add(row...)
 		if hasRef && s.Skipped == "" && ref.ClipsPerSec > 0 {
 			refPerClip := ref.GFLOPs / ref.ClipsPerSec
 			encPerClip := EncoderForwardFLOPs(s.Case.Config, s.Case.Config.NumTokens()) / 1e9
@@ -172,11 +174,11 @@ func (r *Report) writePhases(b *strings.Builder) error {
 	t := newMDTable("model", "batch", "data", "masks", "forward", "backward + optimiser", "serial total")
 	for _, s := range r.Step {
 		if s.Skipped != "" {
-			t.add(s.Case.Name, batchCell(s), dash, dash, dash, dash, s.Skipped)
+			t.Add(s.Case.Name, batchCell(s), dash, dash, dash, dash, s.Skipped)
 			continue
 		}
 		total := s.Total()
-		t.add(s.Case.Name, batchCell(s), phase(s.Data, total), phase(s.Masks, total),
+		t.Add(s.Case.Name, batchCell(s), phase(s.Data, total), phase(s.Masks, total),
 			phase(s.Forward.Median, total), phase(s.BackwardOptimizer(), total), ms(total))
 	}
 	return writeTable(b, t)
@@ -189,9 +191,9 @@ func (r *Report) writeProbe(b *strings.Builder) error {
 	t := newMDTable("probe", "batch", "s/step", "clips/s", "first step (s)", "note")
 	p := r.Probe
 	if p.Skipped != "" {
-		t.add(p.Name, dash, dash, dash, dash, p.Skipped)
+		t.Add(p.Name, dash, dash, dash, dash, p.Skipped)
 	} else {
-		t.add(p.Name, fmt.Sprint(p.Batch), num(p.Time.Median), num(rate(float64(p.Batch), p.Time.Median)),
+		t.Add(p.Name, fmt.Sprint(p.Batch), num(p.Time.Median), num(rate(float64(p.Batch), p.Time.Median)),
 			num(p.Time.First), fmt.Sprintf("%d timed", p.Time.Iters))
 	}
 	return writeTable(b, t)
@@ -206,10 +208,10 @@ func (r *Report) writeLoading(b *strings.Builder) error {
 	t := newMDTable("data", "clip (T×H×W)", "batch", "workers", "clips", "clips/s", "note")
 	for _, l := range r.Loading {
 		if l.Skipped != "" {
-			t.add(l.Name, orDash(l.Clip), dash, dash, dash, dash, l.Skipped)
+			t.Add(l.Name, orDash(l.Clip), dash, dash, dash, dash, l.Skipped)
 			continue
 		}
-		t.add(l.Name, l.Clip, fmt.Sprint(l.Batch), fmt.Sprint(l.Workers), fmt.Sprint(l.Clips), num(l.ClipsPerSec), "")
+		t.Add(l.Name, l.Clip, fmt.Sprint(l.Batch), fmt.Sprint(l.Workers), fmt.Sprint(l.Clips), num(l.ClipsPerSec), "")
 	}
 	return writeTable(b, t)
 }
@@ -223,15 +225,15 @@ func (r *Report) writeMemory(b *strings.Builder) error {
 		"benchmark: the resident peak since the process started (it covers non-Go memory too).\n\n")
 	t := newMDTable("benchmark", "Go heap in use (MiB)", "HeapSys (MiB)", "Sys (MiB)", "max RSS (MiB)")
 	for _, m := range r.Memory {
-		t.add(m.Name, mib(m.HeapInuse), mib(m.HeapSys), mib(m.Sys), mib(m.MaxRSS))
+		t.Add(m.Name, mib(m.HeapInuse), mib(m.HeapSys), mib(m.Sys), mib(m.MaxRSS))
 	}
 	return writeTable(b, t)
 }
 
 const dash = "—"
 
-func writeTable(b *strings.Builder, t *mdTable) error {
-	s, err := t.render()
+func writeTable(b *strings.Builder, t *mdtable.Table) error {
+	s, err := t.Markdown()
 	if err != nil {
 		return err
 	}

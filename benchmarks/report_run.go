@@ -22,14 +22,13 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	logf := func(format string, args ...any) { fmt.Fprintf(progress, format+"\n", args...) }
 	r := &Report{Machine: describeMachine(o.Backend), Command: o.Command, Quick: o.Quick, Started: time.Now()}
 
-	mem, err := tracked(func() error {
-		var err error
-		r.MatMul, err = MatMulPeak(o.Backend, o.MatMulSizes, o.MatMulReps)
-		return err
+	matmul, mem, err := tracked(func() ([]MatMulResult, error) {
+		return MatMulPeak(o.Backend, o.MatMulSizes, o.MatMulReps)
 	})
 	if err != nil {
 		return nil, err
 	}
+	r.MatMul = matmul
 	r.Peak = PeakGFLOPs(r.MatMul)
 	r.Memory = append(r.Memory, MemoryRow{Name: "matmul peak", MemoryPeak: mem})
 	logf("matmul peak: %.1f GFLOP/s", r.Peak)
@@ -39,12 +38,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 			r.Encoder = append(r.Encoder, EncoderResult{Case: ec, Skipped: "skipped (--quick)"})
 			continue
 		}
-		var res EncoderResult
-		mem, err := tracked(func() error {
-			var err error
-			res, err = benchEncoder(ctx, o.Backend, ec, o.Budget)
-			return err
-		})
+		res, mem, err := tracked(func() (EncoderResult, error) { return benchEncoder(ctx, o.Backend, ec, o.Budget) })
 		if err != nil {
 			return nil, err
 		}
@@ -58,12 +52,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 			r.Step = append(r.Step, StepResult{Case: sc, Skipped: "skipped (--quick)"})
 			continue
 		}
-		var res StepResult
-		mem, err := tracked(func() error {
-			var err error
-			res, err = benchStep(ctx, o.Backend, sc, o)
-			return err
-		})
+		res, mem, err := tracked(func() (StepResult, error) { return benchStep(ctx, o.Backend, sc, o) })
 		if err != nil {
 			return nil, err
 		}
@@ -75,14 +64,11 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	if o.Probe == nil {
 		r.Probe = ProbeResult{Name: "attentive probe step", Skipped: "not measured"}
 	} else {
-		mem, err := tracked(func() error {
-			var err error
-			r.Probe, err = benchProbe(ctx, o.Backend, *o.Probe, o.Budget)
-			return err
-		})
+		res, mem, err := tracked(func() (ProbeResult, error) { return benchProbe(ctx, o.Backend, *o.Probe, o.Budget) })
 		if err != nil {
 			return nil, err
 		}
+		r.Probe = res
 		r.Memory = append(r.Memory, MemoryRow{Name: "probe step", MemoryPeak: mem})
 		logf("probe step %s b%d: %.1f clips/s", o.Probe.Name, o.Probe.Batch, rate(float64(o.Probe.Batch), r.Probe.Time.Median))
 	}
@@ -90,12 +76,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	if o.Video.Skip {
 		r.Loading = append(r.Loading, LoaderResult{Name: "H.264 videos, ffmpeg decoder", Skipped: "skipped"})
 	} else {
-		var res LoaderResult
-		mem, err := tracked(func() error {
-			var err error
-			res, err = benchVideoLoader(ctx, o.Video)
-			return err
-		})
+		res, mem, err := tracked(func() (LoaderResult, error) { return benchVideoLoader(ctx, o.Video) })
 		switch {
 		case errors.Is(err, errNoFFmpeg):
 			res.Skipped = "skipped: " + err.Error()
@@ -110,12 +91,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	if o.Synthetic.Skip {
 		r.Loading = append(r.Loading, LoaderResult{Name: "built-in synthetic-motion", Skipped: "skipped"})
 	} else {
-		var res LoaderResult
-		mem, err := tracked(func() error {
-			var err error
-			res, err = benchSyntheticLoader(ctx, o.Synthetic)
-			return err
-		})
+		res, mem, err := tracked(func() (LoaderResult, error) { return benchSyntheticLoader(ctx, o.Synthetic) })
 		if err != nil {
 			return nil, err
 		}

@@ -11,6 +11,8 @@ import (
 	"runtime"
 	"strconv"
 	"sync"
+
+	"github.com/vjepa-go/vjepa/internal/atomicfile"
 )
 
 // Defaults of ExportOptions.
@@ -149,7 +151,7 @@ func ExportSynthetic(ctx context.Context, ds *Synthetic, opts ExportOptions) err
 			}
 		}
 		path := filepath.Join(opts.Dir, split+".csv")
-		if err := writeFileAtomic(path, list.Bytes()); err != nil {
+		if err := atomicfile.WriteFile(path, list.Bytes()); err != nil {
 			return fmt.Errorf("export %s: %w", ds.Name(), err)
 		}
 	}
@@ -212,18 +214,12 @@ func writeFramePNG(path string, f *Frames) error {
 	if err := png.Encode(&buf, img); err != nil {
 		return fmt.Errorf("encode %s: %w", path, err)
 	}
-	return writeFileAtomic(path, buf.Bytes())
+	return atomicfile.WriteFile(path, buf.Bytes())
 }
 
-// writeFileAtomic writes data to a temporary file next to path and renames it to path, so that
-// an interrupted export never leaves a truncated file under the final name.
+// writeFileAtomic writes data to path with [atomicfile.WriteFile], so that an interrupted
+// export never leaves a truncated file under the final name. It remains for the Fashion-MNIST
+// export; new code calls atomicfile.WriteFile directly.
 func writeFileAtomic(path string, data []byte) error {
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
+	return atomicfile.WriteFile(path, data)
 }

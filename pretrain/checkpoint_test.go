@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/gobackend"
 	"github.com/stretchr/testify/require"
 
@@ -40,10 +41,16 @@ func fixtureBatch(t *testing.T, f *fixtures.Fixture) pretrain.Batch {
 	return batch
 }
 
-// TestCheckpointStepParity loads the official checkpoint.pth, takes one step and compares
-// every tensor of checkpoint_step1.pth, AdamW moments included; then saves in the official
-// format and reads it back unchanged.
-func TestCheckpointStepParity(t *testing.T) {
+// fixtureHParams are the hyper-parameters of the fixture's reference training step.
+func fixtureHParams(f *fixtures.Fixture) pretrain.HParams {
+	ts := f.Ref.TrainStep
+	return pretrain.HParams{LR: ts.LR, WeightDecay: ts.WeightDecay, Momentum: ts.EMA}
+}
+
+// forEachFixture runs fn as a subtest for every parity fixture with the Go backend, skipping
+// the test when the fixtures are absent.
+func forEachFixture(t *testing.T, fn func(t *testing.T, backend compute.Backend, f *fixtures.Fixture)) {
+	t.Helper()
 	if _, ok := fixtures.Root(); !ok {
 		t.Skip("fixtures not found")
 	}
@@ -53,50 +60,58 @@ func TestCheckpointStepParity(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			f, err := fixtures.Load(name)
 			require.NoError(t, err)
-			st, pos, err := pretrain.LoadCheckpoint(filepath.Join(f.Dir, "checkpoint.pth"), f.Config)
-			require.NoError(t, err)
-			require.Equal(t, int64(0), st.Step)
-			require.Equal(t, 0, pos.Epoch)
-			stepper, err := pretrain.NewStepper(backend, f.Config, f.NumMasks(), st)
-			require.NoError(t, err)
-			ts := f.Ref.TrainStep
-			hp := pretrain.HParams{LR: ts.LR, WeightDecay: ts.WeightDecay, Momentum: ts.EMA}
-			_, err = stepper.Step(fixtureBatch(t, f), hp)
-			require.NoError(t, err)
-			got := stepper.State()
-
-			want, _, err := pretrain.LoadCheckpoint(filepath.Join(f.Dir, "checkpoint_step1.pth"), f.Config)
-			require.NoError(t, err)
-			require.Equal(t, int64(1), want.Step)
-			require.Len(t, got.Moments, len(want.Moments))
-			worstM, worstV := 0.0, 0.0
-			for k, w := range want.Moments {
-				g, ok := got.Moments[k]
-				require.True(t, ok, k)
-				worstM = math.Max(worstM, maxDiff(g[0], w[0]))
-				worstV = math.Max(worstV, maxDiff(g[1], w[1]))
-			}
-			t.Logf("AdamW moments after one step: max |Δm| = %.2g, max |Δv| = %.2g", worstM, worstV)
-			require.LessOrEqual(t, worstM, 1e-5)
-			require.LessOrEqual(t, worstV, 1e-5)
-			for _, pair := range [][2]backbone.HostParams{{got.Encoder, want.Encoder}, {got.Predictor, want.Predictor}, {got.Target, want.Target}} {
-				for k, w := range pair[1] {
-					require.LessOrEqual(t, maxDiff(pair[0][k], w), 1e-5, k)
-				}
-			}
-
-			path := filepath.Join(t.TempDir(), "ckpt.pth.tar")
-			runPos := pretrain.RunPosition{Step: 1, Loader: datasets.State{Epoch: 0, Step: 1}, Seed: 7, BatchSize: 2, LR: 6.25e-4}
-			require.NoError(t, pretrain.SaveCheckpoint(path, f.Config, got, runPos, hp))
-			back, backPos, err := pretrain.LoadCheckpoint(path, f.Config)
-			require.NoError(t, err)
-			require.Equal(t, runPos.Step, backPos.Step)
-			require.Equal(t, runPos.Loader, backPos.Loader)
-			require.Equal(t, runPos.Seed, backPos.Seed)
-			require.Equal(t, got.Encoder, back.Encoder)
-			require.Equal(t, got.Predictor, back.Predictor)
-			require.Equal(t, got.Target, back.Target)
-			require.Equal(t, got.Moments, back.Moments)
+			fn(t, backend, f)
 		})
 	}
+}
+
+// TestCheckpointStepParity loads the official checkpoint.pth, takes one step and compares
+// every tensor of checkpoint_step1.pth, AdamW moments included; then saves in the official
+// format and reads it back unchanged.
+func TestCheckpointStepParity(t *testing.T) {
+	forEachFixture(t, func(t *testing.T, backend compute.Backend, f *fixtures.Fixture) {
+		st, pos, err := pretrain.LoadCheckpoint(filepath.Join(f.Dir, "checkpoint.pth"), f.Config)
+		require.NoError(t, err)
+		require.Equal(t, int64(0), st.Step)
+		require.Equal(t, 0, pos.Epoch)
+		stepper, err := pretrain.NewStepper(backend, f.Config, f.NumMasks(), st)
+		require.NoError(t, err)
+		hp := fixtureHParams(f)
+		_, err = stepper.Step(fixtureBatch(t, f), hp)
+		require.NoError(t, err)
+		got := stepper.State()
+
+		want, _, err := pretrain.LoadCheckpoint(filepath.Join(f.Dir, "checkpoint_step1.pth"), f.Config)
+		require.NoError(t, err)
+		require.Equal(t, int64(1), want.Step)
+		require.Len(t, got.Moments, len(want.Moments))
+		worstM, worstV := 0.0, 0.0
+		for k, w := range want.Moments {
+			g, ok := got.Moments[k]
+			require.True(t, ok, k)
+			worstM = math.Max(worstM, maxDiff(g[0], w[0]))
+			worstV = math.Max(worstV, maxDiff(g[1], w[1]))
+		}
+		t.Logf("AdamW moments after one step: max |Δm| = %.2g, max |Δv| = %.2g", worstM, worstV)
+		require.LessOrEqual(t, worstM, 1e-5)
+		require.LessOrEqual(t, worstV, 1e-5)
+		for _, pair := range [][2]backbone.HostParams{{got.Encoder, want.Encoder}, {got.Predictor, want.Predictor}, {got.Target, want.Target}} {
+			for k, w := range pair[1] {
+				require.LessOrEqual(t, maxDiff(pair[0][k], w), 1e-5, k)
+			}
+		}
+
+		path := filepath.Join(t.TempDir(), "ckpt.pth.tar")
+		runPos := pretrain.RunPosition{Step: 1, Loader: datasets.State{Epoch: 0, Step: 1}, Seed: 7, BatchSize: 2, LR: 6.25e-4}
+		require.NoError(t, pretrain.SaveCheckpoint(path, f.Config, got, runPos, hp))
+		back, backPos, err := pretrain.LoadCheckpoint(path, f.Config)
+		require.NoError(t, err)
+		require.Equal(t, runPos.Step, backPos.Step)
+		require.Equal(t, runPos.Loader, backPos.Loader)
+		require.Equal(t, runPos.Seed, backPos.Seed)
+		require.Equal(t, got.Encoder, back.Encoder)
+		require.Equal(t, got.Predictor, back.Predictor)
+		require.Equal(t, got.Target, back.Target)
+		require.Equal(t, got.Moments, back.Moments)
+	})
 }

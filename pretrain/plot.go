@@ -14,6 +14,8 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
+
+	"github.com/vjepa-go/vjepa/internal/atomicfile"
 )
 
 // CurvesPlotName is the file PlotRun writes inside the run directory.
@@ -58,7 +60,7 @@ func PlotRun(dir string) error {
 	if err != nil {
 		return fmt.Errorf("plot run %s: %w", dir, err)
 	}
-	if err := writeFileAtomic(filepath.Join(dir, CurvesPlotName), png); err != nil {
+	if err := atomicfile.WriteFile(filepath.Join(dir, CurvesPlotName), png); err != nil {
 		return fmt.Errorf("plot run: %w", err)
 	}
 	return nil

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+
+	"github.com/vjepa-go/vjepa/internal/atomicfile"
 )
 
 // File names of the run logs inside a run directory.
@@ -124,7 +126,7 @@ func openCSVAppender(path string, header []string, keepThrough int64) (*csvAppen
 	if err := cw.WriteAll(kept); err != nil {
 		return nil, fmt.Errorf("open run log %s: %w", path, err)
 	}
-	if err := writeFileAtomic(path, buf.Bytes()); err != nil {
+	if err := atomicfile.WriteFile(path, buf.Bytes()); err != nil {
 		return nil, fmt.Errorf("open run log: %w", err)
 	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
@@ -254,24 +256,4 @@ func (p *rowParser) fail(i int, err error) {
 	if err != nil && p.err == nil {
 		p.err = fmt.Errorf("read run log %s, line %d, column %d: %w", p.path, p.line, i+1, err)
 	}
-}
-
-// writeFileAtomic writes data to a temporary file next to path and renames it over path.
-func writeFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	_, werr := tmp.Write(data)
-	merr := tmp.Chmod(0o644)
-	cerr := tmp.Close()
-	if err := errors.Join(werr, merr, cerr); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
 }

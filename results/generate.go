@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/vjepa-go/vjepa/internal/atomicfile"
 )
 
 // Options configure [Generate].
@@ -62,7 +64,7 @@ func Generate(ctx context.Context, opts Options) (*Summary, error) {
 	names := map[string]bool{}
 	write := func(name string, data []byte) (string, error) {
 		name = uniqueName(names, name)
-		if err := writeFileAtomic(filepath.Join(figDir, name), data); err != nil {
+		if err := atomicfile.WriteFile(filepath.Join(figDir, name), data); err != nil {
 			return "", err
 		}
 		sum.Figures = append(sum.Figures, filepath.Join(figDir, name))
@@ -124,7 +126,7 @@ func Generate(ctx context.Context, opts Options) (*Summary, error) {
 		return nil, err
 	}
 	sum.Readme = filepath.Join(opts.OutDir, "README.md")
-	if err := writeFileAtomic(sum.Readme, []byte(md)); err != nil {
+	if err := atomicfile.WriteFile(sum.Readme, []byte(md)); err != nil {
 		return nil, err
 	}
 	if err := removeStaleFigures(figDir, names); err != nil {

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/vjepa-go/vjepa/internal/mdtable"
 	"github.com/vjepa-go/vjepa/probe"
 )
 
@@ -77,18 +78,18 @@ func writeBenchmarks(b *strings.Builder, runs []Run, paper Paper, figs Figures) 
 	for _, name := range names {
 		recs := groups[name]
 		sort.Slice(recs, func(i, j int) bool { return benchmarkKey(recs[i]) < benchmarkKey(recs[j]) })
-		t := newTable("model", "res", "pretraining data", "checkpoint", "probe", "views", "top-1",
-			"paper", "source", "Δ", "run").alignRight(1, 6, 7, 9)
+		t := mdtable.New("model", "res", "pretraining data", "checkpoint", "probe", "views", "top-1",
+			"paper", "source", "Δ", "run").AlignRight(1, 6, 7, 9)
 		for _, r := range recs {
 			paperTop1, source, delta := "—", "—", "—"
 			if p, ok := paper.Lookup(r); ok {
 				paperTop1, source, delta = pct(p.Top1), p.Source, fmt.Sprintf("%+.1f", r.Top1-p.Top1)
 			}
-			t.add(modelLabel(r.Backbone), resolutionLabel(r.Protocol), pretrainLabel(r.Backbone),
+			t.Add(modelLabel(r.Backbone), resolutionLabel(r.Protocol), pretrainLabel(r.Backbone),
 				checkpointLabel(r.Backbone), r.Probe.Type, protocolLabel(r.Protocol), pct(r.Top1),
 				paperTop1, source, delta, "`"+r.ID+"`")
 		}
-		md, err := t.markdown()
+		md, err := t.Markdown()
 		if err != nil {
 			return fmt.Errorf("table %s: %w", name, err)
 		}
@@ -120,7 +121,7 @@ func writeInitComparison(b *strings.Builder, runs []Run, _ Paper, _ Figures) err
 	for _, k := range initKinds {
 		header = append(header, k.title)
 	}
-	t := newTable(header...).alignRight(1, 2, 3, 4)
+	t := mdtable.New(header...).AlignRight(1, 2, 3, 4)
 	for _, ds := range builtinDatasets {
 		cells := []string{"`" + ds + "`"}
 		found := false
@@ -140,14 +141,14 @@ func writeInitComparison(b *strings.Builder, runs []Run, _ Paper, _ Figures) err
 			cells = append(cells, cell)
 		}
 		if found {
-			t.add(cells...)
+			t.Add(cells...)
 		}
 	}
-	if len(t.rows) == 0 {
+	if t.Len() == 0 {
 		b.WriteString("_No runs on the built-in sets yet._\n\n")
 		return nil
 	}
-	md, err := t.markdown()
+	md, err := t.Markdown()
 	if err != nil {
 		return fmt.Errorf("initialization table: %w", err)
 	}
@@ -169,17 +170,17 @@ func writeSweeps(b *strings.Builder, runs []Run, _ Paper, figs Figures) error {
 		n++
 		fmt.Fprintf(b, "### `%s` — %s, %s, %s\n\n", r.ID, r.Dataset, modelLabel(r.Backbone), r.Probe.Type)
 		if len(r.Heads) > 1 {
-			t := newTable("head", "lr", "start lr", "final lr", "wd", "final wd", "top-1", "top-5", "best").
-				alignRight(0, 1, 2, 3, 4, 5, 6, 7)
+			t := mdtable.New("head", "lr", "start lr", "final lr", "wd", "final wd", "top-1", "top-5", "best").
+				AlignRight(0, 1, 2, 3, 4, 5, 6, 7)
 			for i, h := range r.Heads {
 				best := ""
 				if i == r.BestHead {
 					best = "✓"
 				}
-				t.add(fmt.Sprint(i), hyper(h.LR), hyper(h.StartLR), hyper(h.FinalLR), hyper(h.WeightDecay),
+				t.Add(fmt.Sprint(i), hyper(h.LR), hyper(h.StartLR), hyper(h.FinalLR), hyper(h.WeightDecay),
 					hyper(h.FinalWD), pct(h.Top1), pct(h.Top5), best)
 			}
-			md, err := t.markdown()
+			md, err := t.Markdown()
 			if err != nil {
 				return fmt.Errorf("sweep table %s: %w", r.ID, err)
 			}
@@ -247,13 +248,13 @@ func writePaperNumbers(b *strings.Builder, _ []Run, paper Paper, _ Figures) erro
 	b.WriteString("## Published reference numbers\n\n")
 	b.WriteString("From `results/paper.json` (frozen backbone; `attentive` = V-JEPA 1-block probe,\n" +
 		"`attentive4` = V-JEPA 2 4-block probe). Empty conditions match any run.\n\n")
-	t := newTable("model", "patch", "res", "pretraining data", "probe", "data set", "views", "top-1", "source").
-		alignRight(1, 2, 7)
+	t := mdtable.New("model", "patch", "res", "pretraining data", "probe", "data set", "views", "top-1", "source").
+		AlignRight(1, 2, 7)
 	for _, p := range paper.Results {
-		t.add(p.Label, intOrBlank(p.PatchSize), intOrBlank(p.Resolution), p.PretrainData, p.Probe, p.Dataset,
+		t.Add(p.Label, intOrBlank(p.PatchSize), intOrBlank(p.Resolution), p.PretrainData, p.Probe, p.Dataset,
 			strings.ReplaceAll(p.Protocol, "x", "×"), pct(p.Top1), p.Source)
 	}
-	md, err := t.markdown()
+	md, err := t.Markdown()
 	if err != nil {
 		return fmt.Errorf("paper table: %w", err)
 	}

@@ -7,6 +7,8 @@ import (
 	"io"
 	"sort"
 	"strings"
+
+	"github.com/vjepa-go/vjepa/internal/atomicfile"
 )
 
 // ReadNPZ reads every array of a .npz archive (stored or deflated). The map
@@ -49,7 +51,7 @@ func WriteNPZ(path string, arrays map[string]*Array) error {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	err := writeAtomic(path, func(w io.Writer) error {
+	return atomicfile.Write(path, func(w io.Writer) error {
 		zw := zip.NewWriter(w)
 		for _, k := range keys {
 			ew, err := zw.CreateHeader(&zip.FileHeader{Name: k + ".npy", Method: zip.Store})
@@ -62,8 +64,4 @@ func WriteNPZ(path string, arrays map[string]*Array) error {
 		}
 		return zw.Close()
 	})
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
 }

@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"strings"
+
+	"github.com/vjepa-go/vjepa/internal/atomicfile"
 )
 
 // Write encodes a as a .npy array (format 1.0, or 2.0 for huge headers).
@@ -87,37 +87,5 @@ func encode(w *bufio.Writer, a *Array) error {
 // WriteFile writes a to path as a .npy file, atomically: the data goes to a
 // temporary file in the same directory that is renamed over path.
 func WriteFile(path string, a *Array) error {
-	err := writeAtomic(path, func(w io.Writer) error { return Write(w, a) })
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
-}
-
-// writeAtomic calls fill on a temporary file next to path and renames it to
-// path when fill and the file's sync and close succeed.
-func writeAtomic(path string, fill func(io.Writer) error) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if err = fill(f); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	if err = os.Chmod(f.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
+	return atomicfile.Write(path, func(w io.Writer) error { return Write(w, a) })
 }

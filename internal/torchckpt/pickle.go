@@ -46,21 +46,17 @@ func (p *pickler) global(module, name string) {
 	p.memo++
 }
 
-func (p *pickler) put(i int) {
-	if i < 256 {
-		p.op(opBinPut, byte(i))
-		return
-	}
-	p.op(opLongBinPut)
-	binary.Write(&p.buf, binary.LittleEndian, uint32(i))
-}
+func (p *pickler) put(i int) { p.memoOp(opBinPut, opLongBinPut, i) }
 
-func (p *pickler) get(i int) {
+func (p *pickler) get(i int) { p.memoOp(opBinGet, opLongBinGet, i) }
+
+// memoOp emits a memo opcode for index i: short with a one-byte index, long with four bytes.
+func (p *pickler) memoOp(short, long byte, i int) {
 	if i < 256 {
-		p.op(opBinGet, byte(i))
+		p.op(short, byte(i))
 		return
 	}
-	p.op(opLongBinGet)
+	p.op(long)
 	binary.Write(&p.buf, binary.LittleEndian, uint32(i))
 }
 

@@ -164,6 +164,48 @@ func (u *unpickler) popN(n int) ([]any, error) {
 	return items, nil
 }
 
+// memoKey reads the memo index operand of a GET or PUT opcode: a decimal line (GET, PUT),
+// one byte (BINGET, BINPUT) or four (LONG_BINGET, LONG_BINPUT).
+func (u *unpickler) memoKey(op byte) (int, error) {
+	switch op {
+	case opGet, opPut:
+		s, err := u.line()
+		if err != nil {
+			return 0, err
+		}
+		i, err := strconv.Atoi(s)
+		if err != nil {
+			return 0, fmt.Errorf("bad memo key %q", s)
+		}
+		return i, nil
+	case opBinGet, opBinPut:
+		i, err := u.uint(1)
+		return int(i), err
+	default:
+		i, err := u.uint(4)
+		return int(i), err
+	}
+}
+
+// popOnto pops the operands of an opcode that adds items to an object (APPEND, SETITEM and
+// their batched forms): n items, or everything down to the mark when n is 0. It returns them
+// with the object below them, which stays on the stack.
+func (u *unpickler) popOnto(n int) (items []any, target any, err error) {
+	if n > 0 {
+		items, err = u.popN(n)
+	} else {
+		items, err = u.popMark()
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	target, err = u.top()
+	if err != nil {
+		return nil, nil, err
+	}
+	return items, target, nil
+}
+
 func (u *unpickler) memoGet(i int) error {
 	v, ok := u.memo[i]
 	if !ok {
@@ -355,17 +397,11 @@ func (u *unpickler) step(op byte) error {
 			u.push(d)
 		}
 	case opAppend, opAppends, opAddItems:
-		var items []any
-		var err error
+		n := 0
 		if op == opAppend {
-			items, err = u.popN(1)
-		} else {
-			items, err = u.popMark()
+			n = 1
 		}
-		if err != nil {
-			return err
-		}
-		t, err := u.top()
+		items, t, err := u.popOnto(n)
 		if err != nil {
 			return err
 		}
@@ -378,17 +414,11 @@ func (u *unpickler) step(op byte) error {
 			return fmt.Errorf("append to %T", t)
 		}
 	case opSetItem, opSetItems:
-		var items []any
-		var err error
+		n := 0
 		if op == opSetItem {
-			items, err = u.popN(2)
-		} else {
-			items, err = u.popMark()
+			n = 2
 		}
-		if err != nil {
-			return err
-		}
-		t, err := u.top()
+		items, t, err := u.popOnto(n)
 		if err != nil {
 			return err
 		}
@@ -479,44 +509,16 @@ func (u *unpickler) step(op byte) error {
 			return err
 		}
 		u.push(s)
-	case opBinGet, opLongBinGet:
-		size := 1
-		if op == opLongBinGet {
-			size = 4
-		}
-		i, err := u.uint(size)
+	case opGet, opBinGet, opLongBinGet:
+		i, err := u.memoKey(op)
 		if err != nil {
 			return err
-		}
-		return u.memoGet(int(i))
-	case opGet:
-		s, err := u.line()
-		if err != nil {
-			return err
-		}
-		i, err := strconv.Atoi(s)
-		if err != nil {
-			return fmt.Errorf("bad memo key %q", s)
 		}
 		return u.memoGet(i)
-	case opBinPut, opLongBinPut:
-		size := 1
-		if op == opLongBinPut {
-			size = 4
-		}
-		i, err := u.uint(size)
+	case opPut, opBinPut, opLongBinPut:
+		i, err := u.memoKey(op)
 		if err != nil {
 			return err
-		}
-		return u.memoPut(int(i))
-	case opPut:
-		s, err := u.line()
-		if err != nil {
-			return err
-		}
-		i, err := strconv.Atoi(s)
-		if err != nil {
-			return fmt.Errorf("bad memo key %q", s)
 		}
 		return u.memoPut(i)
 	case opMemoize:

@@ -8,9 +8,8 @@ import (
 	"hash/crc32"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
 
+	"github.com/vjepa-go/vjepa/internal/atomicfile"
 	"github.com/vjepa-go/vjepa/internal/npy"
 )
 
@@ -31,8 +30,8 @@ const alignment = 64
 // int32, uint8, bool; contiguous, on CPU). The same *npy.Array appearing
 // twice shares one storage.
 func Write(path string, top *OrderedDict) error {
-	if err := writeAtomic(path, func(w io.Writer) error { return encode(w, top) }); err != nil {
-		return fmt.Errorf("write checkpoint %s: %w", path, err)
+	if err := atomicfile.Write(path, func(w io.Writer) error { return encode(w, top) }); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
 	}
 	return nil
 }
@@ -142,32 +141,4 @@ func rawBytes(a *npy.Array) []byte {
 		return b
 	}
 	return nil
-}
-
-// writeAtomic calls fill on a temporary file next to path and renames it to
-// path when fill and the file's sync and close succeed.
-func writeAtomic(path string, fill func(io.Writer) error) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if err = fill(f); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	if err = os.Chmod(f.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
 }

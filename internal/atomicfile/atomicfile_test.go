@@ -1,0 +1,96 @@
+package atomicfile
+
+import (
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// names lists the entries of dir.
+func names(t *testing.T, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	var out []string
+	for _, e := range entries {
+		out = append(out, e.Name())
+	}
+	return out
+}
+
+func TestWrite(t *testing.T) {
+	tests := []struct {
+		name     string
+		existing []byte // nil: no file before the write
+		data     []byte
+	}{
+		{name: "new file", data: []byte("hello\n")},
+		{name: "replaces existing", existing: []byte("an older and longer content\n"), data: []byte("new\n")},
+		{name: "empty", existing: []byte("old"), data: []byte{}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "out.txt")
+			if tc.existing != nil {
+				require.NoError(t, os.WriteFile(path, tc.existing, 0o600))
+			}
+			require.NoError(t, WriteFile(path, tc.data))
+			got, err := os.ReadFile(path)
+			require.NoError(t, err)
+			assert.Equal(t, tc.data, got)
+			info, err := os.Stat(path)
+			require.NoError(t, err)
+			assert.Equal(t, Perm, info.Mode().Perm())
+			assert.Equal(t, []string{"out.txt"}, names(t, dir), "temporary file left behind")
+		})
+	}
+}
+
+func TestWriteFillError(t *testing.T) {
+	errFill := errors.New("fill failed")
+	tests := []struct {
+		name     string
+		existing []byte
+	}{
+		{name: "no file before"},
+		{name: "existing file kept", existing: []byte("keep me")},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "out.bin")
+			if tc.existing != nil {
+				require.NoError(t, os.WriteFile(path, tc.existing, 0o644))
+			}
+			err := Write(path, func(w io.Writer) error {
+				if _, err := w.Write([]byte("partial")); err != nil {
+					return err
+				}
+				return errFill
+			})
+			require.ErrorIs(t, err, errFill)
+			assert.ErrorContains(t, err, path)
+			if tc.existing == nil {
+				assert.Empty(t, names(t, dir), "no file and no temporary file after a failed fill")
+				return
+			}
+			got, err := os.ReadFile(path)
+			require.NoError(t, err)
+			assert.Equal(t, tc.existing, got)
+			assert.Equal(t, []string{"out.bin"}, names(t, dir), "temporary file left behind")
+		})
+	}
+}
+
+func TestWriteMissingFolder(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "absent", "out.txt")
+	err := WriteFile(path, []byte("x"))
+	require.ErrorIs(t, err, os.ErrNotExist)
+	assert.ErrorContains(t, err, path)
+}
