@@ -216,10 +216,3 @@ func writeFramePNG(path string, f *Frames) error {
 	}
 	return atomicfile.WriteFile(path, buf.Bytes())
 }
-
-// writeFileAtomic writes data to path with [atomicfile.WriteFile], so that an interrupted
-// export never leaves a truncated file under the final name. It remains for the Fashion-MNIST
-// export; new code calls atomicfile.WriteFile directly.
-func writeFileAtomic(path string, data []byte) error {
-	return atomicfile.WriteFile(path, data)
-}

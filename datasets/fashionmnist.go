@@ -14,6 +14,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+
+	"github.com/vjepa-go/vjepa/internal/atomicfile"
 )
 
 // DefaultFashionMNISTDir is where the Debian package dataset-fashion-mnist installs the
@@ -158,7 +160,7 @@ func (m *FashionMNIST) WriteImageFolder(ctx context.Context, dir string, indices
 		if err := png.Encode(&buf, img); err != nil {
 			return fmt.Errorf("encode image %d: %w", job.index, err)
 		}
-		return writeFileAtomic(filepath.Join(dir, filepath.FromSlash(job.rel)), buf.Bytes())
+		return atomicfile.WriteFile(filepath.Join(dir, filepath.FromSlash(job.rel)), buf.Bytes())
 	}
 	if err := runExportJobs(ctx, jobs, runtime.GOMAXPROCS(0), write, progress); err != nil {
 		return fmt.Errorf("fashion-mnist to %s: %w", dir, err)
