@@ -154,7 +154,7 @@ func checkData(name string, spec DataSpec, video bool) error {
 	var how string
 	switch {
 	case name == "fashion-mnist":
-		how = "create it with: apt-get install -y dataset-fashion-mnist && vjepa data fashion-mnist --out data/fashion-mnist --limit-per-class 300"
+		how = "create it with: apt-get install -y dataset-fashion-mnist && vjepa data fashion-mnist --out data/fashion-mnist --limit-per-class 150"
 	case video:
 		how = "lay out the official video lists: one line per video, \"<path> <label>\" separated by one space, paths absolute or relative to the list file; pass --data-dir DIR to use DIR/" + name + "/train.csv and DIR/" + name + "/val.csv (Kinetics-400: 400 classes in the official label order; Something-Something-v2: 174 classes)"
 	default:
