@@ -46,26 +46,7 @@ func motionScene(rng *rand.Rand, label int) synthScene {
 	sc := synthScene{bg: randomBackground(rng)}
 	bgMean := meanColor(sc.bg.colors[0], sc.bg.colors[1])
 
-	// Distractors: smaller objects moving and turning at random, drawn under the main object.
-	for range rng.IntN(3) {
-		d := synthObject{
-			shape:     synthShape(rng.IntN(int(numSynthShapes))),
-			texture:   texSolid,
-			texPeriod: 1,
-			x0:        uniform(rng, 0.1, 0.9),
-			y0:        uniform(rng, 0.1, 0.9),
-			r0:        uniform(rng, 0.04, 0.07),
-			growth:    1,
-			a0:        uniform(rng, 0, 2*math.Pi),
-			da:        uniform(rng, -1, 1),
-		}
-		d.colors[0] = contrastingColor(rng, 70, bgMean)
-		d.colors[1] = d.colors[0]
-		dir, dist := uniform(rng, 0, 2*math.Pi), uniform(rng, 0, 0.4)
-		d.dx = dist * float32(math.Cos(float64(dir)))
-		d.dy = dist * float32(math.Sin(float64(dir)))
-		sc.objects = append(sc.objects, d)
-	}
+	sc.objects = append(sc.objects, randomDistractors(rng, bgMean)...)
 
 	// The main object always has a two-tone texture so that its rotation is visible whatever
 	// its outline (a plain disc would not show it).
@@ -111,4 +92,30 @@ func motionScene(rng *rand.Rand, label int) synthScene {
 	}
 	sc.objects = append(sc.objects, m)
 	return sc
+}
+
+// randomDistractors draws up to two small plain-coloured objects moving and turning at random,
+// drawn under the main object; they are the same for every class.
+func randomDistractors(rng *rand.Rand, bgMean synthRGB) []synthObject {
+	var out []synthObject
+	for range rng.IntN(3) {
+		d := synthObject{
+			shape:     synthShape(rng.IntN(int(numSynthShapes))),
+			texture:   texSolid,
+			texPeriod: 1,
+			x0:        uniform(rng, 0.1, 0.9),
+			y0:        uniform(rng, 0.1, 0.9),
+			r0:        uniform(rng, 0.04, 0.07),
+			growth:    1,
+			a0:        uniform(rng, 0, 2*math.Pi),
+			da:        uniform(rng, -1, 1),
+		}
+		d.colors[0] = contrastingColor(rng, 70, bgMean)
+		d.colors[1] = d.colors[0]
+		dir, dist := uniform(rng, 0, 2*math.Pi), uniform(rng, 0, 0.4)
+		d.dx = dist * float32(math.Cos(float64(dir)))
+		d.dy = dist * float32(math.Sin(float64(dir)))
+		out = append(out, d)
+	}
+	return out
 }
