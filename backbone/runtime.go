@@ -67,8 +67,9 @@ func PosTableFor(c Config, stored []float32, dim, t, h, w int) ([]float32, error
 type EncoderRunner struct {
 	cfg    Config
 	params *ParamTensors
-	full   *Exec // inputs: params..., clip, pos
-	masked *Exec // inputs: params..., clip, pos, ctxIdx
+	table  []float32 // the stored sin-cos table (host copy, so Run never reads it back)
+	full   *Exec     // inputs: params..., clip, pos
+	masked *Exec     // inputs: params..., clip, pos, ctxIdx
 	blocks bool
 }
 
@@ -79,7 +80,7 @@ func NewEncoderRunner(backend compute.Backend, c Config, params HostParams, want
 	if err != nil {
 		return nil, err
 	}
-	r := &EncoderRunner{cfg: c, params: pt, blocks: wantBlocks}
+	r := &EncoderRunner{cfg: c, params: pt, table: params["pos_embed"], blocks: wantBlocks}
 	np := len(pt.Names)
 	build := func(masked bool) func([]*Node) []*Node {
 		return func(in []*Node) []*Node {
@@ -110,7 +111,7 @@ func (r *EncoderRunner) Run(clip HostTensor, ctxIdx *HostTensor) (out HostTensor
 	if len(clip.Shape) != 5 || clip.Shape[1] != 3 {
 		return out, nil, fmt.Errorf("clip must be [B,3,T,H,W], got %v", clip.Shape)
 	}
-	table, err := PosTableFor(r.cfg, r.params.get("pos_embed"), r.cfg.EmbedDim, clip.Shape[2], clip.Shape[3], clip.Shape[4])
+	table, err := PosTableFor(r.cfg, r.table, r.cfg.EmbedDim, clip.Shape[2], clip.Shape[3], clip.Shape[4])
 	if err != nil {
 		return out, nil, err
 	}
@@ -140,15 +141,6 @@ func (r *EncoderRunner) Run(clip HostTensor, ctxIdx *HostTensor) (out HostTensor
 	return out, blocks, nil
 }
 
-func (pt *ParamTensors) get(name string) []float32 {
-	for i, n := range pt.Names {
-		if n == name {
-			return tensors.MustCopyFlatData[float32](pt.Tensors[i])
-		}
-	}
-	return nil
-}
-
 func hostFromTensor(t *tensors.Tensor) HostTensor {
 	return HostTensor{Shape: t.Shape().Dimensions, F32: tensors.MustCopyFlatData[float32](t)}
 }
@@ -173,6 +165,7 @@ func checkIndices(idx HostTensor, b, n int) error {
 type PredictorRunner struct {
 	cfg    Config
 	params *ParamTensors
+	table  []float32 // the stored predictor sin-cos table (host copy)
 	execs  map[int]*Exec
 	blocks bool
 }
@@ -183,7 +176,7 @@ func NewPredictorRunner(backend compute.Backend, c Config, params HostParams, wa
 	if err != nil {
 		return nil, err
 	}
-	r := &PredictorRunner{cfg: c, params: pt, execs: map[int]*Exec{}, blocks: wantBlocks}
+	r := &PredictorRunner{cfg: c, params: pt, table: params["predictor_pos_embed"], execs: map[int]*Exec{}, blocks: wantBlocks}
 	np := len(pt.Names)
 	for i := 0; i < c.NumMaskTokens; i++ {
 		maskIndex := i
@@ -210,7 +203,7 @@ func (r *PredictorRunner) Run(z HostTensor, ctxIdx, tgtIdx HostTensor, maskIndex
 	if maskIndex < 0 || maskIndex >= r.cfg.NumMaskTokens {
 		return out, nil, fmt.Errorf("mask index %d out of range: the predictor has %d mask tokens", maskIndex, r.cfg.NumMaskTokens)
 	}
-	table, err := PosTableFor(r.cfg, r.params.get("predictor_pos_embed"), r.cfg.PredEmbedDim, t, h, w)
+	table, err := PosTableFor(r.cfg, r.table, r.cfg.PredEmbedDim, t, h, w)
 	if err != nil {
 		return out, nil, err
 	}
