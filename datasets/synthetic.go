@@ -17,7 +17,18 @@ const (
 	// SyntheticAppearance is a stand-in for appearance tasks (K400, IN1K): the class is the
 	// main object's shape and texture (10 classes) while its motion is random.
 	SyntheticAppearance = "synthetic-appearance"
+	// SyntheticScenes is pretraining data without classes: clips crowded with moving, turning,
+	// growing textured objects of every kind, so that most tokens carry an object.
+	SyntheticScenes = "synthetic-scenes"
 )
+
+// syntheticVersion is the version of the built-in sets' rendering and classes. Bump it whenever
+// a change alters any clip or label: cached features are keyed on it (see Fingerprint).
+//
+//   - 1: five outlines × two textures for synthetic-appearance, high-contrast backgrounds.
+//   - 2: synthetic-scenes added; subdued backgrounds, larger main objects, synthetic-appearance as two shapes × five
+//     textures.
+const syntheticVersion = 2
 
 // Split names of the built-in data sets.
 const (
@@ -87,6 +98,8 @@ type syntheticKind struct {
 	name    string
 	classes []string
 	scene   func(rng *rand.Rand, label int) synthScene
+	// trainSize, when not zero, replaces DefaultSyntheticTrainSize.
+	trainSize int
 }
 
 // syntheticKinds lists the built-in data sets.
@@ -94,6 +107,9 @@ func syntheticKinds() []syntheticKind {
 	return []syntheticKind{
 		{name: SyntheticMotion, classes: motionClassNames(), scene: motionScene},
 		{name: SyntheticAppearance, classes: appearanceClassNames(), scene: appearanceScene},
+		// Twice the size of both labelled sets together, so that two thirds of the clips of
+		// the default pretraining mixture are crowded scenes.
+		{name: SyntheticScenes, classes: scenesClassNames(), scene: scenesScene, trainSize: 4 * DefaultSyntheticTrainSize},
 	}
 }
 
@@ -120,18 +136,32 @@ var _ Dataset = (*Synthetic)(nil)
 
 // Builtin returns the built-in data set called name (see BuiltinNames).
 func Builtin(name string, cfg SyntheticConfig) (*Synthetic, error) {
-	cfg = cfg.withDefaults()
-	if err := cfg.validate(); err != nil {
-		return nil, fmt.Errorf("built-in data set %q: %w", name, err)
-	}
 	for _, k := range syntheticKinds() {
-		if k.name == name {
-			return &Synthetic{kind: k, cfg: cfg}, nil
+		if k.name != name {
+			continue
 		}
+		if cfg.TrainSize == 0 && k.trainSize != 0 {
+			cfg.TrainSize = k.trainSize
+		}
+		cfg = cfg.withDefaults()
+		if err := cfg.validate(); err != nil {
+			return nil, fmt.Errorf("built-in data set %q: %w", name, err)
+		}
+		return &Synthetic{kind: k, cfg: cfg}, nil
 	}
 	return nil, fmt.Errorf("unknown built-in data set %q: valid names are %s", name,
 		strings.Join(BuiltinNames(), ", "))
 }
+
+// Fingerprint names the content served: data set, generator version, seed, split, sizes and
+// clip geometry.
+func (s *Synthetic) Fingerprint() string {
+	c := s.cfg
+	return fmt.Sprintf("%s/v%d/seed=%d/%s/train=%d/val=%d/T=%d/size=%d", s.kind.name, syntheticVersion,
+		c.Seed, c.Split, c.TrainSize, c.ValSize, c.Frames, c.Size)
+}
+
+var _ Fingerprinter = (*Synthetic)(nil)
 
 // Name is the data set's name, e.g. "synthetic-motion".
 func (s *Synthetic) Name() string { return s.kind.name }

@@ -54,11 +54,11 @@ func motionScene(rng *rand.Rand, label int) synthScene {
 	m := synthObject{
 		shape:     synthShape(rng.IntN(int(numSynthShapes))),
 		texture:   textures[rng.IntN(len(textures))],
-		texPeriod: uniform(rng, 0.45, 0.8),
+		texPeriod: uniform(rng, 0.6, 0.9),
 		texAngle:  uniform(rng, 0, 2*math.Pi),
 		x0:        uniform(rng, 0.25, 0.75),
 		y0:        uniform(rng, 0.25, 0.75),
-		r0:        uniform(rng, 0.09, 0.16),
+		r0:        uniform(rng, 0.13, 0.19),
 		a0:        uniform(rng, 0, 2*math.Pi),
 	}
 	m.colors[0] = contrastingColor(rng, 90, bgMean)

@@ -121,6 +121,36 @@ func contrastingColor(rng *rand.Rand, minDist float32, away ...synthRGB) synthRG
 	return best
 }
 
+// Contrast range of the two background colours, in grey levels (Euclidean RGB distance). The
+// backgrounds are kept subdued on purpose: with a low-contrast background the objects carry
+// most of what a masked region holds, which is what both the probe tasks and the
+// self-supervised objective are about. (High-contrast stripes and checkers made most of the
+// pretraining loss a matter of continuing the background pattern.)
+const (
+	bgMinContrast = 20
+	bgMaxContrast = 45
+)
+
+// nearbyColor draws a colour between minDist and maxDist grey levels from c (clamped to the
+// RGB cube, so occasionally closer).
+func nearbyColor(rng *rand.Rand, c synthRGB, minDist, maxDist float32) synthRGB {
+	// A random direction on the sphere, scaled to a random distance in [minDist, maxDist).
+	var d synthRGB
+	var n float32
+	for n < 1e-3 {
+		for i := range d {
+			d[i] = uniform(rng, -1, 1)
+		}
+		n = colorDistance(d, synthRGB{})
+	}
+	dist := uniform(rng, minDist, maxDist)
+	var out synthRGB
+	for i := range out {
+		out[i] = min(max(c[i]+d[i]/n*dist, 0), 255)
+	}
+	return out
+}
+
 // randomBackground draws a random static background.
 func randomBackground(rng *rand.Rand) synthBackground {
 	bg := synthBackground{
@@ -128,7 +158,7 @@ func randomBackground(rng *rand.Rand) synthBackground {
 		angle: uniform(rng, 0, 2*math.Pi),
 	}
 	bg.colors[0] = randomColor(rng)
-	bg.colors[1] = contrastingColor(rng, 60, bg.colors[0])
+	bg.colors[1] = nearbyColor(rng, bg.colors[0], bgMinContrast, bgMaxContrast)
 	switch bg.kind {
 	case bgStripes:
 		bg.freq = uniform(rng, 2, 7)
@@ -159,11 +189,11 @@ func (bg *synthBackground) render(pix []float32, size int) {
 				t = clamp01(0.5 + (fx*ca + fy*sa))
 			case bgStripes:
 				v := math.Sin(2 * math.Pi * float64(bg.freq*(fx*ca+fy*sa)))
-				t = clamp01(0.5 + 1.5*float32(v))
+				t = 0.5 + 0.5*float32(v)
 			case bgChecker:
 				u := float64(bg.freq * (fx*ca + fy*sa))
 				w := float64(bg.freq * (-fx*sa + fy*ca))
-				t = clamp01(0.5 + 2*float32(math.Sin(math.Pi*u)*math.Sin(math.Pi*w)))
+				t = 0.5 + 0.5*float32(math.Sin(math.Pi*u)*math.Sin(math.Pi*w))
 			case bgNoise:
 				t = bg.noiseAt((fx+0.5)*float32(bg.grid), (fy+0.5)*float32(bg.grid))
 			}

@@ -298,3 +298,21 @@ func BenchmarkSample(b *testing.B) {
 		})
 	}
 }
+
+func TestSyntheticFingerprint(t *testing.T) {
+	a, err := Builtin(SyntheticMotion, SyntheticConfig{Seed: 1})
+	require.NoError(t, err)
+	same, err := Builtin(SyntheticMotion, SyntheticConfig{Seed: 1})
+	require.NoError(t, err)
+	require.Equal(t, a.Fingerprint(), same.Fingerprint())
+	val, err := a.WithSplit(SplitVal)
+	require.NoError(t, err)
+	other, err := Builtin(SyntheticMotion, SyntheticConfig{Seed: 2})
+	require.NoError(t, err)
+	app, err := Builtin(SyntheticAppearance, SyntheticConfig{Seed: 1})
+	require.NoError(t, err)
+	for _, d := range []*Synthetic{val, other, app} {
+		require.NotEqual(t, a.Fingerprint(), d.Fingerprint())
+	}
+	require.Contains(t, a.Fingerprint(), fmt.Sprintf("/v%d/", syntheticVersion))
+}

@@ -42,3 +42,11 @@ type Dataset interface {
 	// Sample decodes, samples and transforms sample i.
 	Sample(ctx context.Context, i int, rng *rand.Rand) (*Sample, error)
 }
+
+// Fingerprinter is implemented by data sets that can name their content: two data sets with
+// the same fingerprint serve the same samples. Caches of derived data (frozen features) key
+// on it, so a change of the data (e.g. a new version of a built-in set) never reuses stale
+// entries.
+type Fingerprinter interface {
+	Fingerprint() string
+}

@@ -115,7 +115,13 @@ func (e *Experiment) Run(ctx context.Context, backend compute.Backend) ([]*Recor
 
 // features extracts (or loads from the cache) the frozen features of one split.
 func (e *Experiment) features(ctx context.Context, enc *Encoder, ds datasets.Dataset, info BackboneInfo, split string) (*FeatureSet, error) {
-	key := e.Cache.Key(info.Init, info.CheckpointSHA256, info.EncoderKey, e.Seed, e.Model, e.Data, split, ds.Len())
+	// The data's fingerprint (where it has one) keeps features of an older version of a data
+	// set from being reused.
+	var fingerprint string
+	if f, ok := ds.(datasets.Fingerprinter); ok {
+		fingerprint = f.Fingerprint()
+	}
+	key := e.Cache.Key(info.Init, info.CheckpointSHA256, info.EncoderKey, e.Seed, e.Model, e.Data, split, ds.Len(), fingerprint)
 	if fs, err := e.Cache.Load(key); err != nil || fs != nil {
 		if fs != nil && e.Progress != nil {
 			fmt.Fprintf(e.Progress, "%s %s features (%s): %d from the cache %s\n", e.Dataset, split, info.Init, fs.Len(), e.Cache.Dir)

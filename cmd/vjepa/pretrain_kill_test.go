@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/vjepa-go/vjepa/internal/officialcfg"
+	"github.com/vjepa-go/vjepa/pretrain"
+)
+
+// runMainEnv makes the test binary behave as the vjepa command (see TestMain), so a test can
+// start a real child process and SIGKILL it.
+const runMainEnv = "VJEPA_TEST_RUN_MAIN"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(runMainEnv) == "1" {
+		os.Exit(run(context.Background(), os.Args[1:], os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+// killConfig is a model small enough to train a few dozen steps in a test.
+const killConfig = `
+app: vjepa
+data:
+  datasets: [synthetic-motion]
+  batch_size: 2
+  num_clips: 1
+  num_frames: 4
+  tubelet_size: 2
+  sampling_rate: 4
+  crop_size: 32
+  patch_size: 8
+mask:
+  - {aspect_ratio: [0.75, 1.5], num_blocks: 8, spatial_scale: [0.15, 0.15], temporal_scale: [1.0, 1.0], max_temporal_keep: 1.0, max_keep: null}
+  - {aspect_ratio: [0.75, 1.5], num_blocks: 2, spatial_scale: [0.7, 0.7], temporal_scale: [1.0, 1.0], max_temporal_keep: 1.0, max_keep: null}
+meta: {seed: 11}
+model: {model_name: custom, embed_dim: 16, depth: 1, num_heads: 2, pred_depth: 1, pred_embed_dim: 8, uniform_power: true}
+loss: {loss_exp: 1.0, reg_coeff: 0.0}
+optimization: {ipe: 12, ipe_scale: 1.25, clip_grad: 10.0, weight_decay: 0.04, final_weight_decay: 0.4, epochs: 2,
+  warmup: 1, start_lr: 0.0002, lr: 0.002, final_lr: 1.0e-06, ema: [0.99, 1.0]}
+`
+
+// TestPretrainSurvivesSIGKILL starts `vjepa pretrain` as a child process, kills it with SIGKILL
+// once it has written its second checkpoint (it may be in the middle of anything, a checkpoint
+// write included), resumes with --resume, and checks the final weights, EMA target and AdamW
+// moments equal those of an uninterrupted run.
+func TestPretrainSurvivesSIGKILL(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts child processes")
+	}
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "tiny.yaml")
+	require.NoError(t, os.WriteFile(cfgPath, []byte(killConfig), 0o644))
+	args := func(out string, extra ...string) []string {
+		return append([]string{"pretrain", "--config", cfgPath, "--out", out, "--backend", "go", "--allow-slow",
+			"--checkpoint-every", "2", "--keep", "2", "--workers", "1", "--mask-bucket", "1",
+			"--diagnostics-every", "0"}, extra...)
+	}
+
+	full := filepath.Join(dir, "full")
+	require.Equal(t, 0, run(context.Background(), args(full), io.Discard))
+
+	killed := filepath.Join(dir, "killed")
+	exe, err := os.Executable()
+	require.NoError(t, err)
+	child := exec.Command(exe, args(killed)...)
+	child.Env = append(os.Environ(), runMainEnv+"=1")
+	require.NoError(t, child.Start())
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		cks, _ := pretrain.ListCheckpoints(killed)
+		if len(cks) >= 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			_ = child.Process.Kill()
+			t.Fatal("the child run wrote no second checkpoint within 2 minutes")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	require.NoError(t, child.Process.Kill()) // SIGKILL: no cleanup runs in the child
+	_ = child.Wait()
+	cks, err := pretrain.ListCheckpoints(killed)
+	require.NoError(t, err)
+	last := cks[len(cks)-1]
+	require.NotEqual(t, "ckpt-00000024.pth.tar", filepath.Base(last), "the child was killed before the end")
+
+	require.Equal(t, 0, run(context.Background(), args(killed, "--resume"), io.Discard))
+
+	cfg, _, err := officialcfg.ParsePretrain(cfgPath, []byte(killConfig))
+	require.NoError(t, err)
+	model, err := cfg.Model()
+	require.NoError(t, err)
+	load := func(run string) *pretrain.State {
+		cks, err := pretrain.ListCheckpoints(run)
+		require.NoError(t, err)
+		require.Equal(t, "ckpt-00000024.pth.tar", filepath.Base(cks[len(cks)-1]))
+		st, _, err := pretrain.LoadCheckpoint(cks[len(cks)-1], model)
+		require.NoError(t, err)
+		return st
+	}
+	a, b := load(full), load(killed)
+	require.Equal(t, a.Step, b.Step)
+	require.Equal(t, a.Encoder, b.Encoder)
+	require.Equal(t, a.Predictor, b.Predictor)
+	require.Equal(t, a.Target, b.Target)
+	require.Equal(t, a.Moments, b.Moments)
+
+	la, err := pretrain.ReadStepLog(filepath.Join(full, "train_log.csv"))
+	require.NoError(t, err)
+	lb, err := pretrain.ReadStepLog(filepath.Join(killed, "train_log.csv"))
+	require.NoError(t, err)
+	require.Len(t, lb, len(la), "the resumed log has one row per step")
+	for i := range la {
+		require.Equal(t, la[i].Loss, lb[i].Loss, "step %d", i+1)
+	}
+}
