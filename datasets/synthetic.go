@@ -26,8 +26,8 @@ const (
 // a change alters any clip or label: cached features are keyed on it (see Fingerprint).
 //
 //   - 1: five outlines × two textures for synthetic-appearance, high-contrast backgrounds.
-//   - 2: synthetic-scenes added; subdued backgrounds, larger main objects, synthetic-appearance as two shapes × five
-//     textures.
+//   - 2: synthetic-scenes added; subdued backgrounds, larger main objects,
+//     synthetic-appearance as two shapes × five textures.
 const syntheticVersion = 2
 
 // Split names of the built-in data sets.

@@ -41,18 +41,10 @@ func appearanceScene(rng *rand.Rand, label int) synthScene {
 	sc.objects = append(sc.objects, randomDistractors(rng, bgMean)...)
 
 	nt := len(appearanceTextures)
-	m := synthObject{
-		shape:     appearanceShapes[(label/nt)%len(appearanceShapes)],
-		texture:   appearanceTextures[label%nt],
-		texPeriod: uniform(rng, 0.6, 0.9),
-		texAngle:  uniform(rng, 0, 2*math.Pi),
-		x0:        uniform(rng, 0.25, 0.75),
-		y0:        uniform(rng, 0.25, 0.75),
-		r0:        uniform(rng, 0.15, 0.22),
-		a0:        uniform(rng, 0, 2*math.Pi),
-		da:        uniform(rng, -1.5, 1.5),
-		growth:    float32(math.Pow(1.25, float64(uniform(rng, -1, 1)))),
-	}
+	m := texturedObject(rng, appearanceShapes[(label/nt)%len(appearanceShapes)], appearanceTextures[label%nt],
+		0.25, 0.75, 0.15, 0.22)
+	m.da = uniform(rng, -1.5, 1.5)
+	m.growth = float32(math.Pow(1.25, float64(uniform(rng, -1, 1))))
 	m.colors[0] = contrastingColor(rng, 90, bgMean)
 	m.colors[1] = contrastingColor(rng, 90, m.colors[0], bgMean)
 	dir, dist := uniform(rng, 0, 2*math.Pi), uniform(rng, 0, 0.3)

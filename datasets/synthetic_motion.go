@@ -51,16 +51,8 @@ func motionScene(rng *rand.Rand, label int) synthScene {
 	// The main object always has a two-tone texture so that its rotation is visible whatever
 	// its outline (a plain disc would not show it).
 	textures := [...]synthTexture{texCheckered, texStriped, texHalves, texDots}
-	m := synthObject{
-		shape:     synthShape(rng.IntN(int(numSynthShapes))),
-		texture:   textures[rng.IntN(len(textures))],
-		texPeriod: uniform(rng, 0.6, 0.9),
-		texAngle:  uniform(rng, 0, 2*math.Pi),
-		x0:        uniform(rng, 0.25, 0.75),
-		y0:        uniform(rng, 0.25, 0.75),
-		r0:        uniform(rng, 0.13, 0.19),
-		a0:        uniform(rng, 0, 2*math.Pi),
-	}
+	m := texturedObject(rng, synthShape(rng.IntN(int(numSynthShapes))), textures[rng.IntN(len(textures))],
+		0.25, 0.75, 0.13, 0.19)
 	m.colors[0] = contrastingColor(rng, 90, bgMean)
 	m.colors[1] = contrastingColor(rng, 90, m.colors[0], bgMean)
 

@@ -151,6 +151,22 @@ func nearbyColor(rng *rand.Rand, c synthRGB, minDist, maxDist float32) synthRGB 
 	return out
 }
 
+// texturedObject draws what every textured object of the built-in sets draws alike, in this
+// order: texture period and orientation, centre (both coordinates in [lo, hi)), radius in
+// [rMin, rMax) and starting angle. The caller sets the motion and the colours.
+func texturedObject(rng *rand.Rand, shape synthShape, texture synthTexture, lo, hi, rMin, rMax float32) synthObject {
+	return synthObject{
+		shape:     shape,
+		texture:   texture,
+		texPeriod: uniform(rng, 0.6, 0.9),
+		texAngle:  uniform(rng, 0, 2*math.Pi),
+		x0:        uniform(rng, lo, hi),
+		y0:        uniform(rng, lo, hi),
+		r0:        uniform(rng, rMin, rMax),
+		a0:        uniform(rng, 0, 2*math.Pi),
+	}
+}
+
 // randomBackground draws a random static background.
 func randomBackground(rng *rand.Rand) synthBackground {
 	bg := synthBackground{

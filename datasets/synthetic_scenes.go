@@ -32,18 +32,10 @@ func scenesScene(rng *rand.Rand, _ int) synthScene {
 	textures := [...]synthTexture{texCheckered, texStriped, texSolid, texHalves, texDots}
 	n := scenesMinObjects + rng.IntN(scenesMaxObjects-scenesMinObjects+1)
 	for range n {
-		o := synthObject{
-			shape:     synthShape(rng.IntN(int(numSynthShapes))),
-			texture:   textures[rng.IntN(len(textures))],
-			texPeriod: uniform(rng, 0.6, 0.9),
-			texAngle:  uniform(rng, 0, 2*math.Pi),
-			x0:        uniform(rng, 0.1, 0.9),
-			y0:        uniform(rng, 0.1, 0.9),
-			r0:        uniform(rng, scenesMinRadius, scenesMaxRadius),
-			a0:        uniform(rng, 0, 2*math.Pi),
-			da:        uniform(rng, -motionMaxTurn, motionMaxTurn),
-			growth:    float32(math.Pow(motionMaxGrowth, float64(uniform(rng, -1, 1)))),
-		}
+		o := texturedObject(rng, synthShape(rng.IntN(int(numSynthShapes))), textures[rng.IntN(len(textures))],
+			0.1, 0.9, scenesMinRadius, scenesMaxRadius)
+		o.da = uniform(rng, -motionMaxTurn, motionMaxTurn)
+		o.growth = float32(math.Pow(motionMaxGrowth, float64(uniform(rng, -1, 1))))
 		o.colors[0] = contrastingColor(rng, 90, bgMean)
 		o.colors[1] = contrastingColor(rng, 90, o.colors[0], bgMean)
 		dir, dist := uniform(rng, 0, 2*math.Pi), uniform(rng, 0, motionMaxTravel)
