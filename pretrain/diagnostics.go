@@ -115,3 +115,57 @@ func SubsampleRows(x []float32, n, d, maxRows int) ([]float32, int) {
 	}
 	return out, maxRows
 }
+
+// PositionShare returns the share of the variance of token features that the token position
+// alone explains, for the features of b clips × n tokens × d dimensions stored row-major in x
+// ([b, n, d]). It is the one-way analysis of variance with positions as groups: the variance
+// of the per-position means over the clips, corrected for the finite number of clips
+// (b >= 2), over the total variance, both summed over the dimensions; it lies in [0, 1].
+//
+// A random-init ViT passes its sin-cos position embedding straight through (its blocks are
+// near the identity), so about a fifth of its output variance is position. Pretraining that
+// drives the share towards 0 erases absolute position and time from the features: the V-JEPA
+// predictor adds its own position embedding to the context tokens, so nothing in the
+// objective keeps them, and a probe without a position embedding (the official attentive
+// probe) can then no longer tell where or when something happened.
+func PositionShare(x []float32, b, n, d int) (float64, error) {
+	if b < 2 || n < 1 || d < 1 {
+		return 0, fmt.Errorf("position share: %d clips × %d tokens × %d: want b >= 2, n, d >= 1", b, n, d)
+	}
+	if len(x) != b*n*d {
+		return 0, fmt.Errorf("position share: %d values for %d × %d × %d features", len(x), b, n, d)
+	}
+	posMean := make([]float64, n*d)
+	for i := range b {
+		for j, v := range x[i*n*d : (i+1)*n*d] {
+			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+				return 0, fmt.Errorf("position share: non-finite feature %g in clip %d", v, i)
+			}
+			posMean[j] += float64(v)
+		}
+	}
+	grand := make([]float64, d)
+	for j := range posMean {
+		posMean[j] /= float64(b)
+		grand[j%d] += posMean[j] / float64(n)
+	}
+	var between, within float64 // sums of squares
+	for j, m := range posMean {
+		dm := m - grand[j%d]
+		between += float64(b) * dm * dm
+	}
+	for i := range b {
+		for j, v := range x[i*n*d : (i+1)*n*d] {
+			dv := float64(v) - posMean[j]
+			within += dv * dv
+		}
+	}
+	total := between + within
+	if total == 0 {
+		return 0, nil
+	}
+	// E[between] = b·n·σ²_pos + n·σ²_within·(1 - …): remove the part that the spread of the
+	// clips around their position means puts into the position means.
+	pos := between - within/float64(b-1)
+	return min(1, max(0, pos/total)), nil
+}

@@ -100,3 +100,61 @@ func BenchmarkComputeDiagnostics4096x1024(b *testing.B) {
 		}
 	}
 }
+
+func TestPositionShare(t *testing.T) {
+	const b, n, d = 64, 16, 8
+	rng := rand.New(rand.NewPCG(3, 4))
+	posTable := make([]float64, n*d)
+	for i := range posTable {
+		posTable[i] = rng.NormFloat64()
+	}
+	// features = posScale·table[position] + noiseScale·N(0, 1) + a per-dimension offset.
+	make3 := func(posScale, noiseScale float64) []float32 {
+		x := make([]float32, b*n*d)
+		for i := range b {
+			for j := range n * d {
+				x[i*n*d+j] = float32(posScale*posTable[j] + noiseScale*rng.NormFloat64() + float64(j%d))
+			}
+		}
+		return x
+	}
+	// The table's sample variance around its per-dimension mean sets the exact expected share.
+	var tv float64
+	for k := range d {
+		var m float64
+		for p := range n {
+			m += posTable[p*d+k] / n
+		}
+		for p := range n {
+			tv += (posTable[p*d+k] - m) * (posTable[p*d+k] - m) / n
+		}
+	}
+	tv /= d
+	for _, tc := range []struct {
+		name            string
+		posScale, noise float64
+		want, tol       float64
+	}{
+		{"position only", 1, 0, 1, 1e-9},
+		{"no position", 0, 1, 0, 0.02},
+		{"equal parts", 1, math.Sqrt(tv), 0.5, 0.04},
+		{"a fifth", 0.5, math.Sqrt(tv), 0.2, 0.04},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := PositionShare(make3(tc.posScale, tc.noise), b, n, d)
+			require.NoError(t, err)
+			assert.InDelta(t, tc.want, got, tc.tol)
+		})
+	}
+
+	t.Run("errors", func(t *testing.T) {
+		_, err := PositionShare(make([]float32, n*d), 1, n, d)
+		assert.ErrorContains(t, err, "want b >= 2")
+		_, err = PositionShare(make([]float32, 5), 2, n, d)
+		assert.ErrorContains(t, err, "5 values")
+		x := make3(1, 1)
+		x[17] = float32(math.NaN())
+		_, err = PositionShare(x, b, n, d)
+		assert.ErrorContains(t, err, "non-finite")
+	})
+}

@@ -83,8 +83,9 @@ func renderCurves(steps []StepRecord, diags []DiagnosticsRecord) ([]byte, error)
 	dxs := make([]int64, len(diags))
 	std := make([]float64, len(diags))
 	rank := make([]float64, len(diags))
+	posShare := make([]float64, len(diags))
 	for i, d := range diags {
-		dxs[i], std[i], rank[i] = d.Step, d.FeatureStd, d.EffectiveRank
+		dxs[i], std[i], rank[i], posShare[i] = d.Step, d.FeatureStd, d.EffectiveRank, d.PositionShare
 	}
 
 	panels := []panel{
@@ -103,7 +104,10 @@ func renderCurves(steps []StepRecord, diags []DiagnosticsRecord) ([]byte, error)
 			{"step", xs, col(func(r StepRecord) float64 { return r.StepTimeS }), colorMain, 1},
 			{"data wait", xs, col(func(r StepRecord) float64 { return r.DataTimeS }), colorSecond, 1},
 		}},
-		{"Target feature std", "std", []series{{"", dxs, std, colorMain, 1.5}}},
+		{"Target features: std and share of variance from position", "", []series{
+			{"feature std", dxs, std, colorMain, 1.5},
+			{"position share", dxs, posShare, colorSecond, 1.5},
+		}},
 		{"Target effective rank", "rank", []series{{"", dxs, rank, colorMain, 1.5}}},
 	}
 

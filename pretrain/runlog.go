@@ -24,7 +24,7 @@ const (
 var (
 	stepLogHeader = []string{"step", "epoch", "loss", "lr", "wd", "momentum",
 		"grad_norm_enc", "grad_norm_pred", "step_time_s", "data_time_s"}
-	diagnosticsLogHeader = []string{"step", "feature_std", "effective_rank"}
+	diagnosticsLogHeader = []string{"step", "feature_std", "effective_rank", "position_share"}
 )
 
 // StepRecord is one row of the per-step training log.
@@ -54,10 +54,12 @@ type DiagnosticsRecord struct {
 	Step          int64
 	FeatureStd    float64
 	EffectiveRank float64
+	// PositionShare is NaN in logs written before the column existed.
+	PositionShare float64
 }
 
 func (r DiagnosticsRecord) fields() []string {
-	return []string{strconv.FormatInt(r.Step, 10), formatFloat(r.FeatureStd), formatFloat(r.EffectiveRank)}
+	return []string{strconv.FormatInt(r.Step, 10), formatFloat(r.FeatureStd), formatFloat(r.EffectiveRank), formatFloat(r.PositionShare)}
 }
 
 func formatFloat(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
@@ -193,7 +195,7 @@ func ReadDiagnosticsLog(path string) ([]DiagnosticsRecord, error) {
 	out := make([]DiagnosticsRecord, len(rows))
 	for i, row := range rows {
 		p := rowParser{path: path, line: i + 2, row: row}
-		out[i] = DiagnosticsRecord{Step: p.int(0), FeatureStd: p.float(1), EffectiveRank: p.float(2)}
+		out[i] = DiagnosticsRecord{Step: p.int(0), FeatureStd: p.float(1), EffectiveRank: p.float(2), PositionShare: p.float(3)}
 		if p.err != nil {
 			return nil, p.err
 		}
@@ -221,13 +223,20 @@ func readCSVRows(path string, header []string) ([][]string, error) {
 	if len(records) == 0 {
 		return nil, fmt.Errorf("read run log %s: empty file, want header %v", path, header)
 	}
-	if !slices.Equal(records[0], header) {
+	// A log written before the last columns existed has a prefix of the header: its rows
+	// read as NaN in the new columns.
+	got := records[0]
+	if len(got) == 0 || len(got) > len(header) || !slices.Equal(got, header[:len(got)]) {
 		return nil, fmt.Errorf("read run log %s: header %v, want %v", path, records[0], header)
 	}
 	for i, rec := range records[1:] {
-		if len(rec) != len(header) {
-			return nil, fmt.Errorf("read run log %s, line %d: %d fields, want %d", path, i+2, len(rec), len(header))
+		if len(rec) != len(got) {
+			return nil, fmt.Errorf("read run log %s, line %d: %d fields, want %d", path, i+2, len(rec), len(got))
 		}
+		for len(rec) < len(header) {
+			rec = append(rec, "NaN")
+		}
+		records[i+1] = rec
 	}
 	return records[1:], nil
 }

@@ -142,3 +142,27 @@ func TestReadRunLogErrors(t *testing.T) {
 	_, err = OpenRunLog(dir, 0)
 	assert.ErrorContains(t, err, "header")
 }
+
+func TestReadDiagnosticsLogBeforePositionShare(t *testing.T) {
+	path := filepath.Join(t.TempDir(), DiagnosticsLogName)
+	require.NoError(t, os.WriteFile(path, []byte("step,feature_std,effective_rank\n40,0.75,83.4\n80,0.73,76.5\n"), 0o644))
+	got, err := ReadDiagnosticsLog(path)
+	require.NoError(t, err)
+	require.Len(t, got, 2)
+	assert.Equal(t, 76.5, got[1].EffectiveRank)
+	assert.True(t, math.IsNaN(got[1].PositionShare))
+
+	// Resuming such a run rewrites the log with the new header and keeps the old rows.
+	l, err := OpenRunLog(filepath.Dir(path), 80)
+	require.NoError(t, err)
+	require.NoError(t, l.LogDiagnostics(DiagnosticsRecord{Step: 120, FeatureStd: 0.7, EffectiveRank: 70, PositionShare: 0.125}))
+	require.NoError(t, l.Close())
+	got, err = ReadDiagnosticsLog(path)
+	require.NoError(t, err)
+	require.Len(t, got, 3)
+	assert.Equal(t, 0.125, got[2].PositionShare)
+
+	require.NoError(t, os.WriteFile(path, []byte("step,rank\n1,2\n"), 0o644))
+	_, err = ReadDiagnosticsLog(path)
+	assert.ErrorContains(t, err, "header")
+}

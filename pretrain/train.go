@@ -279,13 +279,19 @@ func logDiagnostics(s *Stepper, clip backbone.HostTensor, step int64, log *RunLo
 	if err != nil {
 		return err
 	}
-	n, d := h.Shape[0]*h.Shape[1], h.Shape[2]
+	b, n, d := h.Shape[0], h.Shape[0]*h.Shape[1], h.Shape[2]
+	posShare := math.NaN()
+	if b >= 2 {
+		if posShare, err = PositionShare(h.F32, b, h.Shape[1], d); err != nil {
+			return err
+		}
+	}
 	x, n := SubsampleRows(h.F32, n, d, 2048)
 	diag, err := ComputeDiagnostics(x, n, d)
 	if err != nil {
 		return err
 	}
-	return log.LogDiagnostics(DiagnosticsRecord{Step: step, FeatureStd: diag.FeatureStd, EffectiveRank: diag.EffectiveRank})
+	return log.LogDiagnostics(DiagnosticsRecord{Step: step, FeatureStd: diag.FeatureStd, EffectiveRank: diag.EffectiveRank, PositionShare: posShare})
 }
 
 // InitState returns a freshly initialised model: encoder and predictor as the official

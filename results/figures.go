@@ -141,7 +141,7 @@ func accuracyFigure(bars []accuracyBar) ([]byte, error) {
 	return renderPNG([]*plot.Plot{p}, w, 4.5*vg.Inch)
 }
 
-// pretrainFigure stacks loss, feature std and effective rank against the step.
+// pretrainFigure stacks loss, feature std, effective rank and position share against the step.
 func pretrainFigure(c PretrainCurves) ([]byte, error) {
 	panels := []struct {
 		s      Series
@@ -150,6 +150,7 @@ func pretrainFigure(c PretrainCurves) ([]byte, error) {
 		{c.Loss, "loss"},
 		{c.FeatureStd, "feature std"},
 		{c.EffectiveRank, "effective rank"},
+		{c.PositionShare, "position share"},
 	}
 	var plots []*plot.Plot
 	for i, pn := range panels {

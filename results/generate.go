@@ -98,7 +98,7 @@ func Generate(ctx context.Context, opts Options) (*Summary, error) {
 			return nil, err
 		}
 		if png == nil {
-			sum.Warnings = append(sum.Warnings, fmt.Sprintf("pretraining run %s: no log.csv or diagnostics.csv data in %s", dir, path))
+			sum.Warnings = append(sum.Warnings, fmt.Sprintf("pretraining run %s: no train_log.csv or diagnostics.csv data in %s", dir, path))
 			continue
 		}
 		if figs.Pretrain[dir], err = write("pretrain-"+slug(dir)+".png", png); err != nil {

@@ -18,30 +18,38 @@ type Series struct {
 	Value []float64
 }
 
-// PretrainCurves are the curves of one pretraining run folder: the loss from log.csv and the
-// collapse diagnostics (feature standard deviation, effective rank) from diagnostics.csv.
+// Step and diagnostics logs of a pretraining run folder, as vjepa pretrain writes them.
+const (
+	pretrainStepLog        = "train_log.csv"
+	pretrainDiagnosticsLog = "diagnostics.csv"
+)
+
+// PretrainCurves are the curves of one pretraining run folder: the loss from train_log.csv and
+// the collapse diagnostics (feature standard deviation, effective rank, share of the variance
+// that token position explains) from diagnostics.csv.
 // A series whose file or column is absent is left empty.
 type PretrainCurves struct {
 	Dir           string
 	Loss          Series
 	FeatureStd    Series
 	EffectiveRank Series
+	PositionShare Series
 }
 
-// ReadPretrainCurves reads <dir>/log.csv and <dir>/diagnostics.csv. Columns are found by header
+// ReadPretrainCurves reads <dir>/train_log.csv and <dir>/diagnostics.csv. Columns are found by header
 // name, so extra or reordered columns are fine. A missing file is not an error (the series stays
 // empty); an unreadable or malformed one is, naming the file and line.
 func ReadPretrainCurves(dir string) (PretrainCurves, error) {
 	c := PretrainCurves{Dir: dir}
-	logSeries, err := readCSVSeries(filepath.Join(dir, "log.csv"), "step", "loss")
+	logSeries, err := readCSVSeries(filepath.Join(dir, pretrainStepLog), "step", "loss")
 	if err != nil {
 		return c, err
 	}
-	diag, err := readCSVSeries(filepath.Join(dir, "diagnostics.csv"), "step", "feature_std", "effective_rank")
+	diag, err := readCSVSeries(filepath.Join(dir, pretrainDiagnosticsLog), "step", "feature_std", "effective_rank", "position_share")
 	if err != nil {
 		return c, err
 	}
-	c.Loss, c.FeatureStd, c.EffectiveRank = logSeries[0], diag[0], diag[1]
+	c.Loss, c.FeatureStd, c.EffectiveRank, c.PositionShare = logSeries[0], diag[0], diag[1], diag[2]
 	return c, nil
 }
 

@@ -18,6 +18,7 @@ func TestReadPretrainCurves(t *testing.T) {
 	assert.Equal(t, []float64{0, 20, 40, 60}, c.FeatureStd.Steps)
 	assert.Equal(t, []float64{0.9, 0.7, 0.62, 0.6}, c.FeatureStd.Value)
 	assert.Equal(t, []float64{20.5, 35.2, 48.9, 52}, c.EffectiveRank.Value)
+	assert.Equal(t, []float64{0.2, 0.15, 0.1, 0.05}, c.PositionShare.Value)
 }
 
 func TestReadPretrainCurvesFiles(t *testing.T) {
@@ -36,12 +37,12 @@ func TestReadPretrainCurvesFiles(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
 			if tt.log != "" {
-				require.NoError(t, os.WriteFile(filepath.Join(dir, "log.csv"), []byte(tt.log), 0o644))
+				require.NoError(t, os.WriteFile(filepath.Join(dir, "train_log.csv"), []byte(tt.log), 0o644))
 			}
 			c, err := ReadPretrainCurves(dir)
 			if tt.want != "" {
 				require.Error(t, err)
-				assert.Contains(t, err.Error(), "log.csv")
+				assert.Contains(t, err.Error(), "train_log.csv")
 				assert.Contains(t, err.Error(), tt.want)
 				return
 			}

@@ -208,7 +208,7 @@ func writePretraining(b *strings.Builder, runs []Run, _ Paper, figs Figures) err
 		if fig := figs.Pretrain[d]; fig != "" {
 			fmt.Fprintf(b, "### `%s`\n\n![pretraining curves, %s](%s)\n\n", d, d, fig)
 		} else {
-			fmt.Fprintf(b, "### `%s`\n\n_No log.csv / diagnostics.csv found._\n\n", d)
+			fmt.Fprintf(b, "### `%s`\n\n_No train_log.csv / diagnostics.csv found._\n\n", d)
 		}
 	}
 	return nil
