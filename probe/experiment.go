@@ -84,11 +84,13 @@ func (e *Experiment) Run(ctx context.Context, backend compute.Backend) ([]*Recor
 		if err != nil {
 			return nil, err
 		}
-		var train *FeatureSet
-		if e.EvalOnly == "" {
-			if e.Data.Augment {
-				return nil, fmt.Errorf("training with augmentation recomputes the features every epoch and is not implemented for this backend run; evaluate with cached features (no --augment)")
-			}
+		var train TrainSource
+		switch {
+		case e.EvalOnly != "":
+		case e.Data.Augment:
+			// Augmented clips change every epoch: the backbone runs inside the training loop.
+			train = &AugmentedSource{Encoder: enc, Data: trainDS, Workers: e.Workers}
+		default:
 			if train, err = e.features(ctx, enc, trainDS, info, "train"); err != nil {
 				return nil, err
 			}
@@ -172,12 +174,13 @@ func (e *Experiment) backboneParams(init string) (backbone.HostParams, BackboneI
 	return p, info, nil
 }
 
-func (e *Experiment) runProbe(ctx context.Context, backend compute.Backend, kind, init string, info BackboneInfo, train, val *FeatureSet) (*Record, error) {
+func (e *Experiment) runProbe(ctx context.Context, backend compute.Backend, kind, init string, info BackboneInfo, train TrainSource, val *FeatureSet) (*Record, error) {
 	m := Model{Kind: kind, EmbedDim: e.Model.EmbedDim, NumHeads: e.Model.NumHeads, NumClasses: val.NumClasses}
 	if e.Data.NumClasses > 0 {
 		m.NumClasses = e.Data.NumClasses
 	}
-	probeInfo := ProbeInfo{Type: kind, Epochs: e.Epochs, BatchSize: e.BatchSize, NumHeads: m.NumHeads}
+	probeInfo := ProbeInfo{Type: kind, Epochs: e.Epochs, BatchSize: e.BatchSize, NumHeads: m.NumHeads,
+		TrainAugmentation: e.Data.Augment && e.EvalOnly == ""}
 	if len(e.Heads) > 0 {
 		probeInfo.Warmup = e.Heads[0].WarmupEpochs
 	}

@@ -83,6 +83,9 @@ type ProbeInfo struct {
 	Warmup    float64 `json:"warmup_epochs"`
 	// Checkpoint is the saved probe (all heads).
 	Checkpoint string `json:"checkpoint,omitempty"`
+	// TrainAugmentation is true when the training clips were augmented anew every epoch (the
+	// official protocol); false when the probe trained on cached features of un-augmented clips.
+	TrainAugmentation bool `json:"train_augmentation"`
 }
 
 // HeadResult is one probe head of a sweep.

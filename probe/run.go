@@ -52,10 +52,11 @@ type Outcome struct {
 	Params      []backbone.HostParams
 }
 
-// TrainAndEvaluate trains the heads on the cached train features and evaluates them on the
-// val features after every epoch (softmax averaged over the spatial views), as the official
-// frozen evaluations report the last epoch's validation accuracy.
-func TrainAndEvaluate(ctx context.Context, backend compute.Backend, train, val *FeatureSet, opts TrainOptions) (*Outcome, error) {
+// TrainAndEvaluate trains the heads on the training batches of train (cached features, or
+// clips augmented and encoded anew every epoch) and evaluates them on the val features after
+// every epoch (softmax averaged over the spatial views), as the official frozen evaluations
+// report the last epoch's validation accuracy.
+func TrainAndEvaluate(ctx context.Context, backend compute.Backend, train TrainSource, val *FeatureSet, opts TrainOptions) (*Outcome, error) {
 	if train.Len() == 0 || val.Len() == 0 {
 		return nil, fmt.Errorf("probe: empty train (%d) or val (%d) features", train.Len(), val.Len())
 	}
@@ -105,8 +106,8 @@ func TrainAndEvaluate(ctx context.Context, backend compute.Backend, train, val *
 		bar := newBar(opts.Progress, train.Len(), fmt.Sprintf("probe epoch %d/%d", epoch+1, opts.Epochs))
 		sumLoss := make([]float64, len(opts.Heads))
 		correct := make([]int, len(opts.Heads))
-		for idx := range batches(epochOrder(train.Len(), opts.Seed, epoch), opts.BatchSize) {
-			if err := ctx.Err(); err != nil {
+		for b, err := range train.Epoch(ctx, epoch, opts.BatchSize, opts.Seed) {
+			if err != nil {
 				return nil, err
 			}
 			step++
@@ -114,8 +115,8 @@ func TrainAndEvaluate(ctx context.Context, backend compute.Backend, train, val *
 			for i := range hp {
 				hp[i] = HParams{LR: lrs[i].LR(step), WeightDecay: wds[i].WD(step)}
 			}
-			x, labels := train.Batch(idx, 0)
-			stats, err := tr.Step(x, labels, hp)
+			n := len(b.Labels)
+			stats, err := tr.Step(b.X, b.Labels, hp)
 			if err != nil {
 				return nil, err
 			}
@@ -123,10 +124,10 @@ func TrainAndEvaluate(ctx context.Context, backend compute.Backend, train, val *
 				if math.IsNaN(s.Loss) {
 					return nil, fmt.Errorf("probe head %d: loss is NaN at epoch %d (lr %g)", i, epoch+1, hp[i].LR)
 				}
-				sumLoss[i] += s.Loss * float64(len(idx))
+				sumLoss[i] += s.Loss * float64(n)
 				correct[i] += s.Correct
 			}
-			bar.add(len(idx))
+			bar.add(n)
 		}
 		bar.done()
 		ev, err := evaluate(tr, val, opts.BatchSize)
@@ -277,7 +278,7 @@ func WriteRecord(dir string, r *Record) (string, error) {
 }
 
 // NewRecord fills the common fields of a run record.
-func NewRecord(dataset string, info BackboneInfo, proto Protocol, probe ProbeInfo, train, val *FeatureSet, out *Outcome, wall time.Duration, backend string) *Record {
+func NewRecord(dataset string, info BackboneInfo, proto Protocol, probe ProbeInfo, train TrainSource, val *FeatureSet, out *Outcome, wall time.Duration, backend string) *Record {
 	r := &Record{Schema: RecordSchema, Created: time.Now().UTC().Truncate(time.Second), Dataset: dataset,
 		NumClasses: val.NumClasses, ClassNames: val.ClassNames, NumTrain: train.Len(), NumVal: val.Len(),
 		Backbone: info, Protocol: proto, Probe: probe, Heads: out.Heads, BestHead: out.Best,
