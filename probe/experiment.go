@@ -180,7 +180,7 @@ func (e *Experiment) runProbe(ctx context.Context, backend compute.Backend, kind
 		m.NumClasses = e.Data.NumClasses
 	}
 	probeInfo := ProbeInfo{Type: kind, Epochs: e.Epochs, BatchSize: e.BatchSize, NumHeads: m.NumHeads,
-		TrainAugmentation: e.Data.Augment && e.EvalOnly == ""}
+		Seed: e.Seed, TrainAugmentation: e.Data.Augment && e.EvalOnly == ""}
 	if len(e.Heads) > 0 {
 		probeInfo.Warmup = e.Heads[0].WarmupEpochs
 	}

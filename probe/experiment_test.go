@@ -50,6 +50,7 @@ func TestExperimentWritesValidRecords(t *testing.T) {
 	require.NoError(t, pretrain.SaveCheckpoint(ckpt, tinyModel(), st, pretrain.RunPosition{}, pretrain.HParams{}))
 
 	e := tinyExperiment(t, ckpt)
+	e.Seed = 3
 	recs, err := e.Run(context.Background(), backend)
 	require.NoError(t, err)
 	require.Len(t, recs, 4)
@@ -60,6 +61,7 @@ func TestExperimentWritesValidRecords(t *testing.T) {
 		require.Len(t, r.Heads[0].Curve, 2)
 		require.Len(t, r.Confusion, 8)
 		require.GreaterOrEqual(t, r.Top5, r.Top1)
+		require.Equal(t, e.Seed, r.Probe.Seed)
 	}
 	require.Len(t, kinds, 4)
 	runs, err := results.LoadRuns(e.RecordsDir)

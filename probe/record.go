@@ -83,6 +83,9 @@ type ProbeInfo struct {
 	Warmup    float64 `json:"warmup_epochs"`
 	// Checkpoint is the saved probe (all heads).
 	Checkpoint string `json:"checkpoint,omitempty"`
+	// Seed drew the probe initialisation, the training order and (for a random-init
+	// backbone) its weights; with the built-in data sets it also selects their clips.
+	Seed uint64 `json:"seed"`
 	// TrainAugmentation is true when the training clips were augmented anew every epoch (the
 	// official protocol); false when the probe trained on cached features of un-augmented clips.
 	TrainAugmentation bool `json:"train_augmentation"`

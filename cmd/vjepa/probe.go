@@ -35,7 +35,7 @@ func runProbe(ctx context.Context, args []string) error {
 	valSize := fs.Int("val-size", 0, "built-in data sets: number of validation clips (default 500)")
 	cacheDir := fs.String("feature-cache", filepath.Join("runs", "features"), "folder keeping frozen features between runs (empty: no cache)")
 	workers := fs.Int("workers", 2, "data loading workers")
-	seed := fs.Uint64("seed", 0, "seed of the probe initialisation and data order")
+	seed := fs.Uint64("seed", 0, "seed of the probe initialisation and training order, of a random-init backbone and of the built-in data sets' clips (repeat a run with several seeds: one probe run varies by several points)")
 	augment := fs.Bool("augment", false, "augment the training clips anew every epoch, as the official evaluations (RandAugment, random resized crop, random erasing; AutoAugment for images): the backbone then runs every epoch and no training features are cached (default on for k400, ssv2, in1k and the official presets; built-in data sets have no training augmentation)")
 	var bf backendFlags
 	bf.register(fs)
