@@ -124,10 +124,10 @@ func SubsampleRows(x []float32, n, d, maxRows int) ([]float32, int) {
 //
 // A random-init ViT passes its sin-cos position embedding straight through (its blocks are
 // near the identity), so about a fifth of its output variance is position. Pretraining that
-// drives the share towards 0 erases absolute position and time from the features: the V-JEPA
-// predictor adds its own position embedding to the context tokens, so nothing in the
-// objective keeps them, and a probe without a position embedding (the official attentive
-// probe) can then no longer tell where or when something happened.
+// drives the share towards 0 erases absolute position and time from the features (nothing in
+// the V-JEPA objective rewards keeping them: the predictor adds its own position embedding),
+// and a probe without a position embedding of its own (the official attentive probe) can
+// then no longer tell where or when something happened.
 func PositionShare(x []float32, b, n, d int) (float64, error) {
 	if b < 2 || n < 1 || d < 1 {
 		return 0, fmt.Errorf("position share: %d clips × %d tokens × %d: want b >= 2, n, d >= 1", b, n, d)
