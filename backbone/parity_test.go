@@ -28,9 +28,6 @@ func maxAbsDiff(t *testing.T, want backbone.HostTensor, got []float32, gotShape 
 
 func loadFixture(t *testing.T, name string) *fixtures.Fixture {
 	t.Helper()
-	if _, ok := fixtures.Root(); !ok {
-		t.Skip("fixtures not found")
-	}
 	f, err := fixtures.Load(name)
 	require.NoError(t, err)
 	return f
@@ -63,9 +60,9 @@ func TestEncoderPredictorParity(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			f := loadFixture(t, name)
 			c := f.Config
-			enc, err := f.Params("checkpoint_tensors.npz", "encoder")
+			enc, err := f.Params("checkpoint.pth", "encoder")
 			require.NoError(t, err)
-			pred, err := f.Params("checkpoint_tensors.npz", "predictor")
+			pred, err := f.Params("checkpoint.pth", "predictor")
 			require.NoError(t, err)
 			clip, err := f.Float32("input.npy")
 			require.NoError(t, err)

@@ -20,7 +20,7 @@ func TestPatchEmbedAndTargetNormParity(t *testing.T) {
 	for _, name := range fixtures.Names {
 		t.Run(name, func(t *testing.T) {
 			f := loadFixture(t, name)
-			enc, err := f.Params("checkpoint_tensors.npz", "encoder")
+			enc, err := f.Params("checkpoint.pth", "encoder")
 			require.NoError(t, err)
 			clip, err := f.Float32("input.npy")
 			require.NoError(t, err)

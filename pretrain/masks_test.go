@@ -2,13 +2,13 @@ package pretrain
 
 import (
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/vjepa-go/vjepa/internal/fixtures"
 	"github.com/vjepa-go/vjepa/internal/npy"
 )
 
@@ -238,10 +238,9 @@ func TestSampleBucket(t *testing.T) {
 // grid, B=2): the RNG bits differ, so only the structure and the plausibility of the lengths
 // (K_enc 15/15, K_pred 57/60 there) are checked.
 func TestSampleSmallBothGrid(t *testing.T) {
-	dir := filepath.Join("..", "..", "shared", "fixtures", "small_both")
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("fixtures not found: %v", err)
-	}
+	root, err := fixtures.Root()
+	require.NoError(t, err)
+	dir := filepath.Join(root, "small_both")
 	s, err := NewMaskSampler(3, 5, 5, DefaultMaskConfigs(), 1)
 	require.NoError(t, err)
 	for i, want := range []struct{ kc, kp int }{{15, 57}, {15, 60}} {

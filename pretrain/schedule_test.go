@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/vjepa-go/vjepa/internal/fixtures"
 )
 
 func officialSchedules(t *testing.T) Schedules {
@@ -106,11 +108,10 @@ func TestWarmupZero(t *testing.T) {
 // warmup 40: the official ViT-L schedule at s = 1).
 func TestScheduleFixture(t *testing.T) {
 	for _, name := range []string{"small_both", "small_short"} {
-		path := filepath.Join("..", "..", "shared", "fixtures", name, "reference.json")
-		raw, err := os.ReadFile(path)
-		if err != nil {
-			t.Skipf("fixture not found: %v", err)
-		}
+		root, err := fixtures.Root()
+		require.NoError(t, err)
+		raw, err := os.ReadFile(filepath.Join(root, name, "reference.json"))
+		require.NoError(t, err)
 		var ref struct {
 			TrainStep struct {
 				LR          float64 `json:"lr"`
@@ -118,7 +119,7 @@ func TestScheduleFixture(t *testing.T) {
 				EMAMomentum float64 `json:"ema_momentum"`
 			} `json:"train_step"`
 		}
-		require.NoError(t, json.Unmarshal(raw, &ref), path)
+		require.NoError(t, json.Unmarshal(raw, &ref), name)
 		s := officialSchedules(t)
 		assert.InEpsilon(t, ref.TrainStep.LR, s.LR.LR(1), 1e-12, name)
 		assert.InEpsilon(t, ref.TrainStep.WeightDecay, s.WD.WD(1), 1e-12, name)

@@ -17,11 +17,11 @@ func TestStepParity(t *testing.T) {
 	forEachFixture(t, func(t *testing.T, backend compute.Backend, f *fixtures.Fixture) {
 		st := &pretrain.State{}
 		var err error
-		st.Encoder, err = f.Params("checkpoint_tensors.npz", "encoder")
+		st.Encoder, err = f.Params("checkpoint.pth", "encoder")
 		require.NoError(t, err)
-		st.Predictor, err = f.Params("checkpoint_tensors.npz", "predictor")
+		st.Predictor, err = f.Params("checkpoint.pth", "predictor")
 		require.NoError(t, err)
-		st.Target, err = f.Params("checkpoint_tensors.npz", "target_encoder")
+		st.Target, err = f.Params("checkpoint.pth", "target_encoder")
 		require.NoError(t, err)
 		stepper, err := pretrain.NewStepper(backend, f.Config, f.NumMasks(), st)
 		require.NoError(t, err)
@@ -35,7 +35,7 @@ func TestStepParity(t *testing.T) {
 			name string
 			got  backbone.HostParams
 		}{{"encoder", got.Encoder}, {"predictor", got.Predictor}, {"target_encoder", got.Target}} {
-			want, err := f.Params("step1_tensors.npz", top.name)
+			want, err := f.Params("checkpoint_step1.pth", top.name)
 			require.NoError(t, err)
 			worst, worstName := 0.0, ""
 			for k, w := range want {

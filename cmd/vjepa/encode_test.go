@@ -38,9 +38,6 @@ func requireClose(t *testing.T, wantPath, gotPath string, tol float64) {
 }
 
 func TestEncodePredictReproduceFixtures(t *testing.T) {
-	if _, ok := fixtures.Root(); !ok {
-		t.Skip("fixtures not found")
-	}
 	for _, name := range fixtures.Names {
 		t.Run(name, func(t *testing.T) {
 			f, err := fixtures.Load(name)
@@ -73,9 +70,6 @@ func TestEncodePredictReproduceFixtures(t *testing.T) {
 }
 
 func TestEncodeBadInput(t *testing.T) {
-	if _, ok := fixtures.Root(); !ok {
-		t.Skip("fixtures not found")
-	}
 	f, err := fixtures.Load("small_both")
 	require.NoError(t, err)
 	dir := t.TempDir()

@@ -10,13 +10,13 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// fixtures returns the shared fixture directory, skipping the test if absent.
+// fixtures returns the repository's parity fixtures (testdata/fixtures); this package cannot
+// import internal/fixtures, which imports it. A missing folder fails the test.
 func fixtures(t *testing.T) string {
 	t.Helper()
-	dir := filepath.Join("..", "..", "..", "shared", "fixtures")
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("fixtures not found at %s", dir)
-	}
+	dir := filepath.Join("..", "..", "testdata", "fixtures")
+	_, err := os.Stat(dir)
+	require.NoError(t, err, "parity fixtures are part of the repository")
 	return dir
 }
 
