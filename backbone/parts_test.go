@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/vjepa-go/vjepa/backbone"
-	"github.com/vjepa-go/vjepa/internal/fixtures"
+	"github.com/vjepa-go/vjepa/backbone/fixtures"
 )
 
 // TestPatchEmbedAndTargetNormParity checks the tubelet embedding (before the table is added)

@@ -92,7 +92,7 @@ func CPUDefaultStepCase() (StepCase, error) {
 	if err != nil {
 		return StepCase{}, fmt.Errorf("config %s: %w", pretrain.DefaultConfigName, err)
 	}
-	model, err := cfg.Model()
+	model, err := backbone.FromPretrainConfig(cfg)
 	if err != nil {
 		return StepCase{}, fmt.Errorf("config %s: %w", pretrain.DefaultConfigName, err)
 	}

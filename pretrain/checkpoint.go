@@ -3,10 +3,6 @@ package pretrain
 import (
 	"fmt"
 	"os"
-	"path/filepath"
-	"sort"
-	"strconv"
-	"strings"
 
 	"github.com/vjepa-go/vjepa/backbone"
 	"github.com/vjepa-go/vjepa/datasets"
@@ -207,48 +203,12 @@ func LoadCheckpoint(path string, c backbone.Config) (*State, RunPosition, error)
 	return st, p, nil
 }
 
-// checkpointName is the file name of the checkpoint after step.
-func checkpointName(step int64) string { return fmt.Sprintf("ckpt-%08d.pth.tar", step) }
-
-// ListCheckpoints returns the run folder's checkpoints, oldest first.
-func ListCheckpoints(dir string) ([]string, error) {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		if os.IsNotExist(err) {
-			return nil, nil
-		}
-		return nil, err
-	}
-	type ck struct {
-		step int64
-		path string
-	}
-	var cks []ck
-	for _, e := range entries {
-		name := e.Name()
-		if !strings.HasPrefix(name, "ckpt-") || !strings.HasSuffix(name, ".pth.tar") {
-			continue
-		}
-		step, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimPrefix(name, "ckpt-"), ".pth.tar"), 10, 64)
-		if err != nil {
-			continue
-		}
-		cks = append(cks, ck{step, filepath.Join(dir, name)})
-	}
-	sort.Slice(cks, func(i, j int) bool { return cks[i].step < cks[j].step })
-	out := make([]string, len(cks))
-	for i, c := range cks {
-		out[i] = c.path
-	}
-	return out, nil
-}
-
 // pruneCheckpoints keeps the newest keep checkpoints of dir (keep ≤ 0 keeps all).
 func pruneCheckpoints(dir string, keep int) error {
 	if keep <= 0 {
 		return nil
 	}
-	cks, err := ListCheckpoints(dir)
+	cks, err := backbone.ListCheckpoints(dir)
 	if err != nil {
 		return err
 	}

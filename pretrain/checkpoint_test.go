@@ -11,8 +11,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/vjepa-go/vjepa/backbone"
+	"github.com/vjepa-go/vjepa/backbone/fixtures"
 	"github.com/vjepa-go/vjepa/datasets"
-	"github.com/vjepa-go/vjepa/internal/fixtures"
 	"github.com/vjepa-go/vjepa/pretrain"
 )
 

@@ -10,7 +10,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/vjepa-go/vjepa/internal/fixtures"
+	"github.com/vjepa-go/vjepa/backbone/fixtures"
+	"github.com/vjepa-go/vjepa/internal/optim"
 )
 
 func officialSchedules(t *testing.T) Schedules {
@@ -91,7 +92,7 @@ func TestScheduleMonotone(t *testing.T) {
 }
 
 func TestCosineWDDecreasing(t *testing.T) {
-	c := CosineWDSchedule{RefWD: 0.4, FinalWD: 0.04, TMax: 100}
+	c := optim.CosineWDSchedule{RefWD: 0.4, FinalWD: 0.04, TMax: 100}
 	assert.InDelta(t, 0.4, c.WD(0), 1e-15)
 	assert.InDelta(t, 0.22, c.WD(50), 1e-12)
 	assert.InDelta(t, 0.04, c.WD(100), 1e-15)
@@ -99,7 +100,7 @@ func TestCosineWDDecreasing(t *testing.T) {
 }
 
 func TestWarmupZero(t *testing.T) {
-	c := WarmupCosineSchedule{StartLR: 0, RefLR: 1, FinalLR: 0, WarmupSteps: 0, TMax: 10}
+	c := optim.WarmupCosineSchedule{StartLR: 0, RefLR: 1, FinalLR: 0, WarmupSteps: 0, TMax: 10}
 	assert.InDelta(t, 0.5*(1+cosPi(0.1)), c.LR(1), 1e-15)
 }
 

@@ -79,7 +79,7 @@ func Run(ctx context.Context, backend compute.Backend, cfg *officialcfg.Pretrain
 	if opts.Policy == "" {
 		opts.Policy = datasets.PolicySkip
 	}
-	model, err := cfg.Model()
+	model, err := backbone.FromPretrainConfig(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -150,7 +150,7 @@ func Run(ctx context.Context, backend compute.Backend, cfg *officialcfg.Pretrain
 	var st *State
 	pos := RunPosition{Seed: seed, BatchSize: batchSize, LR: cfg.Optimization.LR, ConfigName: cfg.File}
 	if opts.Resume {
-		cks, err := ListCheckpoints(opts.Dir)
+		cks, err := backbone.ListCheckpoints(opts.Dir)
 		if err != nil {
 			return nil, err
 		}
@@ -166,7 +166,7 @@ func Run(ctx context.Context, backend compute.Backend, cfg *officialcfg.Pretrain
 		}
 		fmt.Fprintf(opts.Progress, "resuming from %s (step %d)\n", latest, pos.Step)
 	} else {
-		if cks, _ := ListCheckpoints(opts.Dir); len(cks) > 0 {
+		if cks, _ := backbone.ListCheckpoints(opts.Dir); len(cks) > 0 {
 			return nil, fmt.Errorf("%s already holds checkpoints: pass --resume to continue, or choose another folder", opts.Dir)
 		}
 		if st, err = InitState(model, seed); err != nil {
@@ -186,10 +186,10 @@ func Run(ctx context.Context, backend compute.Backend, cfg *officialcfg.Pretrain
 	res := &Result{Steps: pos.Step}
 	progress := NewProgress(opts.Progress, totalSteps, ProgressOptions{})
 	save := func(hp HParams) error {
-		if err := SaveCheckpoint(filepath.Join(opts.Dir, checkpointName(pos.Step)), model, stepper.State(), pos, hp); err != nil {
+		if err := SaveCheckpoint(filepath.Join(opts.Dir, backbone.CheckpointName(pos.Step)), model, stepper.State(), pos, hp); err != nil {
 			return err
 		}
-		res.Checkpoint = filepath.Join(opts.Dir, checkpointName(pos.Step))
+		res.Checkpoint = filepath.Join(opts.Dir, backbone.CheckpointName(pos.Step))
 		if err := pruneCheckpoints(opts.Dir, opts.KeepLast); err != nil {
 			return err
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/gomlx/compute/gobackend"
 	"github.com/stretchr/testify/require"
 
+	"github.com/vjepa-go/vjepa/backbone"
 	"github.com/vjepa-go/vjepa/internal/officialcfg"
 	"github.com/vjepa-go/vjepa/pretrain"
 )
@@ -82,7 +83,7 @@ func TestResumeEqualsUninterrupted(t *testing.T) {
 
 	cfg, _, err := officialcfg.ParsePretrain("tiny.yaml", []byte(tinyConfig))
 	require.NoError(t, err)
-	model, err := cfg.Model()
+	model, err := backbone.FromPretrainConfig(cfg)
 	require.NoError(t, err)
 	a, _, err := pretrain.LoadCheckpoint(resA.Checkpoint, model)
 	require.NoError(t, err)
@@ -107,7 +108,7 @@ func TestResumeEqualsUninterrupted(t *testing.T) {
 	require.Less(t, la[6].Loss, la[0].Loss)
 	require.InDelta(t, 0.0002+(0.002-0.0002)/3, la[0].LR, 1e-12)
 	require.False(t, math.IsNaN(la[6].GradNormEnc))
-	cks, err := pretrain.ListCheckpoints(full)
+	cks, err := backbone.ListCheckpoints(full)
 	require.NoError(t, err)
 	require.NotEmpty(t, cks)
 }

@@ -8,9 +8,9 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/vjepa-go/vjepa/backbone"
 	"github.com/vjepa-go/vjepa/datasets"
 	"github.com/vjepa-go/vjepa/internal/officialcfg"
-	"github.com/vjepa-go/vjepa/pretrain"
 )
 
 //go:embed configs/*.yaml
@@ -60,7 +60,7 @@ func LoadEvalConfig(nameOrPath string) (*officialcfg.EvalConfig, []officialcfg.W
 // images. The checkpoint is left empty: set it, e.g. from [ConfigCheckpoint], and check the
 // data with [Experiment.CheckData].
 func ExperimentFromConfig(name string, cfg *officialcfg.EvalConfig, dataDir string) (*Experiment, error) {
-	model, err := cfg.Model()
+	model, err := backbone.FromEvalConfig(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -112,7 +112,7 @@ func (e *Experiment) CheckData() error {
 // our pretraining runs in folder.
 func resolveCheckpoint(folder, name string) (string, error) {
 	if name == "latest" {
-		cks, err := pretrain.ListCheckpoints(folder)
+		cks, err := backbone.ListCheckpoints(folder)
 		if err != nil {
 			return "", err
 		}

@@ -14,7 +14,7 @@ import (
 
 	"github.com/vjepa-go/vjepa/backbone"
 	"github.com/vjepa-go/vjepa/internal/atomicfile"
-	"github.com/vjepa-go/vjepa/pretrain"
+	"github.com/vjepa-go/vjepa/internal/optim"
 )
 
 // HeadConfig is one probe head's optimisation schedule (one entry of a sweep).
@@ -71,11 +71,11 @@ func TrainAndEvaluate(ctx context.Context, backend compute.Backend, train TrainS
 	}
 	ipe := (train.Len() + opts.BatchSize - 1) / opts.BatchSize
 	total := int64(ipe * opts.Epochs)
-	lrs := make([]pretrain.WarmupCosineSchedule, len(opts.Heads))
-	wds := make([]pretrain.CosineWDSchedule, len(opts.Heads))
+	lrs := make([]optim.WarmupCosineSchedule, len(opts.Heads))
+	wds := make([]optim.CosineWDSchedule, len(opts.Heads))
 	for i, h := range opts.Heads {
-		lrs[i] = pretrain.WarmupCosineSchedule{StartLR: h.StartLR, RefLR: h.LR, FinalLR: h.FinalLR, WarmupSteps: int64(h.WarmupEpochs * float64(ipe)), TMax: total}
-		wds[i] = pretrain.CosineWDSchedule{RefWD: h.WeightDecay, FinalWD: h.FinalWD, TMax: total}
+		lrs[i] = optim.WarmupCosineSchedule{StartLR: h.StartLR, RefLR: h.LR, FinalLR: h.FinalLR, WarmupSteps: int64(h.WarmupEpochs * float64(ipe)), TMax: total}
+		wds[i] = optim.CosineWDSchedule{RefWD: h.WeightDecay, FinalWD: h.FinalWD, TMax: total}
 	}
 	out := &Outcome{Heads: make([]HeadResult, len(opts.Heads))}
 	for i, h := range opts.Heads {

@@ -9,6 +9,7 @@ import (
 	"github.com/gomlx/compute"
 
 	"github.com/vjepa-go/vjepa/backbone"
+	"github.com/vjepa-go/vjepa/internal/backend"
 	"github.com/vjepa-go/vjepa/internal/npy"
 	"github.com/vjepa-go/vjepa/internal/officialcfg"
 )
@@ -25,7 +26,7 @@ func (b *backendFlags) register(fs *flag.FlagSet) {
 }
 
 func (b *backendFlags) open() (compute.Backend, error) {
-	return backbone.SelectBackend(b.backend, b.allowSlow)
+	return backend.Select(b.backend, b.allowSlow)
 }
 
 // loadModelConfig reads an official pretraining YAML and returns its model configuration,
@@ -41,7 +42,7 @@ func loadModelConfig(path string) (backbone.Config, error) {
 	for _, w := range warnings {
 		fmt.Fprintf(os.Stderr, "warning: %s\n", w)
 	}
-	return cfg.Model()
+	return backbone.FromPretrainConfig(cfg)
 }
 
 // readClip reads a float32 [B,3,T,H,W] clip and checks it fits model c.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/vjepa-go/vjepa/backbone"
 	"github.com/vjepa-go/vjepa/internal/officialcfg"
 	"github.com/vjepa-go/vjepa/pretrain"
 )
@@ -76,7 +77,7 @@ func TestPretrainSurvivesSIGKILL(t *testing.T) {
 	require.NoError(t, child.Start())
 	deadline := time.Now().Add(2 * time.Minute)
 	for {
-		cks, _ := pretrain.ListCheckpoints(killed)
+		cks, _ := backbone.ListCheckpoints(killed)
 		if len(cks) >= 2 {
 			break
 		}
@@ -88,7 +89,7 @@ func TestPretrainSurvivesSIGKILL(t *testing.T) {
 	}
 	require.NoError(t, child.Process.Kill()) // SIGKILL: no cleanup runs in the child
 	_ = child.Wait()
-	cks, err := pretrain.ListCheckpoints(killed)
+	cks, err := backbone.ListCheckpoints(killed)
 	require.NoError(t, err)
 	last := cks[len(cks)-1]
 	require.NotEqual(t, "ckpt-00000024.pth.tar", filepath.Base(last), "the child was killed before the end")
@@ -97,10 +98,10 @@ func TestPretrainSurvivesSIGKILL(t *testing.T) {
 
 	cfg, _, err := officialcfg.ParsePretrain(cfgPath, []byte(killConfig))
 	require.NoError(t, err)
-	model, err := cfg.Model()
+	model, err := backbone.FromPretrainConfig(cfg)
 	require.NoError(t, err)
 	load := func(run string) *pretrain.State {
-		cks, err := pretrain.ListCheckpoints(run)
+		cks, err := backbone.ListCheckpoints(run)
 		require.NoError(t, err)
 		require.Equal(t, "ckpt-00000024.pth.tar", filepath.Base(cks[len(cks)-1]))
 		st, _, err := pretrain.LoadCheckpoint(cks[len(cks)-1], model)

@@ -47,14 +47,27 @@ func (d *decoder) result() ([]Warning, error) {
 	return d.warnings, errors.Join(errs...)
 }
 
-// positions remembers where each key was found, for later validation messages.
-type positions struct {
+// Positions maps the dotted key paths of one YAML file to their line numbers, so that errors
+// about a value can name "file:line".
+type Positions struct {
 	file  string
 	lines map[string]int
 }
 
+// At formats "file:line" for a dotted key path, or just "file" when the key is absent.
+func (p Positions) At(key string) string { return p.at(key) }
+
+// Has reports whether the file sets the dotted key path.
+func (p Positions) Has(key string) bool {
+	_, ok := p.lines[key]
+	return ok
+}
+
+// File is the path of the file the Positions belong to.
+func (p Positions) File() string { return p.file }
+
 // at formats "file:line" for a dotted key path, or just "file" when the key is absent.
-func (p positions) at(key string) string {
+func (p Positions) at(key string) string {
 	if l, ok := p.lines[key]; ok {
 		return fmt.Sprintf("%s:%d", p.file, l)
 	}

@@ -9,6 +9,6 @@
 // the file, line and dotted key path; a value of the wrong type is an error (see [KeyError]).
 // The whole document is also kept, untyped, in the Raw field of the loaded configuration.
 //
-// [PretrainConfig.Model] and [EvalConfig.Model] turn a loaded configuration into the
-// [backbone.Config] of the network it describes.
+// The package is pure data: backbone.FromPretrainConfig and backbone.FromEvalConfig turn a
+// loaded configuration into the network it describes.
 package officialcfg

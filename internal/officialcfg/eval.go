@@ -34,7 +34,7 @@ type EvalConfig struct {
 	Data         EvalData
 	Optimization EvalOptimization
 
-	pos positions
+	pos Positions
 }
 
 // EvalPretrain is the "pretrain" section: the frozen encoder and where its checkpoint is.
@@ -179,7 +179,7 @@ func decodeEval(path string, top *yaml.Node, raw map[string]any) (*EvalConfig, [
 	d := newDecoder(path)
 	c := defaultEval()
 	c.File, c.Raw = path, raw
-	c.pos = positions{file: path, lines: d.lines}
+	c.pos = Positions{file: path, lines: d.lines}
 
 	root := d.mapping("", top)
 	root.str("eval_name", &c.EvalName)
@@ -306,3 +306,6 @@ func decodeEvalOptimization(s *mapping, p *EvalOptimization) {
 	}
 	s.finish()
 }
+
+// Positions returns where each key of the file is, for errors that name "file:line".
+func (c *EvalConfig) Positions() Positions { return c.pos }

@@ -26,7 +26,7 @@ type PretrainConfig struct {
 	Optimization PretrainOptimization
 	Logging      PretrainLogging
 
-	pos positions
+	pos Positions
 }
 
 // PretrainMeta is the "meta" section.
@@ -168,7 +168,7 @@ func decodePretrain(path string, top *yaml.Node, raw map[string]any) (*PretrainC
 	d := newDecoder(path)
 	c := defaultPretrain()
 	c.File, c.Raw = path, raw
-	c.pos = positions{file: path, lines: d.lines}
+	c.pos = Positions{file: path, lines: d.lines}
 
 	root := d.mapping("", top)
 	root.str("app", &c.App)
@@ -299,3 +299,6 @@ func decodePretrainOptimization(s *mapping, m *PretrainOptimization) {
 	s.float("eps", &m.Eps)
 	s.finish()
 }
+
+// Positions returns where each key of the file is, for errors that name "file:line".
+func (c *PretrainConfig) Positions() Positions { return c.pos }

@@ -1,4 +1,4 @@
-package backbone
+package backend
 
 import (
 	"fmt"
@@ -15,13 +15,13 @@ import (
 // build (backend_xla.go) and is nil when XLA support is compiled out (build tag noxla).
 var xlaPlugins func() map[string]string
 
-// SelectBackend returns the backend named by config ("go", "xla:cpu", "xla:cuda", …). With an
+// Select returns the backend named by config ("go", "xla:cpu", "xla:cuda", …). With an
 // empty config it uses $GOMLX_BACKEND, else XLA when a PJRT plugin is already installed
 // (CUDA first, then CPU), else the pure-Go backend. It never downloads anything.
 //
 // The pure-Go backend is only fast with the SIMD kernels (GOEXPERIMENT=simd); without them it
 // is ~36× slower, so it is refused unless allowSlow is set.
-func SelectBackend(config string, allowSlow bool) (compute.Backend, error) {
+func Select(config string, allowSlow bool) (compute.Backend, error) {
 	if config == "" {
 		config = os.Getenv(compute.ConfigEnvVar)
 	}

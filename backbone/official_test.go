@@ -1,13 +1,134 @@
-package officialcfg
+package backbone_test
 
 import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/vjepa-go/vjepa/backbone"
+	"github.com/vjepa-go/vjepa/internal/officialcfg"
 )
+
+// writeConfig writes content to a file named name in a temporary directory.
+func writeConfig(t *testing.T, name, content string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	require.NoError(t, os.WriteFile(path, []byte(content), 0o644))
+	return path
+}
+
+// official returns the text of an embedded official configuration file.
+func official(t *testing.T, rel string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "internal", "officialcfg", "presets", rel))
+	require.NoError(t, err)
+	return string(b)
+}
+
+// replaceLine replaces the unique line equal to old and returns the new text and the
+// 1-based line number of the replacement.
+func replaceLine(t *testing.T, text, old, repl string) (string, int) {
+	t.Helper()
+	lines := strings.Split(text, "\n")
+	found := -1
+	for i, l := range lines {
+		if l == old {
+			require.Equal(t, -1, found, "line %q is not unique", old)
+			found = i
+		}
+	}
+	require.NotEqual(t, -1, found, "line %q not found", old)
+	lines[found] = repl
+	return strings.Join(lines, "\n"), found + 1
+}
+
+// removeBetween deletes the text after the first start marker up to (not including) end.
+func removeBetween(s, start, end string) string {
+	i := strings.Index(s, start)
+	j := strings.Index(s, end)
+	if i < 0 || j < i {
+		return s
+	}
+	return s[:i+len(start)] + s[j:]
+}
+
+// TestOfficialPretrainPresets builds the model of every embedded official pretraining file.
+func TestOfficialPretrainPresets(t *testing.T) {
+	tests := []struct {
+		name              string
+		model             string
+		crop              int
+		dim, depth, heads int
+		gridHW            int
+	}{
+		{"vitl16", "vit_large", 224, 1024, 24, 16, 14},
+		{"vith16", "vit_huge", 224, 1280, 32, 16, 14},
+		{"vith16_384", "vit_huge", 384, 1280, 32, 16, 24},
+	}
+	require.ElementsMatch(t, officialcfg.PretrainPresets(), []string{"vitl16", "vith16", "vith16_384"}, "every preset is in the table")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, _, err := officialcfg.LoadPretrainPreset(tt.name)
+			require.NoError(t, err)
+			m, err := backbone.FromPretrainConfig(c)
+			require.NoError(t, err)
+			assert.Equal(t, tt.model, m.Name)
+			assert.Equal(t, tt.dim, m.EmbedDim)
+			assert.Equal(t, tt.depth, m.Depth)
+			assert.Equal(t, tt.heads, m.NumHeads)
+			assert.Equal(t, 4.0, m.MLPRatio)
+			assert.Equal(t, 16, m.PatchSize)
+			assert.Equal(t, 2, m.Tubelet)
+			assert.Equal(t, 16, m.NumFrames)
+			assert.Equal(t, tt.crop, m.CropSize)
+			assert.True(t, m.UniformPower)
+			assert.Equal(t, 384, m.PredEmbedDim)
+			assert.Equal(t, 12, m.PredDepth)
+			assert.Equal(t, tt.heads, m.PredHeads())
+			assert.Equal(t, 1536, m.PredMLPHidden())
+			assert.Equal(t, 2, m.NumMaskTokens)
+			assert.True(t, m.UseMaskTokens)
+			assert.True(t, m.ZeroInitMaskTkns)
+			gt, gh, gw := m.Grid()
+			assert.Equal(t, [3]int{8, tt.gridHW, tt.gridHW}, [3]int{gt, gh, gw})
+		})
+	}
+}
+
+// TestOfficialEvalPresets builds the frozen encoder of every embedded official evaluation file.
+func TestOfficialEvalPresets(t *testing.T) {
+	for _, name := range officialcfg.EvalPresets() {
+		t.Run(name, func(t *testing.T) {
+			c, _, err := officialcfg.LoadEvalPreset(name)
+			require.NoError(t, err)
+			m, err := backbone.FromEvalConfig(c)
+			require.NoError(t, err)
+			model, dim, res := "vit_large", 1024, 224
+			if strings.HasPrefix(name, "vith16") {
+				model, dim = "vit_huge", 1280
+			}
+			if strings.HasPrefix(name, "vith16_384") {
+				res = 384
+			}
+			assert.Equal(t, model, m.Name)
+			assert.Equal(t, dim, m.EmbedDim)
+			assert.Equal(t, 16, m.NumHeads)
+			assert.Equal(t, 16, m.NumFrames)
+			assert.Equal(t, res, m.CropSize)
+			assert.Equal(t, 16, m.PatchSize)
+			assert.Equal(t, 2, m.Tubelet)
+			assert.True(t, m.UniformPower)
+			assert.Zero(t, m.PredDepth)
+			assert.Zero(t, m.NumMaskTokens)
+			assert.Equal(t, 8*(res/16)*(res/16), m.NumTokens())
+		})
+	}
+}
 
 // tinyPretrain is a small custom-size pretraining config in the official layout.
 const tinyPretrain = `app: vjepa
@@ -32,10 +153,10 @@ model:
 `
 
 func TestPretrainModelCustom(t *testing.T) {
-	c, warnings, err := LoadPretrain(writeConfig(t, "tiny.yaml", tinyPretrain))
+	c, warnings, err := officialcfg.LoadPretrain(writeConfig(t, "tiny.yaml", tinyPretrain))
 	require.NoError(t, err)
 	assert.Empty(t, warnings)
-	m, err := c.Model()
+	m, err := backbone.FromPretrainConfig(c)
 	require.NoError(t, err)
 	assert.Equal(t, backbone.Config{
 		Name: "custom", EmbedDim: 96, Depth: 3, NumHeads: 4, MLPRatio: 4, PatchSize: 16, Tubelet: 2,
@@ -50,9 +171,9 @@ func TestPretrainModelOverridesPreset(t *testing.T) {
 	text, _ = replaceLine(t, text, "  embed_dim: 96", "  mlp_ratio: 2.0")
 	text, _ = replaceLine(t, text, "  depth: 3", "")
 	text, _ = replaceLine(t, text, "  num_heads: 4", "")
-	c, _, err := LoadPretrain(writeConfig(t, "tiny.yaml", text))
+	c, _, err := officialcfg.LoadPretrain(writeConfig(t, "tiny.yaml", text))
 	require.NoError(t, err)
-	m, err := c.Model()
+	m, err := backbone.FromPretrainConfig(c)
 	require.NoError(t, err)
 	assert.Equal(t, "custom", m.Name)
 	assert.Equal(t, [4]float64{384, 12, 6, 2}, [4]float64{float64(m.EmbedDim), float64(m.Depth), float64(m.NumHeads), m.MLPRatio})
@@ -77,13 +198,13 @@ func TestPretrainModelErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			text, line := replaceLine(t, tinyPretrain, tt.old, tt.repl)
 			path := writeConfig(t, "tiny.yaml", text)
-			c, _, err := LoadPretrain(path)
+			c, _, err := officialcfg.LoadPretrain(path)
 			require.NoError(t, err)
-			_, err = c.Model()
+			_, err = backbone.FromPretrainConfig(c)
 			require.Error(t, err)
 			want := tt.want
 			if len(want) > 2 && want[:2] == "@L" {
-				want = path + ":" + itoaTest(line) + want[2:]
+				want = path + ":" + strconv.Itoa(line) + want[2:]
 			}
 			assert.Contains(t, err.Error(), want)
 			assert.Contains(t, err.Error(), path)
@@ -92,16 +213,16 @@ func TestPretrainModelErrors(t *testing.T) {
 
 	t.Run("no masks", func(t *testing.T) {
 		text := removeBetween(tinyPretrain, "mask:\n", "model:\n")
-		c, _, err := LoadPretrain(writeConfig(t, "tiny.yaml", text))
+		c, _, err := officialcfg.LoadPretrain(writeConfig(t, "tiny.yaml", text))
 		require.NoError(t, err)
-		_, err = c.Model()
+		_, err = backbone.FromPretrainConfig(c)
 		require.Error(t, err)
 		assert.Contains(t, err.Error(), "at least one mask configuration")
 	})
 	t.Run("unknown preset without custom keys", func(t *testing.T) {
-		c, _, err := LoadPretrain(writeConfig(t, "x.yaml", "model:\n  model_name: vit_enormous\n"))
+		c, _, err := officialcfg.LoadPretrain(writeConfig(t, "x.yaml", "model:\n  model_name: vit_enormous\n"))
 		require.NoError(t, err)
-		_, err = c.Model()
+		_, err = backbone.FromPretrainConfig(c)
 		require.Error(t, err)
 		assert.Contains(t, err.Error(), `x.yaml:2: model.model_name: unknown model "vit_enormous" (valid: `)
 	})
@@ -120,12 +241,12 @@ func TestEvalModelErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			require.Contains(t, k400, tt.old)
-			text := replaceOnce(k400, tt.old, tt.repl)
+			text := strings.Replace(k400, tt.old, tt.repl, 1)
 			path := writeConfig(t, "k400.yaml", text)
-			c, warnings, err := LoadEval(path)
+			c, warnings, err := officialcfg.LoadEval(path)
 			require.NoError(t, err)
 			assert.Empty(t, warnings)
-			m, err := c.Model()
+			m, err := backbone.FromEvalConfig(c)
 			if tt.want == "" {
 				require.NoError(t, err)
 				assert.Equal(t, [4]int{64, 2, 4, 16}, [4]int{m.EmbedDim, m.Depth, m.NumHeads, m.NumFrames})

@@ -1,6 +1,6 @@
 //go:build !noxla
 
-package backbone
+package backend
 
 import (
 	// Registers the "xla" backend; its auto-installer (which downloads plugins) is not linked.

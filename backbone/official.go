@@ -1,9 +1,9 @@
-package officialcfg
+package backbone
 
 import (
 	"fmt"
 
-	"github.com/vjepa-go/vjepa/backbone"
+	"github.com/vjepa-go/vjepa/internal/officialcfg"
 )
 
 // defaultMLPRatio is the MLP ratio of custom sizes that do not set mlp_ratio.
@@ -20,30 +20,30 @@ type encoderSize struct {
 // encoder returns the encoder size: the preset named by model_name, overridden by the
 // custom-size keys; when model_name is not a preset, embed_dim, depth and num_heads are
 // all required.
-func (s encoderSize) encoder(pos positions) (backbone.Config, error) {
+func (s encoderSize) encoder(pos officialcfg.Positions) (Config, error) {
 	key := func(k string) string { return s.section + "." + k }
 	for _, v := range []struct {
 		k string
 		v float64
 	}{{"embed_dim", float64(s.embedDim)}, {"depth", float64(s.depth)}, {"num_heads", float64(s.numHeads)}, {"mlp_ratio", s.mlpRatio}} {
 		if v.v < 0 {
-			return backbone.Config{}, fmt.Errorf("%s: %s must be positive, got %g", pos.at(key(v.k)), key(v.k), v.v)
+			return Config{}, fmt.Errorf("%s: %s must be positive, got %g", pos.At(key(v.k)), key(v.k), v.v)
 		}
 	}
 	custom := s.embedDim != 0 || s.depth != 0 || s.numHeads != 0 || s.mlpRatio != 0
-	cfg, err := backbone.Preset(s.name)
+	cfg, err := Preset(s.name)
 	if err != nil {
 		if !custom {
 			if s.name == "" {
-				return backbone.Config{}, fmt.Errorf("%s: %s is missing (or give embed_dim, depth and num_heads)", pos.at(key("model_name")), key("model_name"))
+				return Config{}, fmt.Errorf("%s: %s is missing (or give embed_dim, depth and num_heads)", pos.At(key("model_name")), key("model_name"))
 			}
-			return backbone.Config{}, fmt.Errorf("%s: %s: %w", pos.at(key("model_name")), key("model_name"), err)
+			return Config{}, fmt.Errorf("%s: %s: %w", pos.At(key("model_name")), key("model_name"), err)
 		}
 		if s.embedDim == 0 || s.depth == 0 || s.numHeads == 0 {
-			return backbone.Config{}, fmt.Errorf("%s: %s %q is not a preset, so %s, %s and %s are all required",
-				pos.at(key("model_name")), key("model_name"), s.name, key("embed_dim"), key("depth"), key("num_heads"))
+			return Config{}, fmt.Errorf("%s: %s %q is not a preset, so %s, %s and %s are all required",
+				pos.At(key("model_name")), key("model_name"), s.name, key("embed_dim"), key("depth"), key("num_heads"))
 		}
-		cfg, _ = backbone.Preset("vit_base") // V-JEPA defaults for everything but the size
+		cfg, _ = Preset("vit_base") // V-JEPA defaults for everything but the size
 		cfg.MLPRatio = defaultMLPRatio
 	}
 	if !custom {
@@ -69,25 +69,27 @@ func (s encoderSize) encoder(pos positions) (backbone.Config, error) {
 }
 
 // positive checks that a required integer key is set to a positive value.
-func positive(pos positions, key string, v int) error {
-	if _, ok := pos.lines[key]; !ok && v == 0 {
-		return fmt.Errorf("%s: %s is missing", pos.file, key)
+func positive(pos officialcfg.Positions, key string, v int) error {
+	if !pos.Has(key) && v == 0 {
+		return fmt.Errorf("%s: %s is missing", pos.File(), key)
 	}
 	if v <= 0 {
-		return fmt.Errorf("%s: %s must be a positive integer, got %d", pos.at(key), key, v)
+		return fmt.Errorf("%s: %s must be a positive integer, got %d", pos.At(key), key, v)
 	}
 	return nil
 }
 
-// Model returns the encoder and predictor configuration described by the file: the size
+// FromPretrainConfig returns the encoder and predictor configuration described by an official
+// pretraining file: the size
 // from model.model_name (or the custom-size keys), the clip geometry from data.num_frames,
 // crop_size, patch_size and tubelet_size, model.uniform_power, and a predictor of
 // model.pred_depth × pred_embed_dim with one mask token per mask configuration.
-func (c *PretrainConfig) Model() (backbone.Config, error) {
+func FromPretrainConfig(c *officialcfg.PretrainConfig) (Config, error) {
+	pos := c.Positions()
 	m := c.Arch
-	cfg, err := encoderSize{"model", m.ModelName, m.EmbedDim, m.Depth, m.NumHeads, m.MLPRatio}.encoder(c.pos)
+	cfg, err := encoderSize{"model", m.ModelName, m.EmbedDim, m.Depth, m.NumHeads, m.MLPRatio}.encoder(pos)
 	if err != nil {
-		return backbone.Config{}, err
+		return Config{}, err
 	}
 	for _, k := range []struct {
 		key string
@@ -97,15 +99,15 @@ func (c *PretrainConfig) Model() (backbone.Config, error) {
 		{"data.patch_size", c.Data.PatchSize}, {"data.tubelet_size", c.Data.TubeletSize},
 		{"model.pred_depth", m.PredDepth}, {"model.pred_embed_dim", m.PredEmbedDim},
 	} {
-		if err := positive(c.pos, k.key, k.v); err != nil {
-			return backbone.Config{}, err
+		if err := positive(pos, k.key, k.v); err != nil {
+			return Config{}, err
 		}
 	}
 	if m.PredNumHeads < 0 {
-		return backbone.Config{}, fmt.Errorf("%s: model.pred_num_heads must be positive, got %d", c.pos.at("model.pred_num_heads"), m.PredNumHeads)
+		return Config{}, fmt.Errorf("%s: model.pred_num_heads must be positive, got %d", pos.At("model.pred_num_heads"), m.PredNumHeads)
 	}
 	if len(c.Mask) == 0 {
-		return backbone.Config{}, fmt.Errorf("%s: mask: at least one mask configuration is required (it sets the number of mask tokens)", c.pos.at("mask"))
+		return Config{}, fmt.Errorf("%s: mask: at least one mask configuration is required (it sets the number of mask tokens)", pos.At("mask"))
 	}
 	cfg.NumFrames, cfg.CropSize = c.Data.NumFrames, c.Data.CropSize
 	cfg.PatchSize, cfg.Tubelet = c.Data.PatchSize, c.Data.TubeletSize
@@ -115,19 +117,21 @@ func (c *PretrainConfig) Model() (backbone.Config, error) {
 	cfg.NumMaskTokens = len(c.Mask)
 	cfg.UseMaskTokens, cfg.ZeroInitMaskTkns = m.UseMaskTokens, m.ZeroInitMaskTokens
 	if err := cfg.Validate(); err != nil {
-		return backbone.Config{}, fmt.Errorf("%s: %w", c.File, err)
+		return Config{}, fmt.Errorf("%s: %w", c.File, err)
 	}
 	return cfg, nil
 }
 
-// Model returns the configuration of the frozen encoder: the size from pretrain.model_name
-// (or the custom-size keys), pretrain.frames_per_clip frames, the effective [EvalConfig.Resolution],
+// FromEvalConfig returns the configuration of the frozen encoder of an official evaluation
+// file: the size from pretrain.model_name
+// (or the custom-size keys), pretrain.frames_per_clip frames, the effective [officialcfg.EvalConfig.Resolution],
 // pretrain.patch_size, tubelet_size and uniform_power. The predictor fields are zero.
-func (c *EvalConfig) Model() (backbone.Config, error) {
+func FromEvalConfig(c *officialcfg.EvalConfig) (Config, error) {
+	pos := c.Positions()
 	p := c.Pretrain
-	cfg, err := encoderSize{"pretrain", p.ModelName, p.EmbedDim, p.Depth, p.NumHeads, p.MLPRatio}.encoder(c.pos)
+	cfg, err := encoderSize{"pretrain", p.ModelName, p.EmbedDim, p.Depth, p.NumHeads, p.MLPRatio}.encoder(pos)
 	if err != nil {
-		return backbone.Config{}, err
+		return Config{}, err
 	}
 	resKey := "data.resolution"
 	if c.IsVideo() {
@@ -140,13 +144,13 @@ func (c *EvalConfig) Model() (backbone.Config, error) {
 		{"pretrain.patch_size", p.PatchSize}, {"pretrain.tubelet_size", p.TubeletSize},
 		{"pretrain.frames_per_clip", p.FramesPerClip}, {resKey, c.Resolution()},
 	} {
-		if err := positive(c.pos, k.key, k.v); err != nil {
-			return backbone.Config{}, err
+		if err := positive(pos, k.key, k.v); err != nil {
+			return Config{}, err
 		}
 	}
 	if p.FramesPerClip == 1 {
-		return backbone.Config{}, fmt.Errorf("%s: pretrain.frames_per_clip is 1 (the official default), which describes an image encoder; only video encoders are supported, set it to the pretraining clip length (16)",
-			c.pos.at("pretrain.frames_per_clip"))
+		return Config{}, fmt.Errorf("%s: pretrain.frames_per_clip is 1 (the official default), which describes an image encoder; only video encoders are supported, set it to the pretraining clip length (16)",
+			pos.At("pretrain.frames_per_clip"))
 	}
 	cfg.NumFrames, cfg.CropSize = p.FramesPerClip, c.Resolution()
 	cfg.PatchSize, cfg.Tubelet = p.PatchSize, p.TubeletSize
@@ -154,7 +158,7 @@ func (c *EvalConfig) Model() (backbone.Config, error) {
 	cfg.PredDepth, cfg.PredEmbedDim, cfg.PredNumHeads, cfg.PredMLPRatio = 0, 0, 0, 0
 	cfg.NumMaskTokens, cfg.UseMaskTokens, cfg.ZeroInitMaskTkns = 0, false, false
 	if err := cfg.Validate(); err != nil {
-		return backbone.Config{}, fmt.Errorf("%s: %w", c.File, err)
+		return Config{}, fmt.Errorf("%s: %w", c.File, err)
 	}
 	return cfg, nil
 }
