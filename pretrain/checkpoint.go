@@ -21,6 +21,8 @@ type RunPosition struct {
 	Epoch       int            // epochs finished (the official "epoch" key)
 	LastLoss    float64
 	ConfigName  string
+	ConfigText  string   // the pretraining YAML as read (carried by every checkpoint)
+	Data        []string // the data sets trained on, as the YAML names them
 	Seed        uint64
 	BatchSize   int
 	LR          float64 // reference lr of the config (the official "lr" key)
@@ -112,8 +114,11 @@ func SaveCheckpoint(path string, c backbone.Config, st *State, p RunPosition, hp
 	meta.Set("loader_epoch", int64(p.Loader.Epoch))
 	meta.Set("loader_step", int64(p.Loader.Step))
 	meta.Set("seed", int64(p.Seed))
-	meta.Set("config", p.ConfigName)
 	meta.Set("skipped_samples", p.SkipSamples)
+	info := backbone.RunInfo{Model: c, ConfigName: p.ConfigName, ConfigSource: p.ConfigText, Data: p.Data}
+	if err := info.Set(meta); err != nil {
+		return fmt.Errorf("save checkpoint %s: %w", path, err)
+	}
 
 	top := torchckpt.NewDict()
 	top.Set("encoder", stateDict(st.Encoder, encSpecs))
@@ -193,8 +198,14 @@ func LoadCheckpoint(path string, c backbone.Config) (*State, RunPosition, error)
 		p.Loader = datasets.State{Epoch: int(get("loader_epoch")), Step: int(get("loader_step"))}
 		p.Seed = uint64(get("seed"))
 		p.SkipSamples = get("skipped_samples")
-		if v, err := f.Lookup("vjepa_go/config"); err == nil {
-			p.ConfigName, _ = v.(string)
+		info, ok, err := ck.RunInfo()
+		if err != nil {
+			return nil, RunPosition{}, err
+		}
+		if ok {
+			p.ConfigName, p.ConfigText, p.Data = info.ConfigName, info.ConfigSource, info.Data
+		} else if v, err := f.Lookup("vjepa_go/config"); err == nil {
+			p.ConfigName, _ = v.(string) // written before checkpoints described their run
 		}
 		st.Step = p.Step
 	} else {

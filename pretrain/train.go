@@ -148,7 +148,10 @@ func Run(ctx context.Context, backend compute.Backend, cfg *officialcfg.Pretrain
 
 	// State: fresh, or the newest checkpoint.
 	var st *State
-	pos := RunPosition{Seed: seed, BatchSize: batchSize, LR: cfg.Optimization.LR, ConfigName: cfg.File}
+	pos := RunPosition{
+		Seed: seed, BatchSize: batchSize, LR: cfg.Optimization.LR,
+		ConfigName: cfg.File, ConfigText: string(cfg.Source), Data: cfg.Data.Datasets,
+	}
 	if opts.Resume {
 		cks, err := backbone.ListCheckpoints(opts.Dir)
 		if err != nil {

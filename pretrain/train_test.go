@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/gomlx/compute/gobackend"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/vjepa-go/vjepa/backbone"
@@ -111,6 +112,21 @@ func TestResumeEqualsUninterrupted(t *testing.T) {
 	cks, err := backbone.ListCheckpoints(full)
 	require.NoError(t, err)
 	require.NotEmpty(t, cks)
+
+	// Both checkpoints, the resumed one too, describe their run.
+	for _, path := range []string{resA.Checkpoint, resB.Checkpoint} {
+		ck, err := backbone.OpenCheckpoint(path)
+		require.NoError(t, err)
+		info, ok, err := ck.RunInfo()
+		require.NoError(t, ck.Close())
+		require.NoError(t, err)
+		require.True(t, ok, path)
+		assert.Equal(t, model, info.Model)
+		assert.Equal(t, tinyConfig, info.ConfigSource)
+		assert.Equal(t, "tiny.yaml", info.ConfigName)
+		assert.Equal(t, cfg.Data.Datasets, info.Data)
+		assert.NotEmpty(t, info.Data)
+	}
 }
 
 func TestRunRefusesToOverwrite(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/gomlx/compute"
@@ -168,6 +169,15 @@ func (e *Experiment) backboneParams(init string) (backbone.HostParams, BackboneI
 	}
 	info.Checkpoint, info.EncoderKey = e.Checkpoint, key
 	info.PretrainData, info.PretrainRun = e.PretrainData, e.PretrainRun
+	run, described, err := ck.RunInfo()
+	if err != nil {
+		return nil, info, err
+	}
+	if described && info.PretrainData == "" {
+		// Our own checkpoints name the data they were trained on.
+		info.PretrainData = strings.Join(run.Data, "+")
+		info.PretrainRun = filepath.Dir(e.Checkpoint)
+	}
 	if info.CheckpointSHA256, err = fileSHA256(e.Checkpoint); err != nil {
 		return nil, info, err
 	}

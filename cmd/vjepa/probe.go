@@ -128,10 +128,6 @@ func runProbe(ctx context.Context, args []string) error {
 	e.RecordsDir, e.Resume, e.Workers, e.Seed, e.Progress = *records, *resume, *workers, *seed, os.Stderr
 	e.Cache = probe.FeatureCache{Dir: *cacheDir}
 	e.Data.SyntheticTrain, e.Data.SyntheticVal, e.Data.Seed = *trainSize, *valSize, *seed
-	if builtin && e.Checkpoint != "" {
-		e.PretrainData = "synthetic-motion+synthetic-appearance+synthetic-scenes"
-		e.PretrainRun = filepath.Dir(e.Checkpoint)
-	}
 	backend, err := bf.open()
 	if err != nil {
 		return err

@@ -1,6 +1,9 @@
 package officialcfg
 
 import (
+	"fmt"
+	"os"
+	"slices"
 	"strconv"
 
 	"gopkg.in/yaml.v3"
@@ -25,6 +28,10 @@ type PretrainConfig struct {
 	Loss         PretrainLoss
 	Optimization PretrainOptimization
 	Logging      PretrainLogging
+
+	// Source is the file's text as read, kept so that checkpoints can carry the exact
+	// configuration they were trained with.
+	Source []byte
 
 	pos Positions
 }
@@ -147,11 +154,11 @@ func defaultPretrain() PretrainConfig {
 // official PyYAML loader would read as strings) are reported as warnings; values of the
 // wrong type, a missing file or invalid YAML are errors naming the file and line.
 func LoadPretrain(path string) (*PretrainConfig, []Warning, error) {
-	top, raw, err := parseFile(path)
+	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("read config: %w", err)
 	}
-	return decodePretrain(path, top, raw)
+	return ParsePretrain(path, data)
 }
 
 // ParsePretrain reads a pretraining configuration from data (e.g. an embedded file), named
@@ -161,7 +168,11 @@ func ParsePretrain(name string, data []byte) (*PretrainConfig, []Warning, error)
 	if err != nil {
 		return nil, nil, err
 	}
-	return decodePretrain(name, top, raw)
+	c, warnings, err := decodePretrain(name, top, raw)
+	if c != nil {
+		c.Source = slices.Clone(data)
+	}
+	return c, warnings, err
 }
 
 func decodePretrain(path string, top *yaml.Node, raw map[string]any) (*PretrainConfig, []Warning, error) {
