@@ -12,15 +12,8 @@ import (
 
 	"github.com/vjepa-go/vjepa/backbone"
 	"github.com/vjepa-go/vjepa/internal/officialcfg"
+	"github.com/vjepa-go/vjepa/internal/testutil"
 )
-
-// writeConfig writes content to a file named name in a temporary directory.
-func writeConfig(t *testing.T, name, content string) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), name)
-	require.NoError(t, os.WriteFile(path, []byte(content), 0o644))
-	return path
-}
 
 // official returns the text of an embedded official configuration file.
 func official(t *testing.T, rel string) string {
@@ -28,33 +21,6 @@ func official(t *testing.T, rel string) string {
 	b, err := os.ReadFile(filepath.Join("..", "internal", "officialcfg", "presets", rel))
 	require.NoError(t, err)
 	return string(b)
-}
-
-// replaceLine replaces the unique line equal to old and returns the new text and the
-// 1-based line number of the replacement.
-func replaceLine(t *testing.T, text, old, repl string) (string, int) {
-	t.Helper()
-	lines := strings.Split(text, "\n")
-	found := -1
-	for i, l := range lines {
-		if l == old {
-			require.Equal(t, -1, found, "line %q is not unique", old)
-			found = i
-		}
-	}
-	require.NotEqual(t, -1, found, "line %q not found", old)
-	lines[found] = repl
-	return strings.Join(lines, "\n"), found + 1
-}
-
-// removeBetween deletes the text after the first start marker up to (not including) end.
-func removeBetween(s, start, end string) string {
-	i := strings.Index(s, start)
-	j := strings.Index(s, end)
-	if i < 0 || j < i {
-		return s
-	}
-	return s[:i+len(start)] + s[j:]
 }
 
 // TestOfficialPretrainPresets builds the model of every embedded official pretraining file.
@@ -153,7 +119,7 @@ model:
 `
 
 func TestPretrainModelCustom(t *testing.T) {
-	c, warnings, err := officialcfg.LoadPretrain(writeConfig(t, "tiny.yaml", tinyPretrain))
+	c, warnings, err := officialcfg.LoadPretrain(testutil.WriteFile(t, "tiny.yaml", tinyPretrain))
 	require.NoError(t, err)
 	assert.Empty(t, warnings)
 	m, err := backbone.FromPretrainConfig(c)
@@ -167,11 +133,11 @@ func TestPretrainModelCustom(t *testing.T) {
 }
 
 func TestPretrainModelOverridesPreset(t *testing.T) {
-	text, _ := replaceLine(t, tinyPretrain, "  model_name: custom", "  model_name: vit_small")
-	text, _ = replaceLine(t, text, "  embed_dim: 96", "  mlp_ratio: 2.0")
-	text, _ = replaceLine(t, text, "  depth: 3", "")
-	text, _ = replaceLine(t, text, "  num_heads: 4", "")
-	c, _, err := officialcfg.LoadPretrain(writeConfig(t, "tiny.yaml", text))
+	text, _ := testutil.ReplaceLine(t, tinyPretrain, "  model_name: custom", "  model_name: vit_small")
+	text, _ = testutil.ReplaceLine(t, text, "  embed_dim: 96", "  mlp_ratio: 2.0")
+	text, _ = testutil.ReplaceLine(t, text, "  depth: 3", "")
+	text, _ = testutil.ReplaceLine(t, text, "  num_heads: 4", "")
+	c, _, err := officialcfg.LoadPretrain(testutil.WriteFile(t, "tiny.yaml", text))
 	require.NoError(t, err)
 	m, err := backbone.FromPretrainConfig(c)
 	require.NoError(t, err)
@@ -196,8 +162,8 @@ func TestPretrainModelErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			text, line := replaceLine(t, tinyPretrain, tt.old, tt.repl)
-			path := writeConfig(t, "tiny.yaml", text)
+			text, line := testutil.ReplaceLine(t, tinyPretrain, tt.old, tt.repl)
+			path := testutil.WriteFile(t, "tiny.yaml", text)
 			c, _, err := officialcfg.LoadPretrain(path)
 			require.NoError(t, err)
 			_, err = backbone.FromPretrainConfig(c)
@@ -212,15 +178,15 @@ func TestPretrainModelErrors(t *testing.T) {
 	}
 
 	t.Run("no masks", func(t *testing.T) {
-		text := removeBetween(tinyPretrain, "mask:\n", "model:\n")
-		c, _, err := officialcfg.LoadPretrain(writeConfig(t, "tiny.yaml", text))
+		text := testutil.RemoveBetween(tinyPretrain, "mask:\n", "model:\n")
+		c, _, err := officialcfg.LoadPretrain(testutil.WriteFile(t, "tiny.yaml", text))
 		require.NoError(t, err)
 		_, err = backbone.FromPretrainConfig(c)
 		require.Error(t, err)
 		assert.Contains(t, err.Error(), "at least one mask configuration")
 	})
 	t.Run("unknown preset without custom keys", func(t *testing.T) {
-		c, _, err := officialcfg.LoadPretrain(writeConfig(t, "x.yaml", "model:\n  model_name: vit_enormous\n"))
+		c, _, err := officialcfg.LoadPretrain(testutil.WriteFile(t, "x.yaml", "model:\n  model_name: vit_enormous\n"))
 		require.NoError(t, err)
 		_, err = backbone.FromPretrainConfig(c)
 		require.Error(t, err)
@@ -242,7 +208,7 @@ func TestEvalModelErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			require.Contains(t, k400, tt.old)
 			text := strings.Replace(k400, tt.old, tt.repl, 1)
-			path := writeConfig(t, "k400.yaml", text)
+			path := testutil.WriteFile(t, "k400.yaml", text)
 			c, warnings, err := officialcfg.LoadEval(path)
 			require.NoError(t, err)
 			assert.Empty(t, warnings)

@@ -2,7 +2,6 @@ package pretrain
 
 import (
 	"encoding/json"
-	"math"
 	"os"
 	"path/filepath"
 	"testing"
@@ -11,7 +10,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/vjepa-go/vjepa/backbone/fixtures"
-	"github.com/vjepa-go/vjepa/internal/optim"
 )
 
 func officialSchedules(t *testing.T) Schedules {
@@ -91,19 +89,6 @@ func TestScheduleMonotone(t *testing.T) {
 	}
 }
 
-func TestCosineWDDecreasing(t *testing.T) {
-	c := optim.CosineWDSchedule{RefWD: 0.4, FinalWD: 0.04, TMax: 100}
-	assert.InDelta(t, 0.4, c.WD(0), 1e-15)
-	assert.InDelta(t, 0.22, c.WD(50), 1e-12)
-	assert.InDelta(t, 0.04, c.WD(100), 1e-15)
-	assert.GreaterOrEqual(t, c.WD(100), 0.04, "clamped at final_wd from above")
-}
-
-func TestWarmupZero(t *testing.T) {
-	c := optim.WarmupCosineSchedule{StartLR: 0, RefLR: 1, FinalLR: 0, WarmupSteps: 0, TMax: 10}
-	assert.InDelta(t, 0.5*(1+cosPi(0.1)), c.LR(1), 1e-15)
-}
-
 // TestScheduleFixture reproduces the lr and weight decay of the official first optimizer
 // step recorded in fixtures/small_both/reference.json (ipe 300, 300 epochs, ipe_scale 1.25,
 // warmup 40: the official ViT-L schedule at s = 1).
@@ -127,5 +112,3 @@ func TestScheduleFixture(t *testing.T) {
 		assert.Equal(t, ref.TrainStep.EMAMomentum, s.Momentum.Momentum(0), name)
 	}
 }
-
-func cosPi(x float64) float64 { return math.Cos(math.Pi * x) }

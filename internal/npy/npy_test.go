@@ -8,17 +8,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-)
 
-// fixtures returns the repository's parity fixtures (testdata/fixtures); this package cannot
-// import internal/fixtures, which imports it. A missing folder fails the test.
-func fixtures(t *testing.T) string {
-	t.Helper()
-	dir := filepath.Join("..", "..", "testdata", "fixtures")
-	_, err := os.Stat(dir)
-	require.NoError(t, err, "parity fixtures are part of the repository")
-	return dir
-}
+	"github.com/vjepa-go/vjepa/internal/testutil"
+)
 
 func TestRoundTrip(t *testing.T) {
 	tests := []struct {
@@ -105,7 +97,7 @@ func TestVersions(t *testing.T) {
 }
 
 func TestFixtures(t *testing.T) {
-	dir := filepath.Join(fixtures(t), "small_both")
+	dir := filepath.Join(testutil.FixturesDir(t), "small_both")
 	in, err := ReadFile(filepath.Join(dir, "input.npy"))
 	require.NoError(t, err)
 	assert.Equal(t, []int{2, 3, 6, 80, 80}, in.Shape)

@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/vjepa-go/vjepa/internal/testutil"
 )
 
 func TestLoadEvalVideoExact(t *testing.T) {
@@ -155,7 +157,7 @@ optimization:
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, warnings, err := LoadEval(writeConfig(t, "eval.yaml", tt.text))
+			c, warnings, err := LoadEval(testutil.WriteFile(t, "eval.yaml", tt.text))
 			require.NoError(t, err)
 			assert.Empty(t, warnings)
 			tt.check(t, c)
@@ -183,9 +185,9 @@ func TestLoadEvalWarnings(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			mod, line := replaceLine(t, tt.text, tt.old, tt.repl)
+			mod, line := testutil.ReplaceLine(t, tt.text, tt.old, tt.repl)
 			line += strings.Count(tt.repl, "\n") // multi-line replacements: the key is on the last line
-			path := writeConfig(t, "eval.yaml", mod)
+			path := testutil.WriteFile(t, "eval.yaml", mod)
 			c, warnings, err := LoadEval(path)
 			require.NoError(t, err)
 			require.NotNil(t, c)
@@ -210,8 +212,8 @@ func TestLoadEvalErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.key, func(t *testing.T) {
-			mod, line := replaceLine(t, k400, tt.old, tt.repl)
-			path := writeConfig(t, "k400.yaml", mod)
+			mod, line := testutil.ReplaceLine(t, k400, tt.old, tt.repl)
+			path := testutil.WriteFile(t, "k400.yaml", mod)
 			_, _, err := LoadEval(path)
 			var ke *KeyError
 			require.True(t, errors.As(err, &ke), "error %v is not a *KeyError", err)
@@ -220,16 +222,16 @@ func TestLoadEvalErrors(t *testing.T) {
 	}
 
 	t.Run("eval_name", func(t *testing.T) {
-		mod, line := replaceLine(t, k400, "eval_name: video_classification_frozen", "eval_name: video_classification")
-		path := writeConfig(t, "k400.yaml", mod)
+		mod, line := testutil.ReplaceLine(t, k400, "eval_name: video_classification_frozen", "eval_name: video_classification")
+		path := testutil.WriteFile(t, "k400.yaml", mod)
 		_, _, err := LoadEval(path)
 		require.Error(t, err)
 		assert.Contains(t, err.Error(), path+":"+strconv.Itoa(line)+": eval_name \"video_classification\" is not supported")
 	})
 	t.Run("several errors", func(t *testing.T) {
-		mod, _ := replaceLine(t, k400, "  batch_size: 4", `  batch_size: "x"`)
-		mod, _ = replaceLine(t, mod, "  num_classes: 400", "  num_classes: []")
-		_, _, err := LoadEval(writeConfig(t, "k400.yaml", mod))
+		mod, _ := testutil.ReplaceLine(t, k400, "  batch_size: 4", `  batch_size: "x"`)
+		mod, _ = testutil.ReplaceLine(t, mod, "  num_classes: 400", "  num_classes: []")
+		_, _, err := LoadEval(testutil.WriteFile(t, "k400.yaml", mod))
 		require.Error(t, err)
 		assert.Contains(t, err.Error(), "data.num_classes")
 		assert.Contains(t, err.Error(), "optimization.batch_size")

@@ -11,17 +11,11 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/vjepa-go/vjepa/internal/testutil"
 )
 
 const officialDir = "presets"
-
-// writeConfig writes content to a file named name in a temporary directory.
-func writeConfig(t *testing.T, name, content string) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), name)
-	require.NoError(t, os.WriteFile(path, []byte(content), 0o644))
-	return path
-}
 
 // official returns the text of an official configuration file.
 func official(t *testing.T, rel string) string {
@@ -29,23 +23,6 @@ func official(t *testing.T, rel string) string {
 	b, err := os.ReadFile(filepath.Join(officialDir, rel))
 	require.NoError(t, err)
 	return string(b)
-}
-
-// replaceLine replaces the unique line equal to old and returns the new text and the
-// 1-based line number of the replacement.
-func replaceLine(t *testing.T, text, old, repl string) (string, int) {
-	t.Helper()
-	lines := strings.Split(text, "\n")
-	found := -1
-	for i, l := range lines {
-		if l == old {
-			require.Equal(t, -1, found, "line %q is not unique", old)
-			found = i
-		}
-	}
-	require.NotEqual(t, -1, found, "line %q not found", old)
-	lines[found] = repl
-	return strings.Join(lines, "\n"), found + 1
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -124,7 +101,7 @@ func TestLoadPretrainOfficialFiles(t *testing.T) {
 }
 
 func TestLoadPretrainDefaults(t *testing.T) {
-	path := writeConfig(t, "min.yaml", "data:\n  datasets: [synthetic-motion, /data/k400.csv]\nmeta:\n  use_sdpa: yes\n  load_checkpoint: off\n")
+	path := testutil.WriteFile(t, "min.yaml", "data:\n  datasets: [synthetic-motion, /data/k400.csv]\nmeta:\n  use_sdpa: yes\n  load_checkpoint: off\n")
 	c, warnings, err := LoadPretrain(path)
 	require.NoError(t, err)
 	assert.Empty(t, warnings)
@@ -160,8 +137,8 @@ func TestLoadPretrainWarnings(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			mod, line := replaceLine(t, text, tt.old, tt.repl)
-			path := writeConfig(t, "vitl16.yaml", mod)
+			mod, line := testutil.ReplaceLine(t, text, tt.old, tt.repl)
+			path := testutil.WriteFile(t, "vitl16.yaml", mod)
 			_, warnings, err := LoadPretrain(path)
 			require.NoError(t, err)
 			require.Len(t, warnings, 1)
@@ -173,7 +150,7 @@ func TestLoadPretrainWarnings(t *testing.T) {
 	}
 	t.Run("mask item", func(t *testing.T) {
 		mod := strings.Replace(text, "    max_keep: null", "    max_kept: null", -1)
-		_, warnings, err := LoadPretrain(writeConfig(t, "vitl16.yaml", mod))
+		_, warnings, err := LoadPretrain(testutil.WriteFile(t, "vitl16.yaml", mod))
 		require.NoError(t, err)
 		require.Len(t, warnings, 2)
 		assert.Equal(t, "mask.0.max_kept", warnings[0].Key)
@@ -204,12 +181,12 @@ func TestLoadPretrainTypeErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.key+"="+tt.repl, func(t *testing.T) {
-			mod, line := replaceLine(t, text, tt.old, tt.repl)
+			mod, line := testutil.ReplaceLine(t, text, tt.old, tt.repl)
 			if tt.repl == "logging: 3" {
 				// Drop the two lines of the section so the document stays valid.
 				mod = strings.Replace(mod, "  folder: /your_absolute_file_path_for_saving_logs_and_checkpoints/\n  write_tag: jepa\n", "", 1)
 			}
-			path := writeConfig(t, "vitl16.yaml", mod)
+			path := testutil.WriteFile(t, "vitl16.yaml", mod)
 			c, _, err := LoadPretrain(path)
 			require.Error(t, err)
 			assert.Nil(t, c)
@@ -232,23 +209,23 @@ func TestLoadPretrainFileErrors(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), missing)
 
-	bad := writeConfig(t, "bad.yaml", "data:\n  batch_size: 24\n crop_size: 224\n")
+	bad := testutil.WriteFile(t, "bad.yaml", "data:\n  batch_size: 24\n crop_size: 224\n")
 	_, _, err = LoadPretrain(bad)
 	require.Error(t, err)
 	assert.Regexp(t, `^`+regexp.QuoteMeta(bad)+`:[23]: invalid YAML: `, err.Error())
 
-	dup := writeConfig(t, "dup.yaml", "data:\n  batch_size: 24\n  batch_size: 12\n")
+	dup := testutil.WriteFile(t, "dup.yaml", "data:\n  batch_size: 24\n  batch_size: 12\n")
 	_, _, err = LoadPretrain(dup)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), dup)
 	assert.Contains(t, err.Error(), "already defined")
 
-	empty := writeConfig(t, "empty.yaml", "# nothing\n")
+	empty := testutil.WriteFile(t, "empty.yaml", "# nothing\n")
 	_, _, err = LoadPretrain(empty)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), empty+": empty configuration")
 
-	list := writeConfig(t, "list.yaml", "- a\n- b\n")
+	list := testutil.WriteFile(t, "list.yaml", "- a\n- b\n")
 	_, _, err = LoadPretrain(list)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), list+":1:")
@@ -268,7 +245,7 @@ optimization:
   betas: *momentum
   datasets_weights: [1]
 `
-	path := writeConfig(t, "opt.yaml", text)
+	path := testutil.WriteFile(t, "opt.yaml", text)
 	c, warnings, err := LoadPretrain(path)
 	require.NoError(t, err)
 	assert.Equal(t, []Warning{{File: path, Line: 12, Key: "optimization.datasets_weights", Msg: "unknown key optimization.datasets_weights"}}, warnings)
@@ -282,7 +259,7 @@ optimization:
 	assert.Equal(t, [2]float64{0.99925, 0.99925}, c.Optimization.EMA)
 	assert.Equal(t, [2]float64{0.99925, 0.99925}, c.Optimization.Betas)
 
-	bad := writeConfig(t, "bad.yaml", "data:\n  datasets_weights: [0.5, x]\nmask:\n  - max_keep: 0.5\n")
+	bad := testutil.WriteFile(t, "bad.yaml", "data:\n  datasets_weights: [0.5, x]\nmask:\n  - max_keep: 0.5\n")
 	_, _, err = LoadPretrain(bad)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), bad+`:2: data.datasets_weights.1: expected a number, found string "x"`)

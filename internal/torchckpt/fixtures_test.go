@@ -2,7 +2,6 @@ package torchckpt
 
 import (
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -12,22 +11,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/vjepa-go/vjepa/internal/npy"
+	"github.com/vjepa-go/vjepa/internal/testutil"
 )
-
-// fixtures returns the repository's parity fixtures (testdata/fixtures); this package cannot
-// import internal/fixtures, which imports it. A missing folder fails the test.
-func fixtures(t *testing.T) string {
-	t.Helper()
-	dir := filepath.Join("..", "..", "testdata", "fixtures")
-	_, err := os.Stat(dir)
-	require.NoError(t, err, "parity fixtures are part of the repository")
-	return dir
-}
 
 var modelKeys = []string{"encoder", "predictor", "target_encoder"}
 
 func TestFixtureStateDicts(t *testing.T) {
-	root := fixtures(t)
+	root := testutil.FixturesDir(t)
 	// Only small_both keeps the numpy copy of its checkpoint (the other copies were trimmed
 	// from testdata: the parity tests read the .pth files themselves).
 	for _, set := range []string{"small_both"} {
@@ -66,7 +56,7 @@ func TestFixtureStateDicts(t *testing.T) {
 }
 
 func TestFixtureScalars(t *testing.T) {
-	f, err := Open(filepath.Join(fixtures(t), "small_both", "checkpoint.pth"))
+	f, err := Open(filepath.Join(testutil.FixturesDir(t), "small_both", "checkpoint.pth"))
 	require.NoError(t, err)
 	defer f.Close()
 	top, ok := f.Top().(*OrderedDict)
@@ -95,7 +85,7 @@ func TestFixtureScalars(t *testing.T) {
 }
 
 func TestFixtureOptimizer(t *testing.T) {
-	dir := filepath.Join(fixtures(t), "small_both")
+	dir := filepath.Join(testutil.FixturesDir(t), "small_both")
 	grads, err := npy.ReadNPZ(filepath.Join(dir, "grads.npz"))
 	require.NoError(t, err)
 	f, err := Open(filepath.Join(dir, "checkpoint_step1.pth"))
