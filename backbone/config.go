@@ -47,7 +47,7 @@ type sizePreset struct {
 	mlpRatio          float64
 }
 
-// presets are the official vision_transformer.py sizes (spec §1.6).
+// presets are the official vision_transformer.py sizes (docs/model.md#presets).
 var presets = map[string]sizePreset{
 	"vit_tiny":     {192, 12, 3, 4},
 	"vit_small":    {384, 12, 6, 4},

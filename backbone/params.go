@@ -146,7 +146,7 @@ func mismatchError(missing, unexpected, missized []string) error {
 // InitEncoder returns freshly initialised encoder parameters, as V-JEPA's init_video_model
 // leaves them: every Linear weight and the Conv3d kernel ~ trunc-normal(0, 0.02) truncated at
 // ±2 absolute, biases 0, LayerNorm weight 1 and bias 0 (the re-init overwrites the depth
-// rescaling, spec §1.5), and the exact sin-cos table.
+// rescaling, docs/model.md#initialisation), and the exact sin-cos table.
 func InitEncoder(c Config, rng *rand.Rand) (HostParams, error) {
 	t, h, w := c.Grid()
 	table, err := SinCos3D(c.EmbedDim, t, h, w, c.UniformPower)

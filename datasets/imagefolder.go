@@ -42,7 +42,7 @@ type ImageFolderOptions struct {
 // ImageFolder is torchvision's ImageFolder layout, <root>/<split>/<class>/<image>: class
 // indices follow the sorted class folder names. Each image is transformed as a one-frame
 // clip and then repeated NumFrames times along time, as the official image evaluations feed
-// images to the video model (spec §1.8).
+// images to the video model (docs/model.md#images).
 type ImageFolder struct {
 	opts    ImageFolderOptions
 	classes []string

@@ -11,7 +11,7 @@ import (
 var ErrTooShort = errors.New("video too short")
 
 // SamplingParams selects which frames of a video make up the clips of one sample, with the
-// meaning of the official VideoDataset arguments (spec §7.2).
+// meaning of the official VideoDataset arguments (docs/formats.md#clip-sampling).
 type SamplingParams struct {
 	// FramesPerClip is the number of frames of each clip (frames_per_clip, 16 for V-JEPA).
 	FramesPerClip int
@@ -96,8 +96,9 @@ func (p SamplingParams) FrameStepFor(fps float64) (int, error) {
 
 // ClipIndices computes the frame indices of the clips of one sample of a video of numFrames
 // frames at fps frames per second, exactly as the official VideoDataset.loadvideo_decord
-// (spec §7.3): one slice of FramesPerClip indices per clip. rng draws the random window ends
-// (used only when RandomClipSampling is set and a segment is longer than the window).
+// (docs/formats.md#clip-indices): one slice of FramesPerClip indices per clip. rng draws the
+// random window ends (used only when RandomClipSampling is set and a segment is longer than
+// the window).
 //
 // Short segments are padded by repeating their last frame; a video with fewer frames than
 // clips (or a single frame with overlap allowed), on which the official code would index

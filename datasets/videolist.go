@@ -20,11 +20,11 @@ type VideoEntry struct {
 	Line int
 }
 
-// ReadVideoList reads a video list in the official VideoDataset format (spec §7.1): one
-// video per line, `path label`, separated by a single space, no header. Blank lines are
-// skipped and trailing white space (including a Windows line end) is ignored. Relative
-// paths are resolved against the folder of the list file. Any malformed line stops the
-// reading with an error naming the file and line.
+// ReadVideoList reads a video list in the official VideoDataset format
+// (docs/formats.md#video-lists): one video per line, `path label`, separated by a single
+// space, no header. Blank lines are skipped and trailing white space (including a Windows
+// line end) is ignored. Relative paths are resolved against the folder of the list file. Any
+// malformed line stops the reading with an error naming the file and line.
 func ReadVideoList(listPath string) ([]VideoEntry, error) {
 	f, err := os.Open(listPath)
 	if err != nil {

@@ -124,12 +124,12 @@ func TestSampleDeterministic(t *testing.T) {
 	}
 }
 
-// TestSampleStatistics checks the spec §3.2 numbers for the official 224 px grid, B=24:
-// kept context ~367 / ~83 tokens and targets ~759 / ~1099 after the batch-min truncation.
-// An independent re-simulation of the official algorithm (2,000 batches, Python random)
-// gives 362 / 100 and 751 / 1103, with per-sample context fractions 37.2% / 18.7% that match
-// the spec's ~37% / ~19%; neither implementation reproduces the spec's long-range Kc of 83,
-// so that one is checked against ~100.
+// TestSampleStatistics checks the official figures of docs/masks.md#statistics for the
+// 224 px grid, B=24: kept context ~367 / ~83 tokens and targets ~759 / ~1099 after the
+// batch-min truncation. An independent re-simulation of the official algorithm (2,000
+// batches, Python random) gives 362 / 100 and 751 / 1103, with per-sample context fractions
+// 37.2% / 18.7% that match the documented ~37% / ~19%; neither implementation reproduces the
+// documented long-range Kc of 83, so that one is checked against ~100.
 func TestSampleStatistics(t *testing.T) {
 	const batch, iters = 24, 400
 	s, err := NewMaskSampler(8, 14, 14, DefaultMaskConfigs(), 1)

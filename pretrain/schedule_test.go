@@ -42,7 +42,7 @@ func TestNewSchedulesErrors(t *testing.T) {
 	}
 }
 
-// The spec §5.3 values (derived, rounded to 3 significant digits).
+// The official values of docs/training.md#schedules (derived, rounded to 3 significant digits).
 func TestScheduleSpecValues(t *testing.T) {
 	s := officialSchedules(t)
 	for _, tc := range []struct {
