@@ -66,6 +66,9 @@ type BackboneInfo struct {
 	// PretrainRun is the run folder of our own pretraining that produced the checkpoint (holds
 	// log.csv and diagnostics.csv), empty for official weights.
 	PretrainRun string `json:"pretrain_run,omitempty"`
+	// Trainer is who pretrained the checkpoint: "vjepa-go", "official" (the PyTorch
+	// reference trainer on the same data and budget), or empty when unknown.
+	Trainer string `json:"trainer,omitempty"`
 }
 
 // Protocol is the evaluation protocol (frames × segments × views).
