@@ -12,9 +12,9 @@ import (
 // printProbeSummary writes one line per record, top-1 as mean ± std over the seeds (or
 // labelled single seed), then the paired pretrained − random differences.
 func printProbeSummary(w io.Writer, recs []*probe.Record) {
-	fmt.Fprintf(w, "\n%-22s %-10s %-15s %-28s %s\n", "dataset", "backbone", "probe", "top-1 mean ± std", "top-5 mean")
+	fmt.Fprintf(w, "\n%-22s %-10s %-15s %-30s %s\n", "dataset", "backbone", "probe", "top-1 mean ± std", "top-5 mean")
 	for _, r := range recs {
-		fmt.Fprintf(w, "%-22s %-10s %-15s %-28s %6.2f\n", r.Dataset, r.Backbone.Init, r.Probe.Label(), r.Top1String(), r.Top5)
+		fmt.Fprintf(w, "%-22s %-10s %-15s %-30s %6.2f\n", r.Dataset, r.Backbone.Init, r.Probe.Label(), r.Top1String(), r.Top5)
 	}
 	for _, r := range recs {
 		if r.VsRandom != nil {
