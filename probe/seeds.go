@@ -38,6 +38,7 @@ type trial struct {
 // that can use them.
 type sharedFeatures struct {
 	fseed      uint64
+	enc        *Encoder
 	info       BackboneInfo
 	train      TrainSource
 	val        *FeatureSet
@@ -97,19 +98,28 @@ func (e *Experiment) slots(inits []string) ([]slot, error) {
 // sharedFeatures returns init's features for feature seed fseed, reusing those of the
 // previous seed when they are the same (only the probe seed changed).
 func (e *Experiment) sharedFeatures(ctx context.Context, backend compute.Backend, memo map[string]*sharedFeatures, init string, fseed uint64, data DataSpec, trainDS, valDS datasets.Dataset) (*sharedFeatures, error) {
-	if sf, ok := memo[init]; ok && sf.fseed == fseed {
-		return sf, nil
+	prev, ok := memo[init]
+	if ok && prev.fseed == fseed {
+		return prev, nil
+	}
+	var enc *Encoder
+	var info BackboneInfo
+	if ok && init == InitPretrained {
+		// The checkpoint does not depend on the seed: keep its compiled encoder.
+		enc, info = prev.enc, prev.info
+	} else {
+		params, bi, err := e.backboneParams(init, fseed)
+		if err != nil {
+			return nil, err
+		}
+		if enc, err = NewEncoder(backend, e.Model, params); err != nil {
+			return nil, err
+		}
+		info = bi
 	}
 	delete(memo, init)
-	params, info, err := e.backboneParams(init, fseed)
-	if err != nil {
-		return nil, err
-	}
-	enc, err := NewEncoder(backend, e.Model, params)
-	if err != nil {
-		return nil, err
-	}
-	sf := &sharedFeatures{fseed: fseed, info: info}
+	var err error
+	sf := &sharedFeatures{fseed: fseed, info: info, enc: enc}
 	if sf.val, err = e.features(ctx, enc, valDS, info, data, fseed, "val"); err != nil {
 		return nil, err
 	}
