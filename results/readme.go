@@ -55,8 +55,12 @@ const readmeHowTo = `## Adding runs
 1. Run a probe; it writes its record to ` + "`results/runs/<id>.json`" + `, e.g.
    ` + "`task probe DATASET=k400 ...`" + ` (likewise ` + "`ssv2`" + `, ` + "`in1k`" + `, or a built-in set such as
    ` + "`synthetic-motion`" + `). The real data sets need their list files / folders; see the probe
-   documentation for the flags (checkpoint, probe type, frames × segments × views).
-2. Run ` + "`task results`" + ` (or ` + "`go run ./cmd/vjepa results`" + `) and commit ` + "`results/`" + `.
+   documentation for the flags (checkpoint, probe type, frames × segments × views). Add
+   ` + "`--seeds 5`" + ` for mean ± std and paired intervals (a one-seed record is labelled
+   "single seed"), and ` + "`knn`" + ` to ` + "`--probe`" + ` for the training-free k-NN.
+2. For the official-trainer comparison, run ` + "`task reference`" + ` (needs ` + "`python3-torch`" + ` and the
+   official code); it writes the records and ` + "`results/reference/*/train_log.csv`" + `.
+3. Run ` + "`task results`" + ` (or ` + "`go run ./cmd/vjepa results`" + `) and commit ` + "`results/`" + `.
 
 A record that cannot be read (bad JSON, wrong schema, missing data set or top-1) makes the
 command fail and name the file; fix or remove it and run again.
