@@ -45,16 +45,32 @@ type Experiment struct {
 	// EvalOnly evaluates a saved probe checkpoint instead of training.
 	EvalOnly string
 	// Cache, when its Dir is set, keeps the frozen features on disk between runs.
-	Cache    FeatureCache
-	Workers  int
-	Seed     uint64
+	Cache   FeatureCache
+	Workers int
+	// Seed is the first probe seed; Seeds (default 1) probes Seed, Seed+1, … on the same
+	// frozen features (new clips per seed with the built-in data sets).
+	Seed  uint64
+	Seeds int
+	// KNN configures the "knn" probe type (zero: DINO's k 20, T 0.07); KNNLabelsPerClass
+	// lists the few-label regimes evaluated besides all labels (e.g. 1, 5, 10).
+	KNN               KNNSettings
+	KNNLabelsPerClass []int
+	// Trainer names who pretrained the checkpoint ("vjepa-go", or "official" for the
+	// PyTorch reference trainer), for the side-by-side tables.
+	Trainer  string
 	Progress io.Writer
 }
 
-// Run evaluates the experiment and writes one record per (backbone init, probe type).
+// Run evaluates the experiment over its seeds and writes one record per (backbone init,
+// probe type): per-seed results, their mean ± std and, for a pretrained backbone compared
+// with a random-init one, the paired difference.
 func (e *Experiment) Run(ctx context.Context, backend compute.Backend) ([]*Record, error) {
 	if err := e.Data.Protocol.Validate(); err != nil {
 		return nil, err
+	}
+	seeds := e.seedList()
+	if e.EvalOnly != "" && len(seeds) > 1 {
+		return nil, fmt.Errorf("--eval-only evaluates one saved probe: it takes one seed, not %d", len(seeds))
 	}
 	inits := []string{InitPretrained}
 	if e.Checkpoint == "" {
@@ -62,80 +78,91 @@ func (e *Experiment) Run(ctx context.Context, backend compute.Backend) ([]*Recor
 	} else if e.CompareRandom {
 		inits = append(inits, InitRandom)
 	}
-	trainDS, err := openSplit(e.Data, true)
-	if err != nil && e.EvalOnly == "" {
-		return nil, err
-	}
-	valDS, err := openSplit(e.Data, false)
+	slots, err := e.slots(inits)
 	if err != nil {
 		return nil, err
 	}
-	var records []*Record
-	for _, init := range inits {
-		start := time.Now()
-		params, info, err := e.backboneParams(init)
-		if err != nil {
-			return nil, err
-		}
-		enc, err := NewEncoder(backend, e.Model, params)
-		if err != nil {
-			return nil, err
-		}
-		val, err := e.features(ctx, enc, valDS, info, "val")
-		if err != nil {
-			return nil, err
-		}
-		var train TrainSource
-		switch {
-		case e.EvalOnly != "":
-		case e.Data.Augment:
-			// Augmented clips change every epoch: the backbone runs inside the training loop.
-			train = &AugmentedSource{Encoder: enc, Data: trainDS, Workers: e.Workers}
-		default:
-			if train, err = e.features(ctx, enc, trainDS, info, "train"); err != nil {
+	trials := make([][]trial, len(slots))
+	shared := map[string]*sharedFeatures{} // per init: the features of the last seed
+	var trainDS, valDS datasets.Dataset
+	for _, seed := range seeds {
+		fseed := e.featureSeed(seed)
+		data := e.Data
+		data.Seed = fseed
+		if trainDS == nil || e.builtinData() {
+			// The built-in sets draw new clips per seed; other data is opened once.
+			if trainDS, err = openSplit(data, true); err != nil && e.EvalOnly == "" {
+				return nil, err
+			}
+			if valDS, err = openSplit(data, false); err != nil {
 				return nil, err
 			}
 		}
-		extractTime := time.Since(start)
-		for _, kind := range e.Probes {
-			t0 := time.Now()
-			r, err := e.runProbe(ctx, backend, kind, init, info, train, val)
+		for _, init := range inits {
+			start := time.Now()
+			sf, err := e.sharedFeatures(ctx, backend, shared, init, fseed, data, trainDS, valDS)
 			if err != nil {
-				return nil, fmt.Errorf("%s probe on %s backbone: %w", kind, init, err)
-			}
-			r.WallTimeS = (time.Since(t0) + extractTime).Seconds()
-			if _, err := WriteRecord(e.RecordsDir, r); err != nil {
 				return nil, err
 			}
-			records = append(records, r)
-			if e.Progress != nil {
-				fmt.Fprintf(e.Progress, "%s / %s backbone / %s probe: top-1 %.2f%%  top-5 %.2f%%\n", e.Dataset, init, kind, r.Top1, r.Top5)
+			extractTime := time.Since(start)
+			for i, sl := range slots {
+				if sl.init != init {
+					continue
+				}
+				t0 := time.Now()
+				tr, err := e.runTrial(ctx, backend, sl, seed, len(seeds), sf)
+				if err != nil {
+					return nil, fmt.Errorf("%s probe on %s backbone, seed %d: %w", sl.label(), init, seed, err)
+				}
+				tr.wall = time.Since(t0) + extractTime
+				extractTime = 0
+				trials[i] = append(trials[i], *tr)
+				if e.Progress != nil {
+					fmt.Fprintf(e.Progress, "%s / %s backbone / %s / seed %d: top-1 %.2f%%  top-5 %.2f%%\n", e.Dataset, init,
+						sl.label(), seed, tr.out.Heads[tr.out.Best].Top1, tr.out.Heads[tr.out.Best].Top5)
+				}
 			}
+		}
+	}
+	records, err := e.aggregate(slots, trials, backend.Name())
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range records {
+		if _, err := WriteRecord(e.RecordsDir, r); err != nil {
+			return nil, err
 		}
 	}
 	return records, nil
 }
 
-// features extracts (or loads from the cache) the frozen features of one split.
-func (e *Experiment) features(ctx context.Context, enc *Encoder, ds datasets.Dataset, info BackboneInfo, split string) (*FeatureSet, error) {
-	// The data's fingerprint (where it has one) keeps features of an older version of a data
-	// set from being reused.
-	var fingerprint string
-	if f, ok := ds.(datasets.Fingerprinter); ok {
-		fingerprint = f.Fingerprint()
-	}
-	key := e.Cache.Key(info.Init, info.CheckpointSHA256, info.EncoderKey, e.Seed, e.Model, e.Data, split, ds.Len(), fingerprint)
+// features extracts (or loads from the cache) the frozen features of one split. The cache
+// key holds what the features depend on (backbone, data, protocol, split and the feature
+// seed), never the probe seed.
+func (e *Experiment) features(ctx context.Context, enc *Encoder, ds datasets.Dataset, info BackboneInfo, data DataSpec, fseed uint64, split string) (*FeatureSet, error) {
+	key := e.featureKey(info, data, fseed, split, ds)
 	if fs, err := e.Cache.Load(key); err != nil || fs != nil {
 		if fs != nil && e.Progress != nil {
 			fmt.Fprintf(e.Progress, "%s %s features (%s): %d from the cache %s\n", e.Dataset, split, info.Init, fs.Len(), e.Cache.Dir)
 		}
 		return fs, err
 	}
-	fs, err := Extract(ctx, enc, ds, e.BatchSize, e.Workers, e.Seed, e.Progress, fmt.Sprintf("%s %s features (%s)", e.Dataset, split, info.Init))
+	fs, err := Extract(ctx, enc, ds, e.BatchSize, e.Workers, fseed, e.Progress, fmt.Sprintf("%s %s features (%s)", e.Dataset, split, info.Init))
 	if err != nil {
 		return nil, err
 	}
 	return fs, e.Cache.Save(key, fs)
+}
+
+// featureKey is the cache key of a split's features.
+func (e *Experiment) featureKey(info BackboneInfo, data DataSpec, fseed uint64, split string, ds datasets.Dataset) string {
+	// The data's fingerprint (where it has one) keeps features of an older version of a data
+	// set from being reused.
+	var fingerprint string
+	if f, ok := ds.(datasets.Fingerprinter); ok {
+		fingerprint = f.Fingerprint()
+	}
+	return e.Cache.Key(info.Init, info.CheckpointSHA256, info.EncoderKey, fseed, e.Model, data, split, ds.Len(), fingerprint)
 }
 
 // Init values of BackboneInfo.
@@ -144,11 +171,14 @@ const (
 	InitRandom     = "random"
 )
 
-func (e *Experiment) backboneParams(init string) (backbone.HostParams, BackboneInfo, error) {
+// backboneParams loads the pretrained backbone, or draws a random-init one from seed.
+func (e *Experiment) backboneParams(init string, seed uint64) (backbone.HostParams, BackboneInfo, error) {
 	c := e.Model
-	info := BackboneInfo{Model: c.Name, EmbedDim: c.EmbedDim, Depth: c.Depth, PatchSize: c.PatchSize, Tubelet: c.Tubelet, Init: init}
+	info := BackboneInfo{Model: c.Name, EmbedDim: c.EmbedDim, Depth: c.Depth, PatchSize: c.PatchSize, Tubelet: c.Tubelet, Init: init,
+		Trainer: e.Trainer}
 	if init == InitRandom {
-		p, err := backbone.InitEncoder(c, rand.New(rand.NewPCG(e.Seed, 0x72616e64)))
+		info.Trainer = ""
+		p, err := backbone.InitEncoder(c, rand.New(rand.NewPCG(seed, 0x72616e64)))
 		return p, info, err
 	}
 	ck, err := backbone.OpenCheckpoint(e.Checkpoint)
@@ -182,56 +212,6 @@ func (e *Experiment) backboneParams(init string) (backbone.HostParams, BackboneI
 		return nil, info, err
 	}
 	return p, info, nil
-}
-
-func (e *Experiment) runProbe(ctx context.Context, backend compute.Backend, kind, init string, info BackboneInfo, train TrainSource, val *FeatureSet) (*Record, error) {
-	m := Model{Kind: kind, EmbedDim: e.Model.EmbedDim, NumHeads: e.Model.NumHeads, NumClasses: val.NumClasses}
-	if e.Data.NumClasses > 0 {
-		m.NumClasses = e.Data.NumClasses
-	}
-	probeInfo := ProbeInfo{Type: kind, Epochs: e.Epochs, BatchSize: e.BatchSize, NumHeads: m.NumHeads,
-		Seed: e.Seed, TrainAugmentation: e.Data.Augment && e.EvalOnly == ""}
-	if len(e.Heads) > 0 {
-		probeInfo.Warmup = e.Heads[0].WarmupEpochs
-	}
-	var out *Outcome
-	if e.EvalOnly != "" {
-		ck, err := LoadCheckpoint(e.EvalOnly, m)
-		if err != nil {
-			return nil, err
-		}
-		tr, err := NewTrainer(backend, TrainerOptions{Model: m, NumHeads: len(ck.Heads)}, ck.Heads)
-		if err != nil {
-			return nil, err
-		}
-		ev, err := evaluate(tr, val, e.BatchSize)
-		if err != nil {
-			return nil, err
-		}
-		out = &Outcome{}
-		for i := range ev {
-			out.Heads = append(out.Heads, HeadResult{Top1: ev[i].top1, Top5: ev[i].top5, Curve: ck.Curves[i]})
-		}
-		out.Best = bestHead(out.Heads)
-		out.PerClassAcc, out.Confusion = ev[out.Best].perClass, ev[out.Best].confusion
-		probeInfo.Checkpoint = e.EvalOnly
-		train = &FeatureSet{}
-	} else {
-		ckpt := filepath.Join(e.OutDir, fmt.Sprintf("%s-%s-%s.pth.tar", e.Dataset, init, kind))
-		if err := os.MkdirAll(e.OutDir, 0o755); err != nil {
-			return nil, err
-		}
-		var err error
-		out, err = TrainAndEvaluate(ctx, backend, train, val, TrainOptions{Model: m, Heads: e.Heads, Epochs: e.Epochs,
-			BatchSize: e.BatchSize, ClipGrad: e.ClipGrad, DecayAll: e.DecayAll, Seed: e.Seed,
-			CheckpointPath: ckpt, Resume: e.Resume, Progress: e.Progress})
-		if err != nil {
-			return nil, err
-		}
-		probeInfo.Checkpoint = ckpt
-	}
-	proto := e.Data.Protocol
-	return NewRecord(e.Dataset, info, proto, probeInfo, train, val, out, 0, backend.Name()), nil
 }
 
 func fileSHA256(path string) (string, error) {

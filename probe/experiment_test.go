@@ -71,7 +71,7 @@ func TestExperimentWritesValidRecords(t *testing.T) {
 	// Eval-only reproduces the trained probe's accuracy from its checkpoint.
 	e2 := tinyExperiment(t, ckpt)
 	e2.CompareRandom, e2.Probes = false, []string{probe.Attentive}
-	e2.EvalOnly = recs[0].Probe.Checkpoint
+	e2.EvalOnly, e2.Seed = recs[0].Probe.Checkpoint, e.Seed // the seed draws the built-in clips
 	again, err := e2.Run(context.Background(), backend)
 	require.NoError(t, err)
 	require.Equal(t, recs[0].Heads[0].Top1, again[0].Heads[0].Top1)

@@ -28,9 +28,17 @@ type Record struct {
 	Heads    []HeadResult `json:"heads"`
 	BestHead int          `json:"best_head"` // index into Heads, chosen on validation top-1
 
-	// Top1 and Top5 are the best head's validation accuracies in percent.
+	// Top1 and Top5 are the best head's validation accuracies in percent; with several seeds,
+	// their mean over the seeds (Heads, PerClassAcc and Confusion are then the first seed's).
 	Top1 float64 `json:"top1"`
 	Top5 float64 `json:"top5"`
+	// Seeds are the per-seed results and SeedStats their summary (absent in records written
+	// before multi-seed runs: those are one seed, Probe.Seed).
+	Seeds     []SeedResult `json:"seeds,omitempty"`
+	SeedStats *SeedStats   `json:"seed_stats,omitempty"`
+	// VsRandom is the paired difference of this (pretrained) backbone against the random-init
+	// backbone probed the same way on the same seeds.
+	VsRandom *PairedDifference `json:"vs_random,omitempty"`
 	// PerClassAcc (percent) and Confusion ([true][predicted] counts) are for the best head.
 	PerClassAcc []float64 `json:"per_class_acc,omitempty"`
 	Confusion   [][]int   `json:"confusion,omitempty"`
@@ -58,6 +66,9 @@ type BackboneInfo struct {
 	// PretrainRun is the run folder of our own pretraining that produced the checkpoint (holds
 	// log.csv and diagnostics.csv), empty for official weights.
 	PretrainRun string `json:"pretrain_run,omitempty"`
+	// Trainer is who pretrained the checkpoint: "vjepa-go", "official" (the PyTorch
+	// reference trainer on the same data and budget), or empty when unknown.
+	Trainer string `json:"trainer,omitempty"`
 }
 
 // Protocol is the evaluation protocol (frames × segments × views).
@@ -75,7 +86,8 @@ type Protocol struct {
 // ProbeInfo describes the probe that was trained.
 type ProbeInfo struct {
 	// Type is "attentive" (V-JEPA, 1 cross-attention block), "attentive4" (V-JEPA 2, 3
-	// self-attention blocks + cross-attention) or "avgpool-linear" (average pooling + linear).
+	// self-attention blocks + cross-attention), "avgpool-linear" (average pooling + linear) or
+	// "knn" (training-free k nearest neighbours on mean-pooled features).
 	Type      string  `json:"type"`
 	Epochs    int     `json:"epochs"`
 	BatchSize int     `json:"batch_size"`
@@ -84,8 +96,13 @@ type ProbeInfo struct {
 	// Checkpoint is the saved probe (all heads).
 	Checkpoint string `json:"checkpoint,omitempty"`
 	// Seed drew the probe initialisation, the training order and (for a random-init
-	// backbone) its weights; with the built-in data sets it also selects their clips.
+	// backbone) its weights; with the built-in data sets it also selects their clips. With
+	// several seeds it is the first; Record.Seeds lists them all.
 	Seed uint64 `json:"seed"`
+	// LabelsPerClass is the few-label regime of a k-NN evaluation (0: every training label).
+	LabelsPerClass int `json:"labels_per_class,omitempty"`
+	// KNN holds the k-NN settings when Type is "knn".
+	KNN *KNNSettings `json:"knn,omitempty"`
 	// TrainAugmentation is true when the training clips were augmented anew every epoch (the
 	// official protocol); false when the probe trained on cached features of un-augmented clips.
 	TrainAugmentation bool `json:"train_augmentation"`

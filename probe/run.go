@@ -287,7 +287,7 @@ func NewRecord(dataset string, info BackboneInfo, proto Protocol, probe ProbeInf
 	if h, err := os.Hostname(); err == nil {
 		r.Host = h
 	}
-	r.ID = fmt.Sprintf("%s-%s-%s-%s-%s", r.Created.Format("20060102-150405"), dataset, info.Init, probe.Type, shortModel(info.Model))
+	r.ID = fmt.Sprintf("%s-%s-%s-%s-%s", r.Created.Format("20060102-150405"), dataset, info.Init, probe.Label(), shortModel(info.Model))
 	return r
 }
 

@@ -61,7 +61,7 @@ func accuracyBars(runs []Run, paper Paper) []accuracyBar {
 	best := map[key]*probe.Record{}
 	for i := range runs {
 		r := &runs[i].Record
-		k := key{r.Dataset, modelLabel(r.Backbone), r.Probe.Type, r.Backbone.Init}
+		k := key{r.Dataset, modelLabel(r.Backbone), probeLabel(r), r.Backbone.Init}
 		if b, ok := best[k]; !ok || r.Top1 > b.Top1 || r.Top1 == b.Top1 && r.ID < b.ID {
 			best[k] = r
 		}

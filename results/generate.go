@@ -21,6 +21,9 @@ type Options struct {
 	OutDir string
 	// BaseDir resolves relative Backbone.PretrainRun folders; default the working directory.
 	BaseDir string
+	// ReferenceDir holds the committed pretraining logs of the side-by-side comparison,
+	// <ReferenceDir>/{official,vjepa-go}/train_log.csv; default <OutDir>/reference.
+	ReferenceDir string
 }
 
 // Summary says what [Generate] wrote and what it noticed.
@@ -77,6 +80,24 @@ func Generate(ctx context.Context, opts Options) (*Summary, error) {
 			return nil, err
 		}
 		if figs.Accuracy, err = write("accuracy.png", png); err != nil {
+			return nil, err
+		}
+	}
+	if opts.ReferenceDir == "" {
+		opts.ReferenceDir = filepath.Join(opts.OutDir, "reference")
+	}
+	if hasReference(runs) {
+		curves, err := ReferenceLoss(runs, opts.ReferenceDir, opts.BaseDir)
+		if err != nil {
+			return nil, err
+		}
+		png, err := referenceFigure(curves)
+		if err != nil {
+			return nil, err
+		}
+		if png == nil {
+			sum.Warnings = append(sum.Warnings, fmt.Sprintf("official-vs-ours comparison: no train_log.csv in %s/{official,vjepa-go} nor in the records' pretraining runs", opts.ReferenceDir))
+		} else if figs.Reference, err = write("reference-loss.png", png); err != nil {
 			return nil, err
 		}
 	}
@@ -157,7 +178,7 @@ func removeStaleFigures(dir string, keep map[string]bool) error {
 	var errs []error
 	for _, e := range entries {
 		n := e.Name()
-		ours := n == "accuracy.png" || strings.HasSuffix(n, ".png") &&
+		ours := n == "accuracy.png" || n == "reference-loss.png" || strings.HasSuffix(n, ".png") &&
 			(strings.HasPrefix(n, "pretrain-") || strings.HasPrefix(n, "probe-"))
 		if e.Type().IsRegular() && ours && !keep[n] {
 			if err := os.Remove(filepath.Join(dir, n)); err != nil {
@@ -173,9 +194,17 @@ func recordWarnings(run Run) []string {
 	r := &run.Record
 	var w []string
 	if len(r.Heads) > 0 {
-		if h := r.Heads[r.BestHead]; math.Abs(h.Top1-r.Top1) > 0.05 {
-			w = append(w, fmt.Sprintf("%s: top1 %.2f differs from best head %d's top1 %.2f", run.File, r.Top1, r.BestHead, h.Top1))
+		// With several seeds Top1 is their mean and the heads are the first seed's.
+		top1 := r.SeedValues()[0].Top1
+		if len(r.Seeds) < 2 {
+			top1 = r.Top1
 		}
+		if h := r.Heads[r.BestHead]; math.Abs(h.Top1-top1) > 0.05 {
+			w = append(w, fmt.Sprintf("%s: top1 %.2f differs from best head %d's top1 %.2f", run.File, top1, r.BestHead, h.Top1))
+		}
+	}
+	if s := r.SeedStats; s != nil && (s.N != len(r.SeedValues()) || math.Abs(s.Top1Mean-r.Top1) > 0.05) {
+		w = append(w, fmt.Sprintf("%s: seed_stats (n %d, mean %.2f) disagree with the %d seeds (top1 %.2f)", run.File, s.N, s.Top1Mean, len(r.SeedValues()), r.Top1))
 	}
 	if r.Backbone.Init == InitPretrained && r.Backbone.Checkpoint == "" {
 		w = append(w, fmt.Sprintf("%s: pretrained backbone without a checkpoint path", run.File))

@@ -18,9 +18,9 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/go
 // testdata/golden/README.md (go test ./results -run Golden -update rewrites it).
 func TestGenerateGolden(t *testing.T) {
 	out := t.TempDir()
-	sum, err := Generate(context.Background(), Options{RunsDir: filepath.Join("testdata", "runs"), OutDir: out})
+	sum, err := Generate(context.Background(), Options{RunsDir: filepath.Join("testdata", "runs"), OutDir: out, ReferenceDir: filepath.Join("testdata", "reference")})
 	require.NoError(t, err)
-	assert.Equal(t, 11, sum.Runs)
+	assert.Equal(t, 17, sum.Runs)
 	assert.Empty(t, sum.Warnings)
 
 	got, err := os.ReadFile(filepath.Join(out, "README.md"))
@@ -35,7 +35,7 @@ func TestGenerateGolden(t *testing.T) {
 
 	// Every linked figure exists and is a PNG.
 	wantFigs := []string{"accuracy.png", "pretrain-testdata-pretrain-tiny-run.png",
-		"probe-2025-04-01-motion-pre.png"}
+		"probe-2025-04-01-motion-pre.png", "reference-loss.png"}
 	var figs []string
 	for _, f := range sum.Figures {
 		figs = append(figs, filepath.Base(f))
@@ -65,7 +65,7 @@ func TestGenerateGolden(t *testing.T) {
 // that stale figures of removed runs disappear.
 func TestGenerateIdempotent(t *testing.T) {
 	out := t.TempDir()
-	opts := Options{RunsDir: filepath.Join("testdata", "runs"), OutDir: out}
+	opts := Options{RunsDir: filepath.Join("testdata", "runs"), OutDir: out, ReferenceDir: filepath.Join("testdata", "reference")}
 	_, err := Generate(context.Background(), opts)
 	require.NoError(t, err)
 	first := readTree(t, out)

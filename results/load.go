@@ -151,6 +151,11 @@ func validateRecord(r *probe.Record, keys map[string]json.RawMessage) error {
 	if len(r.Heads) > 0 && (r.BestHead < 0 || r.BestHead >= len(r.Heads)) {
 		add("best_head %d outside the %d heads", r.BestHead, len(r.Heads))
 	}
+	for i, s := range r.Seeds {
+		if !validAcc(s.Top1) || !validAcc(s.Top5) {
+			add("seeds[%d] (seed %d): top1 %v / top5 %v outside [0, 100]", i, s.Seed, s.Top1, s.Top5)
+		}
+	}
 	for i, h := range r.Heads {
 		if !validAcc(h.Top1) || !validAcc(h.Top5) {
 			add("heads[%d]: top1 %v / top5 %v outside [0, 100]", i, h.Top1, h.Top5)

@@ -20,8 +20,8 @@ func runProbe(ctx context.Context, args []string) error {
 	config := fs.String("config", "", "official frozen-evaluation YAML (default: the one for --dataset)")
 	checkpoint := fs.String("checkpoint", "", "backbone checkpoint (default: the config's pretrain folder/checkpoint)")
 	encoder := fs.String("encoder", "", "checkpoint key of the backbone: target_encoder (default, as the official evals) or encoder")
-	probes := fs.String("probe", probe.Attentive, "probe types, comma-separated: attentive, attentive4, avgpool-linear")
-	compare := fs.Bool("compare", false, "also probe a random-init backbone of the same size (and avgpool-linear when not listed): the paper's Table 3 comparison (default on for the built-in data sets)")
+	probes := fs.String("probe", probe.Attentive, "probe types, comma-separated: attentive, attentive4, avgpool-linear, knn (training-free k-NN on mean-pooled features)")
+	compare := fs.Bool("compare", false, "also probe a random-init backbone of the same size (and avgpool-linear when not listed): the paper's Table 3 comparison, reported as the paired difference pretrained − random with its 95% confidence interval over --seeds (paired t-test) (default on for the built-in data sets)")
 	randomOnly := fs.Bool("random-only", false, "probe only a random-init backbone (no checkpoint needed)")
 	epochs := fs.Int("epochs", 0, "override the config's num_epochs")
 	batch := fs.Int("batch-size", 0, "override the config's batch_size")
@@ -35,7 +35,12 @@ func runProbe(ctx context.Context, args []string) error {
 	valSize := fs.Int("val-size", 0, "built-in data sets: number of validation clips (default 500)")
 	cacheDir := fs.String("feature-cache", filepath.Join("runs", "features"), "folder keeping frozen features between runs (empty: no cache)")
 	workers := fs.Int("workers", 2, "data loading workers")
-	seed := fs.Uint64("seed", 0, "seed of the probe initialisation and training order, of a random-init backbone and of the built-in data sets' clips (repeat a run with several seeds: one probe run varies by several points)")
+	seed := fs.Uint64("seed", 0, "first seed of the probe initialisation and training order; for the built-in data sets also of their clips and of a random-init backbone (other data: features fixed, random-init backbone from seed 0); one probe run varies by several points, so use --seeds")
+	seeds := fs.Int("seeds", 1, "number of probe seeds (--seed, --seed+1, …): each trains a new probe initialisation on the same cached features (and, for the built-in sets, a new draw of clips); records and summaries give mean ± std over the seeds and, with --compare, the paired pretrained − random difference with its 95% confidence interval (paired t-test)")
+	knnK := fs.Int("knn-k", probe.DefaultKNN().K, "knn probe: neighbours that vote")
+	knnT := fs.Float64("knn-temperature", probe.DefaultKNN().Temperature, "knn probe: vote weight exp(similarity / T)")
+	knnLabels := fs.String("knn-labels", "1,5,10", "knn probe: few-label regimes, labelled training clips per class drawn per seed, comma-separated (empty: all labels only)")
+	trainer := fs.String("trainer", "", "who pretrained --checkpoint, for the side-by-side tables: vjepa-go or official (default vjepa-go for the built-in sets)")
 	augment := fs.Bool("augment", false, "augment the training clips anew every epoch, as the official evaluations (RandAugment, random resized crop, random erasing; AutoAugment for images): the backbone then runs every epoch and no training features are cached (default on for k400, ssv2, in1k and the official presets; built-in data sets have no training augmentation)")
 	var bf backendFlags
 	bf.register(fs)
@@ -127,7 +132,29 @@ func runProbe(ctx context.Context, args []string) error {
 	}
 	e.RecordsDir, e.Resume, e.Workers, e.Seed, e.Progress = *records, *resume, *workers, *seed, os.Stderr
 	e.Cache = probe.FeatureCache{Dir: *cacheDir}
+	if *seeds < 1 {
+		return fmt.Errorf("--seeds %d: need at least one seed", *seeds)
+	}
+	e.Seeds = *seeds
+	e.KNN = probe.KNNSettings{K: *knnK, Temperature: *knnT}
+	if slices.Contains(e.Probes, probe.KNN) {
+		if err := e.KNN.Validate(); err != nil {
+			return err
+		}
+		if e.KNNLabelsPerClass, err = parseInts(*knnLabels); err != nil {
+			return fmt.Errorf("--knn-labels: %w", err)
+		}
+	}
+	switch *trainer {
+	case "", "vjepa-go", "official":
+	default:
+		return fmt.Errorf("--trainer %q: want vjepa-go or official", *trainer)
+	}
+	e.Trainer = *trainer
 	e.Data.SyntheticTrain, e.Data.SyntheticVal, e.Data.Seed = *trainSize, *valSize, *seed
+	if builtin && e.Checkpoint != "" && e.Trainer == "" {
+		e.Trainer = "vjepa-go"
+	}
 	backend, err := bf.open()
 	if err != nil {
 		return err
@@ -136,10 +163,7 @@ func runProbe(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(os.Stderr, "\n%-22s %-10s %-15s %7s %7s\n", "dataset", "backbone", "probe", "top-1", "top-5")
-	for _, r := range recs {
-		fmt.Fprintf(os.Stderr, "%-22s %-10s %-15s %6.2f%% %6.2f%%\n", r.Dataset, r.Backbone.Init, r.Probe.Type, r.Top1, r.Top5)
-	}
+	printProbeSummary(os.Stderr, recs)
 	fmt.Fprintf(os.Stderr, "records written to %s (run `vjepa results` to update the tables)\n", *records)
 	return nil
 }
