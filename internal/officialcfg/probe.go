@@ -1,0 +1,81 @@
+package officialcfg
+
+import (
+	"fmt"
+
+	"github.com/vjepa-go/vjepa/backbone"
+)
+
+// ProbeStructure is the attentive probe an eval config builds, as the official evals
+// construct their AttentiveClassifier.
+type ProbeStructure struct {
+	// Layout is the config's [EvalConfig.Layout]: LayoutVJEPA probes run their
+	// self-attention blocks (none at depth 1) on the query after the cross-attention,
+	// LayoutVJEPA2 probes run them over the tokens before it.
+	Layout     int
+	EmbedDim   int // the encoder width
+	NumHeads   int // the encoder's heads (V-JEPA) or experiment.classifier.num_heads (V-JEPA 2)
+	Depth      int // 1 (V-JEPA) or experiment.classifier.num_probe_blocks (V-JEPA 2)
+	NumClasses int // data.num_classes
+	NumProbes  int // probes trained side by side: the multihead_kwargs entries, else 1
+}
+
+// vjepa2Widths are the widths of the V-JEPA 2 encoder names that are not V-JEPA sizes
+// (vjepa2:src/models/vision_transformer.py).
+var vjepa2Widths = map[string]int{
+	"vit_giant_xformers": 1408, "vit_giant_xformers_rope": 1408, "vit_giant_rope": 1408,
+	"vit_large_rope": 1024, "vit_huge_rope": 1280, "vit_gigantic_xformers": 1664,
+}
+
+// ProbeStructure returns the probe the config describes. The width is the encoder's: its
+// embed_dim when set (a project extension for custom sizes), else the size of model_name.
+// The V-JEPA evals give the probe the encoder's head count (num_heads, else model_name's);
+// V-JEPA 2 reads experiment.classifier.
+func (c *EvalConfig) ProbeStructure() (ProbeStructure, error) {
+	section := "pretrain"
+	if c.Layout == LayoutVJEPA2 {
+		section = "model_kwargs.pretrain_kwargs.encoder"
+	}
+	key := func(k string) string { return section + "." + k }
+	p := c.Pretrain
+	s := ProbeStructure{Layout: c.Layout, EmbedDim: p.EmbedDim, NumHeads: p.NumHeads, Depth: 1,
+		NumClasses: c.Data.NumClasses, NumProbes: len(c.Heads())}
+	if s.EmbedDim == 0 || (c.Layout == LayoutVJEPA && s.NumHeads == 0) {
+		preset, err := backbone.Preset(p.ModelName)
+		switch {
+		case err == nil:
+		case vjepa2Widths[p.ModelName] > 0 && c.Layout == LayoutVJEPA2:
+			preset = backbone.Config{EmbedDim: vjepa2Widths[p.ModelName]}
+		case p.ModelName == "":
+			return s, fmt.Errorf("%s: %s is missing (or give %s)", c.pos.at(key("model_name")), key("model_name"), key("embed_dim"))
+		default:
+			return s, fmt.Errorf("%s: %s %q is not a known model size, so %s is required to size the probe",
+				c.pos.at(key("model_name")), key("model_name"), p.ModelName, key("embed_dim"))
+		}
+		if s.EmbedDim == 0 {
+			s.EmbedDim = preset.EmbedDim
+		}
+		if s.NumHeads == 0 {
+			s.NumHeads = preset.NumHeads
+		}
+	}
+	if c.Layout == LayoutVJEPA2 {
+		s.NumHeads, s.Depth = c.Classifier.NumHeads, c.Classifier.NumProbeBlocks
+	}
+	dataKey := "data.num_classes"
+	if c.Layout == LayoutVJEPA2 {
+		dataKey = "experiment.data.num_classes"
+	}
+	switch {
+	case s.EmbedDim < 1:
+		return s, fmt.Errorf("%s: %s must be positive, got %d", c.pos.at(key("embed_dim")), key("embed_dim"), s.EmbedDim)
+	case s.NumHeads < 1 || s.EmbedDim%s.NumHeads != 0:
+		return s, fmt.Errorf("%s: the probe's %d heads do not divide the encoder width %d", c.File, s.NumHeads, s.EmbedDim)
+	case s.NumClasses < 2:
+		if _, ok := c.pos.lines[dataKey]; !ok {
+			return s, fmt.Errorf("%s: %s is missing", c.File, dataKey)
+		}
+		return s, fmt.Errorf("%s: %s must be at least 2, got %d", c.pos.at(dataKey), dataKey, s.NumClasses)
+	}
+	return s, nil
+}
