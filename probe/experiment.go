@@ -31,6 +31,10 @@ type Experiment struct {
 	PretrainData, PretrainRun string
 	// Probes are the probe types to train (Attentive, Attentive4, AvgPoolLinear).
 	Probes []string
+	// ConfigProbe is the probe the eval config describes ([ModelFromEvalConfig]): probes of
+	// its kind get its heads and depth, other kinds the encoder's heads and their default
+	// depth. Zero: every probe is built the latter way.
+	ConfigProbe Model
 	// CompareRandom also evaluates a random-init backbone of the same size.
 	CompareRandom bool
 	Heads         []HeadConfig
@@ -176,6 +180,9 @@ func (e *Experiment) backboneParams(init string) (backbone.HostParams, BackboneI
 
 func (e *Experiment) runProbe(ctx context.Context, backend compute.Backend, kind, init string, info BackboneInfo, train TrainSource, val *FeatureSet) (*Record, error) {
 	m := Model{Kind: kind, EmbedDim: e.Model.EmbedDim, NumHeads: e.Model.NumHeads, NumClasses: val.NumClasses}
+	if kind == e.ConfigProbe.Kind && kind != AvgPoolLinear {
+		m.NumHeads, m.Depth = e.ConfigProbe.NumHeads, e.ConfigProbe.Depth
+	}
 	if e.Data.NumClasses > 0 {
 		m.NumClasses = e.Data.NumClasses
 	}

@@ -1,14 +1,29 @@
 package probe
 
 import (
+	"fmt"
+
 	"github.com/vjepa-go/vjepa/internal/officialcfg"
 )
 
 // ModelFromEvalConfig is the probe an official eval config (V-JEPA or V-JEPA 2 layout)
 // trains: Attentive with the encoder's heads for V-JEPA, Attentive4 of depth
 // num_probe_blocks with experiment.classifier.num_heads for V-JEPA 2. The width is the
-// encoder's (embed_dim, else the size of model_name).
+// encoder's (embed_dim, else the size of model_name); the file must set num_classes.
 func ModelFromEvalConfig(cfg *officialcfg.EvalConfig) (Model, error) {
+	m, err := configProbe(cfg)
+	if err != nil {
+		return Model{}, err
+	}
+	if m.NumClasses == 0 {
+		return Model{}, fmt.Errorf("%s: num_classes is missing (the probe's output size)", cfg.File)
+	}
+	return m, m.Validate()
+}
+
+// configProbe is [ModelFromEvalConfig] that allows a config without num_classes (the
+// experiment then takes the number of classes from the data).
+func configProbe(cfg *officialcfg.EvalConfig) (Model, error) {
 	s, err := cfg.ProbeStructure()
 	if err != nil {
 		return Model{}, err
@@ -17,6 +32,5 @@ func ModelFromEvalConfig(cfg *officialcfg.EvalConfig) (Model, error) {
 	if s.Layout == officialcfg.LayoutVJEPA2 {
 		kind = Attentive4
 	}
-	m := Model{Kind: kind, EmbedDim: s.EmbedDim, NumHeads: s.NumHeads, NumClasses: s.NumClasses, Depth: s.Depth}
-	return m, m.Validate()
+	return Model{Kind: kind, EmbedDim: s.EmbedDim, NumHeads: s.NumHeads, NumClasses: s.NumClasses, Depth: s.Depth}, nil
 }

@@ -16,7 +16,7 @@ type ProbeStructure struct {
 	EmbedDim   int // the encoder width
 	NumHeads   int // the encoder's heads (V-JEPA) or experiment.classifier.num_heads (V-JEPA 2)
 	Depth      int // 1 (V-JEPA) or experiment.classifier.num_probe_blocks (V-JEPA 2)
-	NumClasses int // data.num_classes
+	NumClasses int // data.num_classes (0 when the file does not set it)
 	NumProbes  int // probes trained side by side: the multihead_kwargs entries, else 1
 }
 
@@ -71,10 +71,7 @@ func (c *EvalConfig) ProbeStructure() (ProbeStructure, error) {
 		return s, fmt.Errorf("%s: %s must be positive, got %d", c.pos.at(key("embed_dim")), key("embed_dim"), s.EmbedDim)
 	case s.NumHeads < 1 || s.EmbedDim%s.NumHeads != 0:
 		return s, fmt.Errorf("%s: the probe's %d heads do not divide the encoder width %d", c.File, s.NumHeads, s.EmbedDim)
-	case s.NumClasses < 2:
-		if _, ok := c.pos.lines[dataKey]; !ok {
-			return s, fmt.Errorf("%s: %s is missing", c.File, dataKey)
-		}
+	case s.NumClasses < 2 && (s.NumClasses != 0 || c.pos.lines[dataKey] != 0):
 		return s, fmt.Errorf("%s: %s must be at least 2, got %d", c.pos.at(dataKey), dataKey, s.NumClasses)
 	}
 	return s, nil
