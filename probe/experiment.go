@@ -179,10 +179,7 @@ func (e *Experiment) backboneParams(init string) (backbone.HostParams, BackboneI
 }
 
 func (e *Experiment) runProbe(ctx context.Context, backend compute.Backend, kind, init string, info BackboneInfo, train TrainSource, val *FeatureSet) (*Record, error) {
-	m := Model{Kind: kind, EmbedDim: e.Model.EmbedDim, NumHeads: e.Model.NumHeads, NumClasses: val.NumClasses}
-	if kind == e.ConfigProbe.Kind && kind != AvgPoolLinear {
-		m.NumHeads, m.Depth = e.ConfigProbe.NumHeads, e.ConfigProbe.Depth
-	}
+	m := e.ProbeModel(kind, val.NumClasses)
 	if e.Data.NumClasses > 0 {
 		m.NumClasses = e.Data.NumClasses
 	}

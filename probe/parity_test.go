@@ -98,3 +98,46 @@ func stack(ts []backbone.HostTensor) backbone.HostTensor {
 	}
 	return out
 }
+
+// TestEvalOnlyOfficialProbes runs the official probe checkpoints of both generations through
+// the trainer that `vjepa probe --eval-only` evaluates with: its class probabilities must be
+// the softmax of the official logits.
+func TestEvalOnlyOfficialProbes(t *testing.T) {
+	root, err := fixtures.Root()
+	require.NoError(t, err)
+	backend, err := gobackend.New("")
+	require.NoError(t, err)
+	for fixture, logitsFile := range map[string]string{"probe_v1": "logits.npy", "probe_v2": "logits_0.npy"} {
+		t.Run(fixture, func(t *testing.T) {
+			dir := filepath.Join(root, fixture)
+			cfg, _, err := officialcfg.LoadEval(filepath.Join(dir, "config.yaml"))
+			require.NoError(t, err)
+			m, err := probe.ModelFromEvalConfig(cfg)
+			require.NoError(t, err)
+			ck, err := probe.LoadCheckpoint(filepath.Join(dir, "checkpoint.pt"), m)
+			require.NoError(t, err)
+			tr, err := probe.NewTrainer(backend, probe.TrainerOptions{Model: m, NumHeads: len(ck.Heads)}, ck.Heads)
+			require.NoError(t, err)
+			in, err := npy.ReadFile(filepath.Join(dir, "input_tokens.npy"))
+			require.NoError(t, err)
+			probs, err := tr.Probs(backbone.HostTensor{Shape: in.Shape, F32: in.F32})
+			require.NoError(t, err)
+			logits, err := npy.ReadFile(filepath.Join(dir, logitsFile))
+			require.NoError(t, err)
+			c := logits.Shape[1]
+			for row := 0; row < logits.Shape[0]; row++ {
+				l := logits.F32[row*c : (row+1)*c]
+				var mx, sum float64 = math.Inf(-1), 0
+				for _, v := range l {
+					mx = math.Max(mx, float64(v))
+				}
+				for _, v := range l {
+					sum += math.Exp(float64(v) - mx)
+				}
+				for j, v := range l {
+					require.InDelta(t, math.Exp(float64(v)-mx)/sum, probs[0][row*c+j], 1e-5, "row %d class %d", row, j)
+				}
+			}
+		})
+	}
+}

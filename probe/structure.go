@@ -34,3 +34,14 @@ func configProbe(cfg *officialcfg.EvalConfig) (Model, error) {
 	}
 	return Model{Kind: kind, EmbedDim: s.EmbedDim, NumHeads: s.NumHeads, NumClasses: s.NumClasses, Depth: s.Depth}, nil
 }
+
+// ProbeModel is the probe of the given kind for the experiment's encoder: the config's heads
+// and depth when kind is the config's probe type ([Experiment.ConfigProbe]), else the
+// encoder's heads and the kind's default depth.
+func (e *Experiment) ProbeModel(kind string, numClasses int) Model {
+	m := Model{Kind: kind, EmbedDim: e.Model.EmbedDim, NumHeads: e.Model.NumHeads, NumClasses: numClasses}
+	if kind == e.ConfigProbe.Kind && kind != AvgPoolLinear {
+		m.NumHeads, m.Depth = e.ConfigProbe.NumHeads, e.ConfigProbe.Depth
+	}
+	return m
+}
