@@ -71,7 +71,7 @@ func (m Model) Validate() error {
 		return fmt.Errorf("probe: embed dim %d is not divisible by %d heads", m.EmbedDim, m.NumHeads)
 	}
 	if m.Depth < 0 {
-		return fmt.Errorf("probe: depth must be positive, got %d", m.Depth)
+		return fmt.Errorf("probe: depth must be positive (0: the type's default), got %d", m.Depth)
 	}
 	return nil
 }
