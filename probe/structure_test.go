@@ -1,6 +1,7 @@
 package probe_test
 
 import (
+	"math"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -136,4 +137,36 @@ func TestExperimentFromConfigProbe(t *testing.T) {
 	_, err = probe.ExperimentFromConfig("ssv2", cfg, "")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "vjepa2_vitl_ssv2: use_rope: true")
+}
+
+// TestInitRescale checks the official depth rescaling of the output projections: fc2 (and
+// attn.proj) of layer L are divided by √(2L), with V-JEPA 2 numbering its blocks from 1 and
+// giving the cross-attention the last block's number, V-JEPA counting the cross-attention as
+// layer 1 and its blocks from 2.
+func TestInitRescale(t *testing.T) {
+	std := func(v []float32) float64 {
+		var s float64
+		for _, x := range v {
+			s += float64(x) * float64(x)
+		}
+		return math.Sqrt(s / float64(len(v)))
+	}
+	tests := []struct {
+		kind   string
+		depth  int
+		layers map[string]int // tensor prefix -> layer
+	}{
+		{probe.Attentive4, 4, map[string]int{"pooler.blocks.0.": 1, "pooler.blocks.1.": 2, "pooler.blocks.2.": 3, "pooler.cross_attention_block.": 3}},
+		{probe.Attentive4, 1, map[string]int{"pooler.cross_attention_block.": 1}},
+		{probe.Attentive, 1, map[string]int{"pooler.cross_attention_block.": 1}},
+		{probe.Attentive, 3, map[string]int{"pooler.blocks.0.": 2, "pooler.blocks.1.": 3, "pooler.cross_attention_block.": 1}},
+	}
+	for _, tt := range tests {
+		m := probe.Model{Kind: tt.kind, EmbedDim: 64, NumHeads: 4, NumClasses: 3, Depth: tt.depth}
+		p := m.Init(rand.New(rand.NewPCG(3, 4)))
+		for prefix, layer := range tt.layers {
+			ratio := std(p[prefix+"mlp.fc2.weight"]) / std(p[prefix+"mlp.fc1.weight"])
+			assert.InDelta(t, 1/math.Sqrt(2*float64(layer)), ratio, 0.03, "%s depth %d %s", tt.kind, tt.depth, prefix)
+		}
+	}
 }
