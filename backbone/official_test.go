@@ -69,6 +69,9 @@ func TestOfficialPretrainPresets(t *testing.T) {
 // TestOfficialEvalPresets builds the frozen encoder of every embedded official evaluation file.
 func TestOfficialEvalPresets(t *testing.T) {
 	for _, name := range officialcfg.EvalPresets() {
+		if strings.HasPrefix(name, officialcfg.VJEPA2Prefix) {
+			continue // V-JEPA 2 encoders: TestOfficialVJEPA2EvalPresets
+		}
 		t.Run(name, func(t *testing.T) {
 			c, _, err := officialcfg.LoadEvalPreset(name)
 			require.NoError(t, err)

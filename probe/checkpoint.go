@@ -78,6 +78,19 @@ func saveTrainer(path string, tr *Trainer, out *Outcome, epoch int) error {
 	return nil
 }
 
+// checkpointDepth is the pooler depth of a probe's parameters: one more than the number of
+// self-attention blocks pooler.blocks.<i>.
+func checkpointDepth(p backbone.HostParams) int {
+	blocks := map[string]bool{}
+	for name := range p {
+		if rest, ok := strings.CutPrefix(name, "pooler.blocks."); ok {
+			i, _, _ := strings.Cut(rest, ".")
+			blocks[i] = true
+		}
+	}
+	return len(blocks) + 1
+}
+
 // LoadCheckpoint reads a probe checkpoint: ours, an official V-JEPA probe (key "classifier",
 // e.g. k400-probe.pth.tar) or a V-JEPA 2 one (key "classifiers"). Names are matched after
 // removing "module."; the unused xattn.proj tensors of V-JEPA probes are ignored.
@@ -116,6 +129,10 @@ func LoadCheckpoint(path string, m Model) (*Checkpoint, error) {
 				return nil, fmt.Errorf("%s: %s: %w", path, name, err)
 			}
 			p[bare] = v
+		}
+		if d := checkpointDepth(p); m.Kind != AvgPoolLinear && d != m.depth() {
+			return nil, fmt.Errorf("%s: %s holds a probe of depth %d (%d self-attention blocks), the config describes depth %d (probe type %s; V-JEPA 2 probes set experiment.classifier.num_probe_blocks)",
+				path, key, d, d-1, m.depth(), m.Kind)
 		}
 		if err := p.CheckAgainst(specs); err != nil {
 			return nil, fmt.Errorf("%s: %s: %w (probe type %s, embed dim %d, %d classes)", path, key, err, m.Kind, m.EmbedDim, m.NumClasses)

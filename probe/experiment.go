@@ -32,6 +32,10 @@ type Experiment struct {
 	PretrainData, PretrainRun string
 	// Probes are the probe types to train (Attentive, Attentive4, AvgPoolLinear).
 	Probes []string
+	// ConfigProbe is the probe the eval config describes ([ModelFromEvalConfig]): probes of
+	// its kind get its heads and depth, other kinds the encoder's heads and their default
+	// depth. Zero: every probe is built the latter way.
+	ConfigProbe Model
 	// CompareRandom also evaluates a random-init backbone of the same size.
 	CompareRandom bool
 	Heads         []HeadConfig

@@ -14,10 +14,12 @@ import (
 // Kinds of probe.
 const (
 	// Attentive is the V-JEPA attentive probe: one learnable query, one cross-attention block
-	// with MLP, then a linear classifier (jepa:src/models/attentive_pooler.py).
+	// with MLP, then a linear classifier (jepa:src/models/attentive_pooler.py). At depth > 1
+	// its depth−1 self-attention blocks run on the query, after the cross-attention.
 	Attentive = "attentive"
-	// Attentive4 is the V-JEPA 2 four-layer probe: three self-attention blocks over the
-	// encoder tokens, then the cross-attention block and the linear classifier.
+	// Attentive4 is the V-JEPA 2 probe (vjepa2:src/models/attentive_pooler.py): depth−1
+	// self-attention blocks over the encoder tokens, then the cross-attention block and the
+	// linear classifier. Its default depth is 4, the num_probe_blocks of every official config.
 	Attentive4 = "attentive4"
 	// AvgPoolLinear averages the tokens and applies a linear classifier (paper Table 3).
 	AvgPoolLinear = "avgpool-linear"
@@ -32,6 +34,24 @@ type Model struct {
 	EmbedDim   int // D of the frozen encoder
 	NumHeads   int // attention heads (16 in the official configs)
 	NumClasses int
+	// Depth is the official pooler depth: the cross-attention block plus Depth−1
+	// self-attention blocks (V-JEPA 2's num_probe_blocks). 0 means the kind's default: 1 for
+	// Attentive, 4 for Attentive4.
+	Depth int
+}
+
+// depth is the pooler depth with the kind's default applied.
+func (m Model) depth() int {
+	switch {
+	case m.Kind == AvgPoolLinear:
+		return 0
+	case m.Depth > 0:
+		return m.Depth
+	case m.Kind == Attentive4:
+		return 4
+	default:
+		return 1
+	}
 }
 
 // Validate reports an inconsistent model.
@@ -44,18 +64,22 @@ func (m Model) Validate() error {
 	if m.NumClasses < 2 {
 		return fmt.Errorf("probe needs at least 2 classes, got %d", m.NumClasses)
 	}
+	if m.EmbedDim < 1 {
+		return fmt.Errorf("probe: embed dim must be positive, got %d", m.EmbedDim)
+	}
 	if m.Kind != AvgPoolLinear && (m.NumHeads < 1 || m.EmbedDim%m.NumHeads != 0) {
 		return fmt.Errorf("probe: embed dim %d is not divisible by %d heads", m.EmbedDim, m.NumHeads)
+	}
+	if m.Depth < 0 {
+		return fmt.Errorf("probe: depth must be positive (0: the type's default), got %d", m.Depth)
 	}
 	return nil
 }
 
-// selfBlocks is the number of self-attention blocks before the cross-attention.
+// selfBlocks is the number of self-attention blocks (before the cross-attention for
+// Attentive4, after it for Attentive).
 func (m Model) selfBlocks() int {
-	if m.Kind == Attentive4 {
-		return 3
-	}
-	return 0
+	return max(m.depth()-1, 0)
 }
 
 // Specs lists the probe's parameters with the official names (without the DDP "module."
@@ -133,16 +157,18 @@ func (m Model) Init(rng *rand.Rand) backbone.HostParams {
 			w[i] *= f
 		}
 	}
+	// V-JEPA 2 numbers its blocks from 1 and gives the cross-attention the last block's
+	// number; V-JEPA counts the cross-attention as layer 1 and its blocks from 2.
+	first, cross := 1, max(m.selfBlocks(), 1)
+	if m.Kind == Attentive {
+		first, cross = 2, 1
+	}
 	for i := 0; i < m.selfBlocks(); i++ {
-		rescale(fmt.Sprintf("pooler.blocks.%d.attn.proj.weight", i), i+1)
-		rescale(fmt.Sprintf("pooler.blocks.%d.mlp.fc2.weight", i), i+1)
+		rescale(fmt.Sprintf("pooler.blocks.%d.attn.proj.weight", i), i+first)
+		rescale(fmt.Sprintf("pooler.blocks.%d.mlp.fc2.weight", i), i+first)
 	}
 	if m.Kind != AvgPoolLinear {
-		layer := 1
-		if m.Kind == Attentive4 {
-			layer = m.selfBlocks()
-		}
-		rescale("pooler.cross_attention_block.mlp.fc2.weight", layer)
+		rescale("pooler.cross_attention_block.mlp.fc2.weight", cross)
 	}
 	return out
 }
@@ -155,12 +181,38 @@ func (m Model) Logits(w backbone.Weights, x *Node) *Node {
 // Pool returns the pooled representation [B,D] the classifier reads: the attentive pooler's
 // output query, or the mean token for AvgPoolLinear.
 func (m Model) Pool(w backbone.Weights, x *Node) *Node {
+	pooled, _ := m.PoolTrace(w, x)
+	return pooled
+}
+
+// PoolTrace is [Model.Pool] that also returns the output of every self-attention block:
+// [B,N,D] over the tokens for Attentive4, [B,1,D] on the query for Attentive.
+func (m Model) PoolTrace(w backbone.Weights, x *Node) (*Node, []*Node) {
 	if m.Kind == AvgPoolLinear {
-		return ReduceMean(x, 1)
+		return ReduceMean(x, 1), nil
 	}
-	for i := 0; i < m.selfBlocks(); i++ {
+	var trace []*Node
+	block := func(x *Node, i int) *Node {
 		x = backbone.Block(x, w, fmt.Sprintf("pooler.blocks.%d.", i), m.NumHeads, LayerNormEps)
+		trace = append(trace, x)
+		return x
 	}
+	if m.Kind == Attentive4 {
+		for i := 0; i < m.selfBlocks(); i++ {
+			x = block(x, i)
+		}
+	}
+	q := m.crossAttention(w, x)
+	if m.Kind == Attentive {
+		for i := 0; i < m.selfBlocks(); i++ {
+			q = block(q, i)
+		}
+	}
+	return Reshape(q, q.Shape().Dim(0), q.Shape().Dim(2)), trace
+}
+
+// crossAttention is the official CrossAttentionBlock applied to the learnt query: [B,1,D].
+func (m Model) crossAttention(w backbone.Weights, x *Node) *Node {
 	b, n, d := x.Shape().Dim(0), x.Shape().Dim(1), x.Shape().Dim(2)
 	hd := d / m.NumHeads
 	p := "pooler.cross_attention_block."
@@ -172,6 +224,5 @@ func (m Model) Pool(w backbone.Weights, x *Node) *Node {
 	y := Reshape(backbone.ScaledDotProductAttention(q, k, v), b, 1, d)
 	// The query itself is not normalised; the official xattn.proj is never applied.
 	q = Add(query, y)
-	q = Add(q, backbone.MLP(backbone.LayerNorm(q, w, p+"norm2", LayerNormEps), w, p+"mlp"))
-	return Reshape(q, b, d)
+	return Add(q, backbone.MLP(backbone.LayerNorm(q, w, p+"norm2", LayerNormEps), w, p+"mlp"))
 }

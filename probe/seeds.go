@@ -162,10 +162,11 @@ func (e *Experiment) runTrial(ctx context.Context, backend compute.Backend, sl s
 		}
 		return tr, nil
 	}
-	m := Model{Kind: sl.kind, EmbedDim: e.Model.EmbedDim, NumHeads: e.Model.NumHeads, NumClasses: sf.val.NumClasses}
+	m := e.ProbeModel(sl.kind, sf.val.NumClasses)
 	if e.Data.NumClasses > 0 {
 		m.NumClasses = e.Data.NumClasses
 	}
+	pi.NumHeads = m.NumHeads
 	if len(e.Heads) > 0 {
 		pi.Warmup = e.Heads[0].WarmupEpochs
 	}

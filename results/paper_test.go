@@ -1,6 +1,7 @@
 package results
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -40,6 +41,10 @@ func TestPaperLookup(t *testing.T) {
 		{"ViT-L K400 single view", rec("vit_large", 224, "attentive", "k400", 16, 1, 1, false, InitPretrained, ""), 73.7, "V-JEPA paper Table 3"},
 		{"avgpool any protocol", rec("vit_large", 224, "avgpool-linear", "ssv2", 16, 2, 3, false, InitPretrained, ""), 50.1, "V-JEPA paper Table 3"},
 		{"V-JEPA 2 ViT-g 384 IN1K", rec("vit_giant", 384, "attentive4", "in1k", 16, 1, 1, true, InitPretrained, ""), 85.1, "V-JEPA 2 paper Table 4"},
+		{"V-JEPA 2 ViT-L Diving-48", rec("vit_large", 256, "attentive4", "diving48", 32, 4, 3, false, InitPretrained, ""), 89.0, "vjepa2 README, Evaluation Attentive Probes (diving48-vitl-256)"},
+		{"V-JEPA 2 ViT-g 384 Diving-48", rec("vit_giant", 384, "attentive4", "diving48", 32, 4, 3, false, InitPretrained, ""), 90.2, "vjepa2 README, Evaluation Attentive Probes (diving48-vitg-384-32x4x3)"},
+		{"V-JEPA 2 ViT-g 384 SSv2", rec("vit_giant", 384, "attentive4", "ssv2", 64, 2, 3, false, InitPretrained, ""), 77.3, "V-JEPA 2 paper Table 4"},
+		{"V-JEPA 2 number needs the 4-block probe", rec("vit_large", 256, "attentive", "diving48", 32, 4, 3, false, InitPretrained, ""), 0, ""},
 		{"random init never", rec("vit_large", 224, "attentive", "k400", 16, 8, 3, false, InitRandom, ""), 0, ""},
 		{"other pretraining data", rec("vit_large", 224, "attentive", "k400", 16, 8, 3, false, InitPretrained, "k400"), 0, ""},
 		{"other protocol", rec("vit_large", 224, "attentive", "k400", 8, 8, 3, false, InitPretrained, ""), 0, ""},
@@ -75,4 +80,21 @@ func TestParsePaperRejects(t *testing.T) {
 			assert.Contains(t, err.Error(), tt.want)
 		})
 	}
+}
+
+func TestPaperSideBySide(t *testing.T) {
+	p, err := LoadPaper()
+	require.NoError(t, err)
+	var b strings.Builder
+	require.NoError(t, writePaperSideBySide(&b, nil, p, Figures{}))
+	md := b.String()
+	assert.Contains(t, md, "| data set | V-JEPA ViT-L/16 |")
+	assert.Contains(t, md, "V-JEPA 2 ViT-g/16_384")
+	assert.Regexp(t, `\| ssv2 +\| +69\.5 \(16×2×3\) \|`, md)
+	assert.Regexp(t, `\| diving48 +\|[ |]+89\.0 \(32×4×3\) \|[ |]+90\.2 \(32×4×3\) \|`, md)
+	assert.NotContains(t, md, "average pooling", "only attentive probes")
+
+	var empty strings.Builder
+	require.NoError(t, writePaperSideBySide(&empty, nil, Paper{}, Figures{}))
+	assert.Empty(t, empty.String())
 }

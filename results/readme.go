@@ -23,7 +23,7 @@ func RenderReadme(runs []Run, paper Paper, figs Figures) (string, error) {
 	var b strings.Builder
 	b.WriteString(readmeIntro)
 	sections := []func(*strings.Builder, []Run, Paper, Figures) error{
-		writeBenchmarks, writeInitComparison, writeReference, writeSweeps, writePretraining, writeRunList, writePaperNumbers,
+		writeBenchmarks, writeInitComparison, writeReference, writeSweeps, writePretraining, writeRunList, writePaperNumbers, writePaperSideBySide,
 	}
 	for _, s := range sections {
 		if err := s(&b, runs, paper, figs); err != nil {

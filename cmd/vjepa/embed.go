@@ -88,7 +88,7 @@ func runEmbed(ctx context.Context, args []string) error {
 	if *probeCkpt == "" {
 		pool, err = probe.NewMeanPooler(backend, e.Model.EmbedDim)
 	} else {
-		m := probe.Model{Kind: *probeType, EmbedDim: e.Model.EmbedDim, NumHeads: e.Model.NumHeads, NumClasses: cfg.Data.NumClasses}
+		m := e.ProbeModel(*probeType, cfg.Data.NumClasses)
 		var pc *probe.Checkpoint
 		if pc, err = probe.LoadCheckpoint(*probeCkpt, m); err != nil {
 			return err

@@ -30,6 +30,7 @@ type command struct {
 // commands lists every sub-command. Multi-word commands ("data check") are keyed with a space.
 func commands() map[string]command {
 	return map[string]command{
+		"classify":           {"apply a saved attentive probe (official V-JEPA / V-JEPA 2 or ours) to frozen tokens, write logits as .npy", runClassify},
 		"encode":             {"encode clips with a checkpoint's encoder, write tokens as .npy", runEncode},
 		"predict":            {"run the context encoder and predictor of a checkpoint on given masks", runPredict},
 		"pretrain":           {"V-JEPA self-supervised pretraining (resumable)", runPretrain},

@@ -20,7 +20,7 @@ func runProbe(ctx context.Context, args []string) error {
 	config := fs.String("config", "", "official frozen-evaluation YAML (default: the one for --dataset)")
 	checkpoint := fs.String("checkpoint", "", "backbone checkpoint (default: the config's pretrain folder/checkpoint)")
 	encoder := fs.String("encoder", "", "checkpoint key of the backbone: target_encoder (default, as the official evals) or encoder")
-	probes := fs.String("probe", probe.Attentive, "probe types, comma-separated: attentive, attentive4, avgpool-linear, knn (training-free k-NN on mean-pooled features)")
+	probes := fs.String("probe", "", "probe types, comma-separated: attentive, attentive4, avgpool-linear, knn (training-free k-NN on mean-pooled features) (default: the config's, attentive for V-JEPA and attentive4 for V-JEPA 2 layouts)")
 	compare := fs.Bool("compare", false, "also probe a random-init backbone of the same size (and avgpool-linear when not listed): the paper's Table 3 comparison, reported as the paired difference pretrained − random with its 95% confidence interval over --seeds (paired t-test) (default on for the built-in data sets)")
 	randomOnly := fs.Bool("random-only", false, "probe only a random-init backbone (no checkpoint needed)")
 	epochs := fs.Int("epochs", 0, "override the config's num_epochs")
@@ -88,7 +88,9 @@ func runProbe(ctx context.Context, args []string) error {
 	if *encoder != "" {
 		e.EncoderKey = *encoder
 	}
-	e.Probes = strings.Split(*probes, ",")
+	if *probes != "" {
+		e.Probes = strings.Split(*probes, ",")
+	}
 	compareSet, augmentSet := false, false
 	fs.Visit(func(f *flag.Flag) {
 		compareSet = compareSet || f.Name == "compare"

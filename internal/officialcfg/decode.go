@@ -249,6 +249,33 @@ func (m *mapping) seq(key, want string) ([]*yaml.Node, string) {
 	return items, full
 }
 
+// has reports whether the mapping holds key (with any value, null included).
+func (m *mapping) has(key string) bool {
+	for i := 0; i+1 < len(m.node.Content); i += 2 {
+		if m.node.Content[i].Value == key {
+			return true
+		}
+	}
+	return false
+}
+
+// ints decodes a list of integers.
+func (m *mapping) ints(key string, dst *[]int) {
+	items, full := m.seq(key, "a list of integers")
+	if items == nil {
+		return
+	}
+	out := make([]int, 0, len(items))
+	for i, item := range items {
+		v, ok := m.d.asInt(item, fmt.Sprintf("%s.%d", full, i))
+		if !ok {
+			return
+		}
+		out = append(out, v)
+	}
+	*dst = out
+}
+
 // sub returns the nested mapping under key, or nil when absent, null or not a mapping.
 func (m *mapping) sub(key string) *mapping {
 	n, full := m.value(key)

@@ -13,13 +13,22 @@ const (
 	ImageEval = "image_classification_frozen"
 )
 
-// EvalConfig is a V-JEPA frozen-evaluation configuration (jepa:configs/evals/*.yaml), with
-// the defaults of evals/video_classification_frozen/eval.py or
-// evals/image_classification_frozen/eval.py, depending on EvalName.
+// EvalConfig is a frozen-evaluation configuration, with the defaults of the official
+// evals/video_classification_frozen/eval.py or evals/image_classification_frozen/eval.py,
+// depending on EvalName. Two layouts are read (see [EvalConfig.Layout]):
 //
-// Two official quirks are kept: the video eval reads frame_step and clip_duration from the
-// "pretrain" section (so "data: frame_step" is ignored; see [EvalConfig.FrameStep]), and the
-// two evals read the resolution from different sections (see [EvalConfig.Resolution]).
+//   - V-JEPA (jepa:configs/evals/*.yaml): sections pretrain, data and optimization. Two
+//     official quirks are kept: the video eval reads frame_step and clip_duration from the
+//     "pretrain" section (so "data: frame_step" is ignored; see [EvalConfig.FrameStep]), and
+//     the two evals read the resolution from different sections (see [EvalConfig.Resolution]).
+//   - V-JEPA 2 (vjepa2:configs/eval/*/*.yaml): sections experiment.{classifier, data,
+//     optimization} and model_kwargs.{checkpoint, module_name, pretrain_kwargs.encoder,
+//     wrapper_kwargs}. Its evals read frames, frame step, clip duration and resolution from
+//     experiment.data; the decoder copies them into Pretrain.FramesPerClip, Pretrain.FrameStep,
+//     Pretrain.ClipDuration and Optimization.Resolution, so the accessors and [EvalConfig.Model]
+//     give the effective values for both layouts. The encoder keys
+//     (model_kwargs.pretrain_kwargs.encoder) fill Pretrain, model_kwargs.checkpoint fills
+//     Pretrain.Checkpoint, and segments always attend to each other (AttendAcrossSegments).
 type EvalConfig struct {
 	File string         // path the configuration was loaded from
 	Raw  map[string]any // the whole document, untyped
@@ -29,6 +38,19 @@ type EvalConfig struct {
 	ResumeCheckpoint bool   // resume_checkpoint (default false)
 	Nodes            int    // nodes
 	TasksPerNode     int    // tasks_per_node
+
+	// Layout is LayoutVJEPA or LayoutVJEPA2: which generation's file layout was read.
+	Layout int
+	// Launch holds the V-JEPA 2 launcher and loader settings (cluster resources, output
+	// folder); zero for the V-JEPA layout.
+	Launch EvalLaunch
+	// Classifier is the V-JEPA 2 "experiment.classifier" section. The V-JEPA layout has none:
+	// its probe is always one cross-attention block with the encoder's head count, which
+	// Classifier then records (NumProbeBlocks 1, NumHeads 0 = the encoder's).
+	Classifier EvalClassifier
+	// Wrapper is the V-JEPA 2 "model_kwargs" module and "wrapper_kwargs" (how the encoder
+	// output is assembled for the probe); zero for the V-JEPA layout.
+	Wrapper EvalWrapper
 
 	Pretrain     EvalPretrain
 	Data         EvalData
@@ -61,6 +83,44 @@ type EvalPretrain struct {
 	Depth    int     // depth (extension)
 	NumHeads int     // num_heads (extension)
 	MLPRatio float64 // mlp_ratio (extension)
+
+	// UseRoPE is V-JEPA 2's use_rope: 3-D rotary position embeddings in every attention
+	// instead of the sin-cos table (true in every V-JEPA 2 config).
+	UseRoPE bool
+	// ImgTemporalDimSize is V-JEPA 2's img_temporal_dim_size (nil in every official config).
+	ImgTemporalDimSize *int
+}
+
+// File layouts of [EvalConfig.Layout].
+const (
+	LayoutVJEPA  = 1 // jepa: pretrain, data, optimization
+	LayoutVJEPA2 = 2 // vjepa2: experiment.{classifier, data, optimization}, model_kwargs
+)
+
+// EvalLaunch holds the V-JEPA 2 top-level settings read by the launcher (evals/main*.py)
+// and the data loaders; they do not change the result.
+type EvalLaunch struct {
+	Folder      string // folder: where the eval writes its logs and latest.pt
+	CPUsPerTask int    // cpus_per_task
+	MemPerGPU   string // mem_per_gpu
+	NumWorkers  int    // num_workers (data-loader processes, default 12)
+	MaxWorkers  int    // max_workers
+	ValOnly     bool   // val_only: evaluate the saved probe, no training
+}
+
+// EvalClassifier is the attentive probe's structure.
+type EvalClassifier struct {
+	NumHeads       int // num_heads (V-JEPA 2 default 16; 0 in the V-JEPA layout = the encoder's)
+	NumProbeBlocks int // num_probe_blocks (default 1): depth−1 self-attention blocks, then the cross-attention
+}
+
+// EvalWrapper is how V-JEPA 2 wraps the encoder for the probe.
+type EvalWrapper struct {
+	ModuleName        string // model_kwargs.module_name, e.g. evals.video_classification_frozen.modelcustom.vit_encoder_multiclip
+	MaxFrames         int    // wrapper_kwargs.max_frames (default 128)
+	UsePosEmbed       bool   // wrapper_kwargs.use_pos_embed: 1-D temporal sin-cos added to the tokens (false in every official config)
+	OutLayers         []int  // wrapper_kwargs.out_layers: encoder blocks whose outputs are concatenated along the tokens (multilevel)
+	ImgAsVideoNFrames int    // wrapper_kwargs.img_as_video_nframes: frames an image is repeated to (image eval)
 }
 
 // EvalData is the "data" section.
@@ -98,6 +158,9 @@ type EvalOptimization struct {
 	FinalWeightDecay float64
 	// MultiHead holds the V-JEPA 2 style "multihead_kwargs" list: one probe per entry.
 	MultiHead []HeadOptimization
+	// UsePosEmbed is V-JEPA 2's experiment.optimization.use_pos_embed, which the evals never
+	// read (wrapper_kwargs.use_pos_embed is the effective one).
+	UsePosEmbed bool
 }
 
 // HeadOptimization is the optimizer schedule of one probe head.
@@ -119,6 +182,8 @@ func defaultEval() EvalConfig {
 			UseSDPA: true, TightSiLU: true, FrameStep: 4},
 		Data:         EvalData{DatasetType: "VideoDataset", FramesPerClip: 16, NumSegments: 1, NumViewsPerSegment: 1, Resolution: 224},
 		Optimization: EvalOptimization{Resolution: 224, FinalWeightDecay: defaultEvalFinalWD},
+		Layout:       LayoutVJEPA,
+		Classifier:   EvalClassifier{NumProbeBlocks: 1},
 	}
 }
 
@@ -187,14 +252,18 @@ func decodeEval(path string, top *yaml.Node, raw map[string]any) (*EvalConfig, [
 	root.bool("resume_checkpoint", &c.ResumeCheckpoint)
 	root.int("nodes", &c.Nodes)
 	root.int("tasks_per_node", &c.TasksPerNode)
-	if s := root.sub("pretrain"); s != nil {
-		decodeEvalPretrain(s, &c.Pretrain)
-	}
-	if s := root.sub("data"); s != nil {
-		decodeEvalData(s, &c.Data)
-	}
-	if s := root.sub("optimization"); s != nil {
-		decodeEvalOptimization(s, &c.Optimization)
+	if root.has("experiment") || root.has("model_kwargs") {
+		decodeEvalV2(root, &c)
+	} else {
+		if s := root.sub("pretrain"); s != nil {
+			decodeEvalPretrain(s, &c.Pretrain)
+		}
+		if s := root.sub("data"); s != nil {
+			decodeEvalData(s, &c.Data)
+		}
+		if s := root.sub("optimization"); s != nil {
+			decodeEvalOptimization(s, &c.Optimization)
+		}
 	}
 	root.finish()
 
@@ -208,6 +277,11 @@ func decodeEval(path string, top *yaml.Node, raw map[string]any) (*EvalConfig, [
 		return nil, warnings, fmt.Errorf("%s: eval_name %q is not supported (want %s or %s)",
 			c.pos.at("eval_name"), c.EvalName, VideoEval, ImageEval)
 	}
+	if c.Layout == LayoutVJEPA2 {
+		if err := checkV2(&c); err != nil {
+			return nil, warnings, err
+		}
+	}
 	warnings = append(warnings, ignoredSettings(&c)...)
 	return &c, warnings, nil
 }
@@ -218,6 +292,14 @@ func ignoredSettings(c *EvalConfig) []Warning {
 	var ws []Warning
 	add := func(key, format string, args ...any) {
 		ws = append(ws, Warning{File: c.File, Line: c.pos.lines[key], Key: key, Msg: fmt.Sprintf(format, args...)})
+	}
+	if c.Layout == LayoutVJEPA2 {
+		if l, ok := c.pos.lines["experiment.optimization.use_pos_embed"]; ok && c.Optimization.UsePosEmbed != c.Wrapper.UsePosEmbed {
+			ws = append(ws, Warning{File: c.File, Line: l, Key: "experiment.optimization.use_pos_embed",
+				Msg: fmt.Sprintf("experiment.optimization.use_pos_embed %t is ignored by the official eval; the effective value is model_kwargs.wrapper_kwargs.use_pos_embed = %t",
+					c.Optimization.UsePosEmbed, c.Wrapper.UsePosEmbed)})
+		}
+		return ws
 	}
 	_, hasDataStep := c.pos.lines["data.frame_step"]
 	_, hasDataRes := c.pos.lines["data.resolution"]

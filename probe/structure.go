@@ -1,0 +1,66 @@
+package probe
+
+import (
+	"fmt"
+
+	"github.com/vjepa-go/vjepa/backbone"
+	"github.com/vjepa-go/vjepa/internal/officialcfg"
+)
+
+// ModelFromEvalConfig is the probe an official eval config (V-JEPA or V-JEPA 2 layout)
+// trains: Attentive with the encoder's heads for V-JEPA, Attentive4 of depth
+// num_probe_blocks with experiment.classifier.num_heads for V-JEPA 2. The width is the
+// encoder's (embed_dim, else the size of model_name); the file must set num_classes.
+func ModelFromEvalConfig(cfg *officialcfg.EvalConfig) (Model, error) {
+	m, err := configProbe(cfg)
+	if err != nil {
+		return Model{}, err
+	}
+	if m.NumClasses == 0 {
+		return Model{}, fmt.Errorf("%s: num_classes is missing (the probe's output size)", cfg.File)
+	}
+	return m, m.Validate()
+}
+
+// configProbe is [ModelFromEvalConfig] that allows a config without num_classes (the
+// experiment then takes the number of classes from the data).
+func configProbe(cfg *officialcfg.EvalConfig) (Model, error) {
+	s, err := cfg.ProbeStructure(encoderSize)
+	if err != nil {
+		return Model{}, err
+	}
+	kind := Attentive
+	if s.Layout == officialcfg.LayoutVJEPA2 {
+		kind = Attentive4
+	}
+	return Model{Kind: kind, EmbedDim: s.EmbedDim, NumHeads: s.NumHeads, NumClasses: s.NumClasses, Depth: s.Depth}, nil
+}
+
+// ProbeModel is the probe of the given kind for the experiment's encoder: the config's heads
+// and depth when kind is the config's probe type ([Experiment.ConfigProbe]), else the
+// encoder's heads and the kind's default depth.
+func (e *Experiment) ProbeModel(kind string, numClasses int) Model {
+	m := Model{Kind: kind, EmbedDim: e.Model.EmbedDim, NumHeads: e.Model.NumHeads, NumClasses: numClasses}
+	if kind == e.ConfigProbe.Kind && kind != AvgPoolLinear {
+		m.NumHeads, m.Depth = e.ConfigProbe.NumHeads, e.ConfigProbe.Depth
+	}
+	return m
+}
+
+// vjepa2Widths are the widths of V-JEPA 2 encoder names that are not backbone presets
+// (vjepa2:src/models/vision_transformer.py).
+var vjepa2Widths = map[string]int{
+	"vit_giant_xformers": 1408, "vit_giant_xformers_rope": 1408, "vit_giant_rope": 1408,
+	"vit_large_rope": 1024, "vit_huge_rope": 1280, "vit_gigantic_xformers": 1664,
+}
+
+// encoderSize resolves an official encoder name with the backbone presets.
+func encoderSize(name string) (embedDim, numHeads int, ok bool) {
+	if c, err := backbone.Preset(name); err == nil {
+		return c.EmbedDim, c.NumHeads, true
+	}
+	if w := vjepa2Widths[name]; w > 0 {
+		return w, 16, true
+	}
+	return 0, 0, false
+}
