@@ -51,7 +51,7 @@ func (c *Checkpoint) Has(key string) bool {
 // error listing the missing, unexpected and mis-shaped names. Only the tensors of specs are
 // read.
 //
-// With replaceTables, a sin-cos table whose shape differs from the spec (a checkpoint built
+// A RoPE model ignores a pos_embed / predictor_pos_embed in the file. With replaceTables, a sin-cos table whose shape differs from the spec (a checkpoint built
 // for another resolution or clip length) is replaced by the exact table of cfg, as the
 // official evaluation loader does; otherwise it is a shape mismatch.
 func (c *Checkpoint) ReadParams(key string, specs []ParamSpec, cfg Config, replaceTables bool) (HostParams, error) {
@@ -61,7 +61,11 @@ func (c *Checkpoint) ReadParams(key string, specs []ParamSpec, cfg Config, repla
 	}
 	byBare := map[string]string{}
 	for _, n := range sd.Names() {
-		byBare[BareName(n)] = n
+		bare := BareName(n)
+		if cfg.UseRoPE && (bare == "pos_embed" || bare == "predictor_pos_embed") {
+			continue // the released V-JEPA 2 .pt files keep an unused table (src/hub/backbones.py)
+		}
+		byBare[bare] = n
 	}
 	want := map[string]ParamSpec{}
 	for _, s := range specs {

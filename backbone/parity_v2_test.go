@@ -16,8 +16,9 @@ import (
 	"github.com/vjepa-go/vjepa/internal/fixtures"
 )
 
-// v2Tol is the largest absolute difference allowed against the V-JEPA 2 outputs (their values
-// are O(1); a wrong LayerNorm eps shows near 1e-4).
+// v2Tol is the largest difference allowed against the V-JEPA 2 outputs, relative to the
+// largest magnitude of the reference tensor (the block outputs reach ~15, the normed outputs
+// ~3); a wrong LayerNorm eps shows near 1e-4.
 const v2Tol = 1e-5
 
 // diffStats returns max |got − want| and that divided by max |want|.
@@ -44,7 +45,7 @@ func (c v2Checker) check(file string, got backbone.HostTensor) {
 	require.NoError(c.t, err)
 	abs, rel := diffStats(c.t, want, got)
 	c.t.Logf("%-26s max|Δ| %.2e  rel %.2e", file, abs, rel)
-	require.LessOrEqual(c.t, abs, v2Tol, file)
+	require.LessOrEqual(c.t, rel, v2Tol, file)
 }
 
 // v2Params are the encoder and predictor weights of a V-JEPA 2 fixture from one source.
