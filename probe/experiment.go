@@ -150,11 +150,14 @@ func (e *Experiment) backboneParams(init string) (backbone.HostParams, BackboneI
 		p, err := backbone.InitEncoder(c, rand.New(rand.NewPCG(e.Seed, 0x72616e64)))
 		return p, info, err
 	}
-	ck, err := backbone.OpenCheckpoint(e.Checkpoint)
+	ck, hfCfg, err := backbone.OpenParamSource(e.Checkpoint)
 	if err != nil {
 		return nil, info, err
 	}
 	defer ck.Close()
+	if hfCfg != nil && !c.UseRoPE {
+		return nil, info, fmt.Errorf("%s is a V-JEPA 2 (RoPE) model but the evaluation config describes a sin-cos one: set pretrain.use_rope: true", e.Checkpoint)
+	}
 	key := e.EncoderKey
 	if key == "" {
 		key = "target_encoder"
@@ -168,7 +171,7 @@ func (e *Experiment) backboneParams(init string) (backbone.HostParams, BackboneI
 	}
 	info.Checkpoint, info.EncoderKey = e.Checkpoint, key
 	info.PretrainData, info.PretrainRun = e.PretrainData, e.PretrainRun
-	if info.CheckpointSHA256, err = fileSHA256(e.Checkpoint); err != nil {
+	if info.CheckpointSHA256, err = fileSHA256(ck.Path()); err != nil { // the weights file of a folder
 		return nil, info, err
 	}
 	return p, info, nil

@@ -110,6 +110,7 @@ func (c *PretrainConfig) Model() (backbone.Config, error) {
 	cfg.NumFrames, cfg.CropSize = c.Data.NumFrames, c.Data.CropSize
 	cfg.PatchSize, cfg.Tubelet = c.Data.PatchSize, c.Data.TubeletSize
 	cfg.UniformPower = m.UniformPower
+	cfg.UseRoPE = cfg.UseRoPE || m.UseRoPE // a *_rope preset, or model.use_rope
 	cfg.PredDepth, cfg.PredEmbedDim, cfg.PredNumHeads = m.PredDepth, m.PredEmbedDim, m.PredNumHeads
 	cfg.PredMLPRatio = defaultMLPRatio
 	cfg.NumMaskTokens = len(c.Mask)
@@ -151,6 +152,7 @@ func (c *EvalConfig) Model() (backbone.Config, error) {
 	cfg.NumFrames, cfg.CropSize = p.FramesPerClip, c.Resolution()
 	cfg.PatchSize, cfg.Tubelet = p.PatchSize, p.TubeletSize
 	cfg.UniformPower = p.UniformPower
+	cfg.UseRoPE = cfg.UseRoPE || p.UseRoPE
 	cfg.PredDepth, cfg.PredEmbedDim, cfg.PredNumHeads, cfg.PredMLPRatio = 0, 0, 0, 0
 	cfg.NumMaskTokens, cfg.UseMaskTokens, cfg.ZeroInitMaskTkns = 0, false, false
 	if err := cfg.Validate(); err != nil {

@@ -62,6 +62,7 @@ type PretrainModel struct {
 	UniformPower       bool   // uniform_power (default true)
 	UseMaskTokens      bool   // use_mask_tokens (default true)
 	ZeroInitMaskTokens bool   // zero_init_mask_tokens (default true)
+	UseRoPE            bool   // use_rope (V-JEPA 2; default false)
 
 	EmbedDim     int     // embed_dim (extension; 0 = from model_name)
 	Depth        int     // depth (extension)
@@ -254,6 +255,7 @@ func decodePretrainModel(s *mapping, m *PretrainModel) {
 	s.bool("uniform_power", &m.UniformPower)
 	s.bool("use_mask_tokens", &m.UseMaskTokens)
 	s.bool("zero_init_mask_tokens", &m.ZeroInitMaskTokens)
+	s.bool("use_rope", &m.UseRoPE)
 	s.int("embed_dim", &m.EmbedDim)
 	s.int("depth", &m.Depth)
 	s.int("num_heads", &m.NumHeads)
