@@ -46,6 +46,21 @@ func (c *Checkpoint) Has(key string) bool {
 	return err == nil
 }
 
+// MaskTokens counts the predictor's mask_tokens.<i> (0 without a predictor).
+func (c *Checkpoint) MaskTokens() int {
+	sd, err := c.f.StateDict("predictor")
+	if err != nil {
+		return 0
+	}
+	n := 0
+	for _, name := range sd.Names() {
+		if strings.HasPrefix(BareName(name), "mask_tokens.") {
+			n++
+		}
+	}
+	return n
+}
+
 // ReadParams reads the state dict key ("encoder", "target_encoder", "predictor") and checks it
 // against specs: every tensor is matched by bare name and shape, and any mismatch is one
 // error listing the missing, unexpected and mis-shaped names. Only the tensors of specs are

@@ -52,6 +52,15 @@ func (w *HFWeights) Has(key string) bool {
 	return false
 }
 
+// MaskTokens is the number of stacked predictor mask tokens (0 without a predictor).
+func (w *HFWeights) MaskTokens() int {
+	info, ok := w.f.Info(w.prefix + hfMaskTokens)
+	if !ok || len(info.Shape) == 0 {
+		return 0
+	}
+	return info.Shape[0]
+}
+
 // ReadParams reads the encoder or predictor weights under their official bare names and
 // checks them against specs as [Checkpoint.ReadParams] does: the fused qkv is rebuilt from
 // query, key and value, mask token i is row i of the stacked tokens, and any missing,

@@ -21,6 +21,8 @@ type ParamSource interface {
 	// ReadParams reads the weights of key under their official bare names, checked against
 	// specs.
 	ReadParams(key string, specs []ParamSpec, cfg Config, replaceTables bool) (HostParams, error)
+	// MaskTokens is the number of predictor mask tokens in the file (0 without a predictor).
+	MaskTokens() int
 	Close() error
 }
 

@@ -67,6 +67,16 @@ func openWeights(ckptPath, configPath string) (backbone.ParamSource, backbone.Co
 	return src, c, nil
 }
 
+// withFileMaskTokens takes the number of predictor mask tokens from the weights: a YAML gives
+// one per mask configuration (and clip length), but the official hub builds the released
+// V-JEPA 2 predictors with 10 whatever the training YAML said (src/hub/backbones.py).
+func withFileMaskTokens(c backbone.Config, src backbone.ParamSource) backbone.Config {
+	if n := src.MaskTokens(); n > 0 {
+		c.NumMaskTokens = n
+	}
+	return c
+}
+
 // readClip reads a float32 [B,3,T,H,W] clip and checks it fits model c.
 func readClip(path string, c backbone.Config) (backbone.HostTensor, error) {
 	a, err := npy.ReadFile(path)
@@ -191,6 +201,7 @@ func runPredict(_ context.Context, args []string) error {
 		return err
 	}
 	defer ck.Close()
+	c = withFileMaskTokens(c, ck)
 	if *maskIndex < 0 || *maskIndex >= c.NumMaskTokens {
 		return fmt.Errorf("--mask-index %d out of range: the model has %d mask tokens", *maskIndex, c.NumMaskTokens)
 	}

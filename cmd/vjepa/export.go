@@ -39,6 +39,7 @@ func runExport(_ context.Context, args []string) error {
 		return err
 	}
 	defer ck.Close()
+	c = withFileMaskTokens(c, ck)
 	if !c.UseRoPE {
 		return fmt.Errorf("%s: the model uses sin-cos position tables (V-JEPA 1); the Hugging Face VJEPA2 layout only holds RoPE models (model.use_rope: true)", *ckptPath)
 	}
