@@ -28,6 +28,8 @@ func TestEncodePredictV2(t *testing.T) {
 		{"hf folder", []string{"--checkpoint", f.Dir}},
 		{"hf safetensors", []string{"--checkpoint", filepath.Join(f.Dir, "model.safetensors")}},
 		{"official pt", []string{"--checkpoint", filepath.Join(f.Dir, "checkpoint.pt"), "--config", yaml}},
+		// The official V-JEPA 2 YAML layout (data.dataset_fpcs, mask.full_complement).
+		{"official pt and yaml", []string{"--checkpoint", filepath.Join(f.Dir, "checkpoint.pt"), "--config", filepath.Join(f.Dir, "config.yaml")}},
 	}
 	for _, src := range sources {
 		t.Run(src.name, func(t *testing.T) {

@@ -50,6 +50,7 @@ type MaskConfig struct {
 	TemporalScale   [2]float64 // temporal_scale: fraction of the time axis per block
 	MaxTemporalKeep float64    // max_temporal_keep (default 1.0)
 	MaxKeep         *int       // max_keep (nil = no limit)
+	FullComplement  bool       // full_complement (V-JEPA 2): targets = every token not in the context
 	Ratio           float64    // ratio: masking ratio of the random-tube collator
 }
 
@@ -82,6 +83,7 @@ type PretrainData struct {
 	BatchSize              int       // batch_size (per GPU)
 	NumClips               int       // num_clips
 	NumFrames              int       // num_frames
+	DatasetFPCs            []int     // dataset_fpcs: V-JEPA 2's frames per clip of each dataset (replaces num_frames)
 	TubeletSize            int       // tubelet_size
 	SamplingRate           int       // sampling_rate: frame step
 	CropSize               int       // crop_size (default 224)
@@ -244,6 +246,7 @@ func decodeMask(s *mapping, m *MaskConfig) {
 	s.pair("temporal_scale", &m.TemporalScale)
 	s.float("max_temporal_keep", &m.MaxTemporalKeep)
 	s.optInt("max_keep", &m.MaxKeep)
+	s.bool("full_complement", &m.FullComplement)
 	s.float("ratio", &m.Ratio)
 	s.finish()
 }
@@ -273,6 +276,7 @@ func decodePretrainData(s *mapping, m *PretrainData) {
 	s.int("batch_size", &m.BatchSize)
 	s.int("num_clips", &m.NumClips)
 	s.int("num_frames", &m.NumFrames)
+	s.ints("dataset_fpcs", &m.DatasetFPCs)
 	s.int("tubelet_size", &m.TubeletSize)
 	s.int("sampling_rate", &m.SamplingRate)
 	s.int("crop_size", &m.CropSize)
