@@ -19,6 +19,9 @@ type ScheduleConfig struct {
 	RefWD        float64 // weight_decay
 	FinalWD      float64 // final_weight_decay
 	EMA          [2]float64
+	// LinearDecay selects V-JEPA 2's cooldown lr schedule (optimization.is_anneal): a linear
+	// decay from lr to final_lr over the T_max steps, no warmup.
+	LinearDecay bool
 }
 
 // OfficialScheduleConfig returns the values shared by all released V-JEPA configs
@@ -35,7 +38,7 @@ func OfficialScheduleConfig() ScheduleConfig {
 
 // Schedules bundles the learning-rate, weight-decay and EMA-momentum schedules of one run.
 type Schedules struct {
-	LR       WarmupCosineSchedule
+	LR       LRSchedule
 	WD       CosineWDSchedule
 	Momentum MomentumSchedule
 }
@@ -56,18 +59,40 @@ func NewSchedules(c ScheduleConfig) (Schedules, error) {
 	if total < 1 {
 		return Schedules{}, errors.New("schedules: ipe_scale*epochs*ipe rounds to 0 steps")
 	}
+	var lr LRSchedule = WarmupCosineSchedule{
+		StartLR: c.StartLR, RefLR: c.RefLR, FinalLR: c.FinalLR,
+		WarmupSteps: int64(c.WarmupEpochs * float64(c.IPE)),
+		TMax:        total,
+	}
+	if c.LinearDecay {
+		lr = LinearDecaySchedule{RefLR: c.RefLR, FinalLR: c.FinalLR, TMax: total}
+	}
 	return Schedules{
-		LR: WarmupCosineSchedule{
-			StartLR: c.StartLR, RefLR: c.RefLR, FinalLR: c.FinalLR,
-			WarmupSteps: int64(c.WarmupEpochs * float64(c.IPE)),
-			TMax:        total,
-		},
+		LR: lr,
 		WD: CosineWDSchedule{RefWD: c.RefWD, FinalWD: c.FinalWD, TMax: total},
 		Momentum: MomentumSchedule{
 			Start: c.EMA[0], End: c.EMA[1],
 			Denominator: float64(c.IPE) * float64(c.Epochs) * c.IPEScale,
 		},
 	}, nil
+}
+
+// LRSchedule gives the learning rate of step s (1-based, as the official schedulers' step()).
+type LRSchedule interface {
+	LR(s int64) float64
+}
+
+// LinearDecaySchedule is V-JEPA 2's cooldown schedule (vjepa2:src/utils/schedulers.py,
+// LinearDecaySchedule): RefLR + (s/TMax)·(FinalLR − RefLR), not clamped past TMax.
+type LinearDecaySchedule struct {
+	RefLR, FinalLR float64
+	TMax           int64
+}
+
+// LR returns the learning rate of step s.
+func (c LinearDecaySchedule) LR(s int64) float64 {
+	progress := float64(s) / float64(max(1, c.TMax))
+	return c.RefLR + progress*(c.FinalLR-c.RefLR)
 }
 
 // WarmupCosineSchedule is the official learning-rate schedule (`jepa:src/utils/schedulers.py`):

@@ -22,8 +22,10 @@ func officialSchedules(t *testing.T) Schedules {
 
 func TestNewSchedulesDerivedLengths(t *testing.T) {
 	s := officialSchedules(t)
-	assert.Equal(t, int64(12000), s.LR.WarmupSteps)
-	assert.Equal(t, int64(112500), s.LR.TMax)
+	lr, ok := s.LR.(WarmupCosineSchedule)
+	require.True(t, ok)
+	assert.Equal(t, int64(12000), lr.WarmupSteps)
+	assert.Equal(t, int64(112500), lr.TMax)
 	assert.Equal(t, int64(112500), s.WD.TMax)
 	assert.Equal(t, 112500.0, s.Momentum.Denominator)
 }

@@ -1,6 +1,7 @@
 package officialcfg
 
 import (
+	"slices"
 	"strconv"
 
 	"gopkg.in/yaml.v3"
@@ -86,6 +87,7 @@ type PretrainData struct {
 	DatasetFPCs            []int     // dataset_fpcs: V-JEPA 2's frames per clip of each dataset (replaces num_frames)
 	TubeletSize            int       // tubelet_size
 	SamplingRate           int       // sampling_rate: frame step
+	FPS                    int       // fps: V-JEPA 2's sampling rate in frames per second (replaces sampling_rate; 0 = unset)
 	CropSize               int       // crop_size (default 224)
 	PatchSize              int       // patch_size
 	PinMem                 bool      // pin_mem (default false)
@@ -93,6 +95,14 @@ type PretrainData struct {
 	FilterShortVideos      bool      // filter_short_videos (default false)
 	ClipDuration           *float64  // clip_duration in seconds (nil = use sampling_rate)
 	LogResourceUtilization bool      // log_resource_utilization (default false)
+}
+
+// Frames is the clip length: num_frames, or the longest of V-JEPA 2's dataset_fpcs.
+func (d PretrainData) Frames() int {
+	if len(d.DatasetFPCs) == 0 {
+		return d.NumFrames
+	}
+	return slices.Max(d.DatasetFPCs)
 }
 
 // PretrainDataAug is the "data_aug" section.
@@ -125,6 +135,11 @@ type PretrainOptimization struct {
 	EMA              [2]float64 // ema: momentum start and end
 	Betas            [2]float64 // betas (default [0.9, 0.999])
 	Eps              float64    // eps (default 1e-8)
+	// V-JEPA 2 cooldown ("annealing"): start from AnnealCkpt's weights and optimiser state with
+	// fresh schedules, the lr decaying linearly from lr to final_lr (vjepa2:app/vjepa/train.py).
+	IsAnneal     bool   // is_anneal (default false)
+	AnnealCkpt   string // anneal_ckpt
+	ResumeAnneal bool   // resume_anneal: resume from the run's own latest checkpoint when there is one
 }
 
 // PretrainLogging is the "logging" section.
@@ -279,6 +294,7 @@ func decodePretrainData(s *mapping, m *PretrainData) {
 	s.ints("dataset_fpcs", &m.DatasetFPCs)
 	s.int("tubelet_size", &m.TubeletSize)
 	s.int("sampling_rate", &m.SamplingRate)
+	s.int("fps", &m.FPS)
 	s.int("crop_size", &m.CropSize)
 	s.int("patch_size", &m.PatchSize)
 	s.bool("pin_mem", &m.PinMem)
@@ -302,6 +318,9 @@ func decodePretrainOptimization(s *mapping, m *PretrainOptimization) {
 	s.float("final_lr", &m.FinalLR)
 	s.pair("ema", &m.EMA)
 	s.pair("betas", &m.Betas)
+	s.bool("is_anneal", &m.IsAnneal)
+	s.str("anneal_ckpt", &m.AnnealCkpt)
+	s.bool("resume_anneal", &m.ResumeAnneal)
 	s.float("eps", &m.Eps)
 	s.finish()
 }
