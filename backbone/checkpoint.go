@@ -91,11 +91,10 @@ func (c *Checkpoint) ReadParams(key string, specs []ParamSpec, cfg Config, repla
 	for _, s := range specs {
 		full, ok := byBare[s.Name]
 		if !ok {
-			if s.Frozen && replaceTables {
-				if err := fillTable(out, s, cfg); err != nil {
-					return nil, err
-				}
-				continue
+			if s.Frozen {
+				// Every sin-cos checkpoint stores its table: one without is a RoPE (V-JEPA 2)
+				// model, which a table would silently mis-run.
+				return nil, fmt.Errorf("%s: %s has no %s: a V-JEPA 2 (RoPE) checkpoint? set use_rope: true in the config", c.path, key, s.Name)
 			}
 			missing = append(missing, s.Name)
 			continue

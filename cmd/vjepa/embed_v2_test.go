@@ -37,15 +37,18 @@ func TestEmbedV2(t *testing.T) {
 		require.InDelta(t, outs[0].F32[i], outs[1].F32[i], 1e-5)
 	}
 
-	// A sin-cos evaluation config with V-JEPA 2 weights is refused, not silently mis-run.
+	// A sin-cos evaluation config with V-JEPA 2 weights (no table in either file) is refused,
+	// not silently run with a computed table.
 	v1 := filepath.Join(dir, "v1.yaml")
 	raw, err := readText(cfg)
 	require.NoError(t, err)
 	require.NoError(t, writeText(v1, strings.Replace(raw, "  use_rope: true\n", "", 1)))
-	code, stderr := runCLI(t, "embed", "--config", v1, "--checkpoint", f.Dir, "--input", "synthetic-motion",
-		"--split", "val", "--out", filepath.Join(dir, "x.npy"))
-	require.NotEqual(t, 0, code)
-	require.Contains(t, stderr, "use_rope")
+	for _, ckpt := range []string{f.Dir, filepath.Join(f.Dir, "checkpoint.pt")} {
+		code, stderr := runCLI(t, "embed", "--config", v1, "--checkpoint", ckpt, "--input", "synthetic-motion",
+			"--split", "val", "--out", filepath.Join(dir, "x.npy"))
+		require.NotEqual(t, 0, code)
+		require.Contains(t, stderr, "use_rope", ckpt)
+	}
 }
 
 func readText(path string) (string, error) {
