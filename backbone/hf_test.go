@@ -182,4 +182,8 @@ func TestHFReadMismatch(t *testing.T) {
 	require.ErrorContains(t, err, "wrong shape")
 	_, err = src.ReadParams("opt", nil, *cfg, false)
 	require.ErrorContains(t, err, "model.safetensors")
+	other = *cfg
+	other.UseRoPE = false
+	_, err = src.ReadParams("encoder", backbone.EncoderSpecs(other), other, true)
+	require.ErrorContains(t, err, "set use_rope: true")
 }

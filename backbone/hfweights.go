@@ -64,12 +64,15 @@ func (w *HFWeights) MaskTokens() int {
 // ReadParams reads the encoder or predictor weights under their official bare names and
 // checks them against specs as [Checkpoint.ReadParams] does: the fused qkv is rebuilt from
 // query, key and value, mask token i is row i of the stacked tokens, and any missing,
-// unexpected or mis-shaped tensor is one error. Sin-cos tables (which VJEPA2 never stores)
-// are computed when replaceTables is set.
-func (w *HFWeights) ReadParams(key string, specs []ParamSpec, cfg Config, replaceTables bool) (HostParams, error) {
+// unexpected or mis-shaped tensor is one error. VJEPA2 models are RoPE models: a sin-cos
+// config (cfg.UseRoPE false) is an error, whatever replaceTables says.
+func (w *HFWeights) ReadParams(key string, specs []ParamSpec, cfg Config, _ bool) (HostParams, error) {
 	section, err := hfSection(key)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", w.Path(), err)
+	}
+	if !cfg.UseRoPE {
+		return nil, fmt.Errorf("%s: Hugging Face VJEPA2 weights are a V-JEPA 2 (RoPE) model but the config describes a sin-cos one: set use_rope: true", w.Path())
 	}
 	used := map[string]bool{}
 	var missing, missized []string
@@ -86,10 +89,6 @@ func (w *HFWeights) ReadParams(key string, specs []ParamSpec, cfg Config, replac
 		switch {
 		case problem == "" && v != nil:
 			out[s.Name] = v
-		case s.Frozen && replaceTables:
-			if err := fillTable(out, s, cfg); err != nil {
-				return nil, err
-			}
 		case problem == "missing":
 			missing = append(missing, s.Name)
 		default:
