@@ -68,7 +68,7 @@ func TestEncodeV2Errors(t *testing.T) {
 	}{
 		{"pt without config", []string{"--checkpoint", filepath.Join(f.Dir, "checkpoint.pt")}, "--config is required"},
 		{"folder without weights", []string{"--checkpoint", t.TempDir()}, "must hold model.safetensors"},
-		{"V-JEPA 1 yaml on V-JEPA 2 weights", []string{"--checkpoint", f.Dir, "--config", filepath.Join("testdata", "small_both.yaml")}, "wrong shape"},
+		{"V-JEPA 1 yaml on V-JEPA 2 weights", []string{"--checkpoint", f.Dir, "--config", filepath.Join("testdata", "small_both.yaml")}, "set use_rope: true"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
