@@ -46,12 +46,27 @@ func (c *Checkpoint) Has(key string) bool {
 	return err == nil
 }
 
+// MaskTokens counts the predictor's mask_tokens.<i> (0 without a predictor).
+func (c *Checkpoint) MaskTokens() int {
+	sd, err := c.f.StateDict("predictor")
+	if err != nil {
+		return 0
+	}
+	n := 0
+	for _, name := range sd.Names() {
+		if strings.HasPrefix(BareName(name), "mask_tokens.") {
+			n++
+		}
+	}
+	return n
+}
+
 // ReadParams reads the state dict key ("encoder", "target_encoder", "predictor") and checks it
 // against specs: every tensor is matched by bare name and shape, and any mismatch is one
 // error listing the missing, unexpected and mis-shaped names. Only the tensors of specs are
 // read.
 //
-// With replaceTables, a sin-cos table whose shape differs from the spec (a checkpoint built
+// A RoPE model ignores a pos_embed / predictor_pos_embed in the file. With replaceTables, a sin-cos table whose shape differs from the spec (a checkpoint built
 // for another resolution or clip length) is replaced by the exact table of cfg, as the
 // official evaluation loader does; otherwise it is a shape mismatch.
 func (c *Checkpoint) ReadParams(key string, specs []ParamSpec, cfg Config, replaceTables bool) (HostParams, error) {
@@ -61,7 +76,11 @@ func (c *Checkpoint) ReadParams(key string, specs []ParamSpec, cfg Config, repla
 	}
 	byBare := map[string]string{}
 	for _, n := range sd.Names() {
-		byBare[BareName(n)] = n
+		bare := BareName(n)
+		if cfg.UseRoPE && (bare == "pos_embed" || bare == "predictor_pos_embed") {
+			continue // the released V-JEPA 2 .pt files keep an unused table (src/hub/backbones.py)
+		}
+		byBare[bare] = n
 	}
 	want := map[string]ParamSpec{}
 	for _, s := range specs {
@@ -72,11 +91,10 @@ func (c *Checkpoint) ReadParams(key string, specs []ParamSpec, cfg Config, repla
 	for _, s := range specs {
 		full, ok := byBare[s.Name]
 		if !ok {
-			if s.Frozen && replaceTables {
-				if err := fillTable(out, s, cfg); err != nil {
-					return nil, err
-				}
-				continue
+			if s.Frozen {
+				// Every sin-cos checkpoint stores its table: one without is a RoPE (V-JEPA 2)
+				// model, which a table would silently mis-run.
+				return nil, fmt.Errorf("%s: %s has no %s: a V-JEPA 2 (RoPE) checkpoint? set use_rope: true in the config", c.path, key, s.Name)
 			}
 			missing = append(missing, s.Name)
 			continue

@@ -26,6 +26,10 @@ type Config struct {
 	// (all released V-JEPA configs), false gives time D/2 and height and width D/4 each.
 	UniformPower bool
 
+	// UseRoPE selects V-JEPA 2 positions: 3-D rotary embeddings on q and k in every encoder
+	// and predictor attention (model.use_rope), and no additive sin-cos table.
+	UseRoPE bool
+
 	// Predictor.
 	PredEmbedDim     int // 384 in the official configs
 	PredDepth        int // 12 in the official configs
@@ -45,17 +49,30 @@ const TargetNormEps = 1e-5
 type sizePreset struct {
 	dim, depth, heads int
 	mlpRatio          float64
+	rope              bool
+	vjepa2            bool // a V-JEPA 2 name: its configs give the predictor 12 heads
 }
 
-// presets are the official vision_transformer.py sizes (docs/model.md#presets).
+// presets are the official vision_transformer.py sizes (docs/model.md#presets), plus the V-JEPA 2 ones
+// (vjepa2:src/models/vision_transformer.py). The V-JEPA 2 file spells vit_gigantic_xformers'
+// ratio "mpl_ratio", which VisionTransformer swallows in **kwargs, so its MLP ratio is the
+// default 4. The *_rope names switch RoPE on; V-JEPA 2 configs do it with model.use_rope.
+// V-JEPA 2's predictor has 12 heads in every official config (pred_num_heads: 12 in
+// vjepa2:configs/train/*), V-JEPA's takes the encoder's.
 var presets = map[string]sizePreset{
-	"vit_tiny":     {192, 12, 3, 4},
-	"vit_small":    {384, 12, 6, 4},
-	"vit_base":     {768, 12, 12, 4},
-	"vit_large":    {1024, 24, 16, 4},
-	"vit_huge":     {1280, 32, 16, 4},
-	"vit_giant":    {1408, 40, 16, 48.0 / 11},
-	"vit_gigantic": {1664, 48, 16, 64.0 / 13},
+	"vit_tiny":                {192, 12, 3, 4, false, false},
+	"vit_small":               {384, 12, 6, 4, false, false},
+	"vit_base":                {768, 12, 12, 4, false, false},
+	"vit_large":               {1024, 24, 16, 4, false, false},
+	"vit_huge":                {1280, 32, 16, 4, false, false},
+	"vit_giant":               {1408, 40, 16, 48.0 / 11, false, false},
+	"vit_gigantic":            {1664, 48, 16, 64.0 / 13, false, false},
+	"vit_giant_xformers":      {1408, 40, 22, 48.0 / 11, false, true},
+	"vit_gigantic_xformers":   {1664, 48, 26, 4, false, true},
+	"vit_large_rope":          {1024, 24, 16, 4, true, true},
+	"vit_huge_rope":           {1280, 32, 16, 4, true, true},
+	"vit_giant_rope":          {1408, 40, 16, 48.0 / 11, true, true},
+	"vit_giant_xformers_rope": {1408, 40, 22, 48.0 / 11, true, true},
 }
 
 // PresetNames lists the official model names accepted by [Preset].
@@ -69,16 +86,21 @@ func PresetNames() []string {
 }
 
 // Preset returns the configuration of an official model size with the V-JEPA defaults:
-// patch 16, tubelet 2, 16 frames, 224 px, uniform_power, predictor 12×384 with 2 mask tokens.
+// patch 16, tubelet 2, 16 frames, 224 px, uniform_power, predictor 12×384 with 2 mask tokens
+// (12 predictor heads for the V-JEPA 2 names, the encoder's otherwise).
 func Preset(name string) (Config, error) {
 	p, ok := presets[name]
 	if !ok {
 		return Config{}, fmt.Errorf("unknown model %q (valid: %s)", name, strings.Join(PresetNames(), ", "))
 	}
+	predHeads := 0
+	if p.vjepa2 {
+		predHeads = 12
+	}
 	return Config{
 		Name: name, EmbedDim: p.dim, Depth: p.depth, NumHeads: p.heads, MLPRatio: p.mlpRatio,
-		PatchSize: 16, Tubelet: 2, NumFrames: 16, CropSize: 224, UniformPower: true,
-		PredEmbedDim: 384, PredDepth: 12, PredMLPRatio: 4, NumMaskTokens: 2,
+		PatchSize: 16, Tubelet: 2, NumFrames: 16, CropSize: 224, UniformPower: true, UseRoPE: p.rope,
+		PredEmbedDim: 384, PredDepth: 12, PredNumHeads: predHeads, PredMLPRatio: 4, NumMaskTokens: 2,
 		UseMaskTokens: true, ZeroInitMaskTkns: true,
 	}, nil
 }
@@ -124,7 +146,13 @@ func (c Config) Validate() error {
 	case c.MLPHidden() <= 0:
 		return fmt.Errorf("model %q: mlp_ratio %g gives no hidden units", c.Name, c.MLPRatio)
 	}
+	if c.UseRoPE && RoPEWidth(c.EmbedDim/c.NumHeads) == 0 {
+		return fmt.Errorf("model %q: head dim %d is too small for 3-D RoPE (it needs at least 6)", c.Name, c.EmbedDim/c.NumHeads)
+	}
 	if c.PredDepth > 0 {
+		if c.UseRoPE && c.PredEmbedDim > 0 && c.PredEmbedDim%c.PredHeads() == 0 && RoPEWidth(c.PredEmbedDim/c.PredHeads()) == 0 {
+			return fmt.Errorf("model %q: predictor head dim %d is too small for 3-D RoPE (it needs at least 6)", c.Name, c.PredEmbedDim/c.PredHeads())
+		}
 		if c.PredEmbedDim <= 0 || c.PredEmbedDim%c.PredHeads() != 0 {
 			return fmt.Errorf("model %q: pred_embed_dim %d is not divisible by %d predictor heads", c.Name, c.PredEmbedDim, c.PredHeads())
 		}

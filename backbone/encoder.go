@@ -21,20 +21,35 @@ func PatchEmbed(c Config, w Weights, clip *Node) *Node {
 	return Linear(x, Weights{"k.weight": kernel, "k.bias": w.Get("patch_embed.proj.bias")}, "k")
 }
 
-// Encode runs the encoder on clip [B,3,T,H,W]. posEmbed is the [N,D] (or [1,N,D]) sin-cos table
-// for the clip's token grid (see [SinCos3D] and [InterpolatePosEmbed]). If ctxIdx [B,K] is
+// Encode runs the encoder on clip [B,3,T,H,W]. pos is the positional input for the clip's
+// token grid (see [EncoderPositions]): the [N,D] (or [1,N,D]) sin-cos table that is added to
+// the tokens, or with c.UseRoPE the [N,2·3s] rotary table of [RoPETable]. If ctxIdx [B,K] is
 // non-nil only those tokens enter the transformer (official apply_masks after adding the
-// table). It returns the output after the final LayerNorm, [B,N,D] or [B,K,D], and, when
-// wantBlocks, the output of every block before the final norm.
-func Encode(c Config, w Weights, clip, posEmbed, ctxIdx *Node, wantBlocks bool) (out *Node, blocks []*Node) {
+// table; with RoPE they keep the rotation of their original grid position). It returns the
+// output after the final LayerNorm, [B,N,D] or [B,K,D], and, when wantBlocks, the output of
+// every block before the final norm.
+func Encode(c Config, w Weights, clip, pos, ctxIdx *Node, wantBlocks bool) (out *Node, blocks []*Node) {
 	x := PatchEmbed(c, w, clip)
-	n := x.Shape().Dim(1)
-	x = Add(x, Reshape(posEmbed, 1, n, c.EmbedDim))
+	b, n := x.Shape().Dim(0), x.Shape().Dim(1)
+	var rope *Node
+	if c.UseRoPE {
+		rope = tokenRows(pos, b, n)
+		if ctxIdx != nil {
+			rope = GatherTokens(rope, ctxIdx)
+		}
+	} else {
+		x = Add(x, Reshape(pos, 1, n, c.EmbedDim))
+	}
 	if ctxIdx != nil {
 		x = GatherTokens(x, ctxIdx)
 	}
 	for i := 0; i < c.Depth; i++ {
-		x = Block(x, w, fmt.Sprintf("blocks.%d.", i), c.NumHeads, LayerNormEps)
+		prefix := fmt.Sprintf("blocks.%d.", i)
+		if rope != nil {
+			x = RoPEBlock(x, w, prefix, c.NumHeads, LayerNormEps, rope)
+		} else {
+			x = Block(x, w, prefix, c.NumHeads, LayerNormEps)
+		}
 		if wantBlocks {
 			blocks = append(blocks, x)
 		}
@@ -42,21 +57,44 @@ func Encode(c Config, w Weights, clip, posEmbed, ctxIdx *Node, wantBlocks bool) 
 	return LayerNorm(x, w, "norm", LayerNormEps), blocks
 }
 
+// tokenRows broadcasts a per-token table [N,W] (or [1,N,W]) to [b,N,W].
+func tokenRows(table *Node, b, n int) *Node {
+	wd := table.Shape().Size() / n
+	return BroadcastToDims(Reshape(table, 1, n, wd), b, n, wd)
+}
+
 // Predict runs the predictor for one mask configuration: z [B,Kc,D] are the context encoder
 // outputs at ctxIdx [B,Kc]; tgtIdx [B,Kt] are the target positions; maskIndex picks the mask
-// token (mask_index % num_mask_tokens). predPos is the predictor's [N,Dp] sin-cos table. It
-// returns the predictions [B,Kt,D] and, when wantBlocks, every block output
-// ([B,Kc+Kt,Dp], context first).
-func Predict(c Config, w Weights, z, ctxIdx, tgtIdx, predPos *Node, maskIndex int, wantBlocks bool) (out *Node, blocks []*Node) {
+// token (mask_index % num_mask_tokens). pos is the predictor's positional input (see
+// [PredictorPositions]): its [N,Dp] sin-cos table, or with c.UseRoPE its [N,2·3s] rotary
+// table, where the targets are then the bare mask token. It returns the predictions
+// [B,Kt,D] and, when wantBlocks, every block output ([B,Kc+Kt,Dp], context first).
+//
+// The official predictor sorts the sequence by token position before the blocks and
+// unsorts it after the norm; attention does not depend on the order (positions travel with
+// the tokens), so the sequence stays context first here.
+func Predict(c Config, w Weights, z, ctxIdx, tgtIdx, pos *Node, maskIndex int, wantBlocks bool) (out *Node, blocks []*Node) {
 	b, kt, p := z.Shape().Dim(0), tgtIdx.Shape().Dim(1), c.PredEmbedDim
-	n := predPos.Shape().Size() / p
-	pos := BroadcastToDims(Reshape(predPos, 1, n, p), b, n, p)
-	x := Add(Linear(z, w, "predictor_embed"), GatherTokens(pos, ctxIdx))
+	n := pos.Shape().Dim(-2) // pos is [N,W] or [1,N,W]
+	table := tokenRows(pos, b, n)
+	x := Linear(z, w, "predictor_embed")
 	token := w.Get(fmt.Sprintf("mask_tokens.%d", maskIndex%c.NumMaskTokens))
-	tgt := Add(BroadcastToDims(Reshape(token, 1, 1, p), b, kt, p), GatherTokens(pos, tgtIdx))
+	tgt := BroadcastToDims(Reshape(token, 1, 1, p), b, kt, p)
+	var rope *Node
+	if c.UseRoPE {
+		rope = Concatenate([]*Node{GatherTokens(table, ctxIdx), GatherTokens(table, tgtIdx)}, 1)
+	} else {
+		x = Add(x, GatherTokens(table, ctxIdx))
+		tgt = Add(tgt, GatherTokens(table, tgtIdx))
+	}
 	x = Concatenate([]*Node{x, tgt}, 1)
 	for i := 0; i < c.PredDepth; i++ {
-		x = Block(x, w, fmt.Sprintf("predictor_blocks.%d.", i), c.PredHeads(), LayerNormEps)
+		prefix := fmt.Sprintf("predictor_blocks.%d.", i)
+		if rope != nil {
+			x = RoPEBlock(x, w, prefix, c.PredHeads(), LayerNormEps, rope)
+		} else {
+			x = Block(x, w, prefix, c.PredHeads(), LayerNormEps)
+		}
 		if wantBlocks {
 			blocks = append(blocks, x)
 		}

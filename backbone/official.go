@@ -91,11 +91,24 @@ func FromPretrainConfig(c *officialcfg.PretrainConfig) (Config, error) {
 	if err != nil {
 		return Config{}, err
 	}
+	// V-JEPA 2 gives one clip length per dataset (data.dataset_fpcs); the model is built for
+	// the longest, with one mask token per (clip length, mask configuration) pair
+	// (vjepa2:app/vjepa/train.py).
+	frames, framesKey, lengths := c.Data.NumFrames, "data.num_frames", 1
+	if len(c.Data.DatasetFPCs) > 0 {
+		frames, framesKey, lengths = 0, "data.dataset_fpcs", len(c.Data.DatasetFPCs)
+		for i, f := range c.Data.DatasetFPCs {
+			if f <= 0 {
+				return Config{}, fmt.Errorf("%s: data.dataset_fpcs.%d must be a positive integer, got %d", pos.At("data.dataset_fpcs"), i, f)
+			}
+			frames = max(frames, f)
+		}
+	}
 	for _, k := range []struct {
 		key string
 		v   int
 	}{
-		{"data.num_frames", c.Data.NumFrames}, {"data.crop_size", c.Data.CropSize},
+		{framesKey, frames}, {"data.crop_size", c.Data.CropSize},
 		{"data.patch_size", c.Data.PatchSize}, {"data.tubelet_size", c.Data.TubeletSize},
 		{"model.pred_depth", m.PredDepth}, {"model.pred_embed_dim", m.PredEmbedDim},
 	} {
@@ -109,12 +122,13 @@ func FromPretrainConfig(c *officialcfg.PretrainConfig) (Config, error) {
 	if len(c.Mask) == 0 {
 		return Config{}, fmt.Errorf("%s: mask: at least one mask configuration is required (it sets the number of mask tokens)", pos.At("mask"))
 	}
-	cfg.NumFrames, cfg.CropSize = c.Data.NumFrames, c.Data.CropSize
+	cfg.NumFrames, cfg.CropSize = frames, c.Data.CropSize
 	cfg.PatchSize, cfg.Tubelet = c.Data.PatchSize, c.Data.TubeletSize
 	cfg.UniformPower = m.UniformPower
+	cfg.UseRoPE = cfg.UseRoPE || m.UseRoPE // a *_rope preset, or model.use_rope
 	cfg.PredDepth, cfg.PredEmbedDim, cfg.PredNumHeads = m.PredDepth, m.PredEmbedDim, m.PredNumHeads
 	cfg.PredMLPRatio = defaultMLPRatio
-	cfg.NumMaskTokens = len(c.Mask)
+	cfg.NumMaskTokens = len(c.Mask) * lengths
 	cfg.UseMaskTokens, cfg.ZeroInitMaskTkns = m.UseMaskTokens, m.ZeroInitMaskTokens
 	if err := cfg.Validate(); err != nil {
 		return Config{}, fmt.Errorf("%s: %w", c.File, err)
@@ -155,6 +169,7 @@ func FromEvalConfig(c *officialcfg.EvalConfig) (Config, error) {
 	cfg.NumFrames, cfg.CropSize = p.FramesPerClip, c.Resolution()
 	cfg.PatchSize, cfg.Tubelet = p.PatchSize, p.TubeletSize
 	cfg.UniformPower = p.UniformPower
+	cfg.UseRoPE = cfg.UseRoPE || p.UseRoPE
 	cfg.PredDepth, cfg.PredEmbedDim, cfg.PredNumHeads, cfg.PredMLPRatio = 0, 0, 0, 0
 	cfg.NumMaskTokens, cfg.UseMaskTokens, cfg.ZeroInitMaskTkns = 0, false, false
 	if err := cfg.Validate(); err != nil {

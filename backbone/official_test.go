@@ -228,3 +228,35 @@ func TestEvalModelErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestOfficialVJEPA2EvalPresets builds the frozen RoPE encoder of every embedded V-JEPA 2
+// evaluation file.
+func TestOfficialVJEPA2EvalPresets(t *testing.T) {
+	n := 0
+	for _, name := range officialcfg.EvalPresets() {
+		if !strings.HasPrefix(name, officialcfg.VJEPA2Prefix) {
+			continue
+		}
+		n++
+		t.Run(name, func(t *testing.T) {
+			c, _, err := officialcfg.LoadEvalPreset(name)
+			require.NoError(t, err)
+			m, err := backbone.FromEvalConfig(c)
+			require.NoError(t, err)
+			assert.True(t, m.UseRoPE, "every V-JEPA 2 config sets use_rope")
+			dim, heads, res := 1024, 16, 256
+			if strings.Contains(name, "vitg-384") {
+				dim, heads, res = 1408, 22, 384
+			}
+			assert.Equal(t, dim, m.EmbedDim)
+			assert.Equal(t, heads, m.NumHeads)
+			assert.Equal(t, res, m.CropSize)
+			assert.Equal(t, c.Resolution(), m.CropSize)
+			require.NoError(t, m.Validate())
+			for _, s := range backbone.EncoderSpecs(m) {
+				assert.NotEqual(t, "pos_embed", s.Name, "RoPE encoders have no position table")
+			}
+		})
+	}
+	assert.Equal(t, 12, n)
+}

@@ -43,14 +43,17 @@ func blockSpecs(prefix string, d, h int) []ParamSpec {
 	}
 }
 
-// EncoderSpecs lists the encoder parameters in the official state-dict order.
+// EncoderSpecs lists the encoder parameters in the official state-dict order (a RoPE encoder
+// has no pos_embed).
 func EncoderSpecs(c Config) []ParamSpec {
 	d := c.EmbedDim
-	specs := []ParamSpec{
-		{Name: "pos_embed", Shape: []int{1, c.NumTokens(), d}, Frozen: true},
-		{Name: "patch_embed.proj.weight", Shape: []int{d, 3, c.Tubelet, c.PatchSize, c.PatchSize}},
-		{Name: "patch_embed.proj.bias", Shape: []int{d}},
+	var specs []ParamSpec
+	if !c.UseRoPE {
+		specs = append(specs, ParamSpec{Name: "pos_embed", Shape: []int{1, c.NumTokens(), d}, Frozen: true})
 	}
+	specs = append(specs,
+		ParamSpec{Name: "patch_embed.proj.weight", Shape: []int{d, 3, c.Tubelet, c.PatchSize, c.PatchSize}},
+		ParamSpec{Name: "patch_embed.proj.bias", Shape: []int{d}})
 	for i := 0; i < c.Depth; i++ {
 		specs = append(specs, blockSpecs(fmt.Sprintf("blocks.%d.", i), d, c.MLPHidden())...)
 	}
@@ -59,14 +62,17 @@ func EncoderSpecs(c Config) []ParamSpec {
 		ParamSpec{Name: "norm.bias", Shape: []int{d}})
 }
 
-// PredictorSpecs lists the predictor parameters in the official state-dict order.
+// PredictorSpecs lists the predictor parameters in the official state-dict order (a RoPE
+// predictor has no predictor_pos_embed).
 func PredictorSpecs(c Config) []ParamSpec {
 	d, p := c.EmbedDim, c.PredEmbedDim
-	specs := []ParamSpec{
-		{Name: "predictor_pos_embed", Shape: []int{1, c.NumTokens(), p}, Frozen: true},
-		{Name: "predictor_embed.weight", Shape: []int{p, d}},
-		{Name: "predictor_embed.bias", Shape: []int{p}},
+	var specs []ParamSpec
+	if !c.UseRoPE {
+		specs = append(specs, ParamSpec{Name: "predictor_pos_embed", Shape: []int{1, c.NumTokens(), p}, Frozen: true})
 	}
+	specs = append(specs,
+		ParamSpec{Name: "predictor_embed.weight", Shape: []int{p, d}},
+		ParamSpec{Name: "predictor_embed.bias", Shape: []int{p}})
 	for i := 0; i < c.NumMaskTokens; i++ {
 		specs = append(specs, ParamSpec{Name: fmt.Sprintf("mask_tokens.%d", i), Shape: []int{1, 1, p}})
 	}
@@ -148,6 +154,9 @@ func mismatchError(missing, unexpected, missized []string) error {
 // ±2 absolute, biases 0, LayerNorm weight 1 and bias 0 (the re-init overwrites the depth
 // rescaling, docs/model.md#initialisation), and the exact sin-cos table.
 func InitEncoder(c Config, rng *rand.Rand) (HostParams, error) {
+	if c.UseRoPE {
+		return initParams(EncoderSpecs(c), rng, nil), nil
+	}
 	t, h, w := c.Grid()
 	table, err := SinCos3D(c.EmbedDim, t, h, w, c.UniformPower)
 	if err != nil {
@@ -159,12 +168,15 @@ func InitEncoder(c Config, rng *rand.Rand) (HostParams, error) {
 // InitPredictor returns freshly initialised predictor parameters (mask tokens zero when
 // ZeroInitMaskTkns, else trunc-normal 0.02).
 func InitPredictor(c Config, rng *rand.Rand) (HostParams, error) {
-	t, h, w := c.Grid()
-	table, err := SinCos3D(c.PredEmbedDim, t, h, w, c.UniformPower)
-	if err != nil {
-		return nil, err
+	var fixed map[string][]float32
+	if !c.UseRoPE {
+		t, h, w := c.Grid()
+		table, err := SinCos3D(c.PredEmbedDim, t, h, w, c.UniformPower)
+		if err != nil {
+			return nil, err
+		}
+		fixed = map[string][]float32{"predictor_pos_embed": table}
 	}
-	fixed := map[string][]float32{"predictor_pos_embed": table}
 	p := initParams(PredictorSpecs(c), rng, fixed)
 	if c.ZeroInitMaskTkns {
 		for i := 0; i < c.NumMaskTokens; i++ {

@@ -56,18 +56,63 @@ func weightsFrom(names []string, nodes []*Node) Weights {
 // PosTableFor returns the [N,D] sin-cos table for a clip of t frames and h×w pixels: the
 // stored table when the grid equals the construction grid, else its trilinear resize.
 func PosTableFor(c Config, stored []float32, dim, t, h, w int) ([]float32, error) {
-	if t%c.Tubelet != 0 || h%c.PatchSize != 0 || w%c.PatchSize != 0 {
-		return nil, fmt.Errorf("clip %d×%d×%d is not divisible by tubelet %d and patch %d", t, h, w, c.Tubelet, c.PatchSize)
+	if err := checkClipGrid(c, t, h, w); err != nil {
+		return nil, err
 	}
 	gt, gh, gw := c.Grid()
 	return InterpolatePosEmbed(stored, dim, gt, gh, gw, t/c.Tubelet, h/c.PatchSize, w/c.PatchSize), nil
+}
+
+func checkClipGrid(c Config, t, h, w int) error {
+	if t <= 0 || h <= 0 || w <= 0 || t%c.Tubelet != 0 || h%c.PatchSize != 0 || w%c.PatchSize != 0 {
+		return fmt.Errorf("clip %d×%d×%d is not divisible by tubelet %d and patch %d", t, h, w, c.Tubelet, c.PatchSize)
+	}
+	return nil
+}
+
+// EncoderPositions returns the encoder's positional input for a clip of t frames and h×w
+// pixels, row-major [N, width]: the sin-cos table (stored is the model's pos_embed, resized
+// when the grid differs), or with RoPE the rotary table of the clip's own grid (the official
+// encoder derives positions from the input's patch grid).
+func EncoderPositions(c Config, stored []float32, t, h, w int) (table []float32, width int, err error) {
+	if err := checkClipGrid(c, t, h, w); err != nil {
+		return nil, 0, err
+	}
+	if !c.UseRoPE {
+		table, err = PosTableFor(c, stored, c.EmbedDim, t, h, w)
+		return table, c.EmbedDim, err
+	}
+	nh, nw := h/c.PatchSize, w/c.PatchSize
+	hd := c.EmbedDim / c.NumHeads
+	table, err = RoPETable(hd, t/c.Tubelet*nh*nw, nh*nw, nw)
+	return table, 6 * RoPEWidth(hd), err
+}
+
+// PredictorPositions returns the predictor's positional input for a clip of t frames and
+// h×w pixels, row-major [N, width]: its sin-cos table (resized when the grid differs), or with
+// RoPE the rotary table over the clip's N token indices laid out on the construction grid —
+// the official predictor splits an index with grid_size = crop_size/patch_size whatever the
+// clip's size.
+func PredictorPositions(c Config, stored []float32, t, h, w int) (table []float32, width int, err error) {
+	if err := checkClipGrid(c, t, h, w); err != nil {
+		return nil, 0, err
+	}
+	if !c.UseRoPE {
+		table, err = PosTableFor(c, stored, c.PredEmbedDim, t, h, w)
+		return table, c.PredEmbedDim, err
+	}
+	g := c.CropSize / c.PatchSize
+	hd := c.PredEmbedDim / c.PredHeads()
+	n := t / c.Tubelet * (h / c.PatchSize) * (w / c.PatchSize)
+	table, err = RoPETable(hd, n, g*g, g)
+	return table, 6 * RoPEWidth(hd), err
 }
 
 // EncoderRunner evaluates the encoder (without gradients) on the host's backend.
 type EncoderRunner struct {
 	cfg    Config
 	params *ParamTensors
-	table  []float32 // the stored sin-cos table (host copy, so Run never reads it back)
+	table  []float32 // the stored sin-cos table (host copy, so Run never reads it back); nil with RoPE
 	full   *Exec     // inputs: params..., clip, pos
 	masked *Exec     // inputs: params..., clip, pos, ctxIdx
 	blocks bool
@@ -111,18 +156,18 @@ func (r *EncoderRunner) Run(clip HostTensor, ctxIdx *HostTensor) (out HostTensor
 	if len(clip.Shape) != 5 || clip.Shape[1] != 3 {
 		return out, nil, fmt.Errorf("clip must be [B,3,T,H,W], got %v", clip.Shape)
 	}
-	table, err := PosTableFor(r.cfg, r.table, r.cfg.EmbedDim, clip.Shape[2], clip.Shape[3], clip.Shape[4])
+	table, width, err := EncoderPositions(r.cfg, r.table, clip.Shape[2], clip.Shape[3], clip.Shape[4])
 	if err != nil {
 		return out, nil, err
 	}
+	n := len(table) / width
 	args := make([]any, 0, len(r.params.Tensors)+3)
 	for _, t := range r.params.Tensors {
 		args = append(args, t)
 	}
-	args = append(args, clip.tensor(), tensors.FromFlatDataAndDimensions(table, len(table)/r.cfg.EmbedDim, r.cfg.EmbedDim))
+	args = append(args, clip.tensor(), tensors.FromFlatDataAndDimensions(table, n, width))
 	exec := r.full
 	if ctxIdx != nil {
-		n := len(table) / r.cfg.EmbedDim
 		if err := checkIndices(*ctxIdx, clip.Shape[0], n); err != nil {
 			return out, nil, fmt.Errorf("context indices: %w", err)
 		}
@@ -165,7 +210,7 @@ func checkIndices(idx HostTensor, b, n int) error {
 type PredictorRunner struct {
 	cfg    Config
 	params *ParamTensors
-	table  []float32 // the stored predictor sin-cos table (host copy)
+	table  []float32 // the stored predictor sin-cos table (host copy); nil with RoPE
 	execs  map[int]*Exec
 	blocks bool
 }
@@ -203,11 +248,11 @@ func (r *PredictorRunner) Run(z HostTensor, ctxIdx, tgtIdx HostTensor, maskIndex
 	if maskIndex < 0 || maskIndex >= r.cfg.NumMaskTokens {
 		return out, nil, fmt.Errorf("mask index %d out of range: the predictor has %d mask tokens", maskIndex, r.cfg.NumMaskTokens)
 	}
-	table, err := PosTableFor(r.cfg, r.table, r.cfg.PredEmbedDim, t, h, w)
+	table, width, err := PredictorPositions(r.cfg, r.table, t, h, w)
 	if err != nil {
 		return out, nil, err
 	}
-	n := len(table) / r.cfg.PredEmbedDim
+	n := len(table) / width
 	b := z.Shape[0]
 	if err := checkIndices(ctxIdx, b, n); err != nil {
 		return out, nil, fmt.Errorf("context indices: %w", err)
@@ -223,7 +268,7 @@ func (r *PredictorRunner) Run(z HostTensor, ctxIdx, tgtIdx HostTensor, maskIndex
 		args = append(args, t)
 	}
 	args = append(args, z.tensor(), ctxIdx.tensor(), tgtIdx.tensor(),
-		tensors.FromFlatDataAndDimensions(table, n, r.cfg.PredEmbedDim))
+		tensors.FromFlatDataAndDimensions(table, n, width))
 	res, err := r.execs[maskIndex].Call(args...)
 	if err != nil {
 		return out, nil, fmt.Errorf("predictor: %w", err)

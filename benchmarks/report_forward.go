@@ -59,17 +59,17 @@ func newForwardPass(backend compute.Backend, c backbone.Config, st *pretrain.Sta
 		f.args = append(f.args, tensors.FromFlatDataAndDimensions(st.Predictor[s.Name], s.Shape...))
 	}
 	shape := batch.Clip.Shape
-	encPos, err := backbone.PosTableFor(c, st.Encoder["pos_embed"], c.EmbedDim, shape[2], shape[3], shape[4])
+	encPos, ew, err := backbone.EncoderPositions(c, st.Encoder["pos_embed"], shape[2], shape[3], shape[4])
 	if err != nil {
 		return nil, fmt.Errorf("forward pass: %w", err)
 	}
-	predPos, err := backbone.PosTableFor(c, st.Predictor["predictor_pos_embed"], c.PredEmbedDim, shape[2], shape[3], shape[4])
+	predPos, pw, err := backbone.PredictorPositions(c, st.Predictor["predictor_pos_embed"], shape[2], shape[3], shape[4])
 	if err != nil {
 		return nil, fmt.Errorf("forward pass: %w", err)
 	}
 	f.args = append(f.args, tensors.FromFlatDataAndDimensions(batch.Clip.F32, shape...),
-		tensors.FromFlatDataAndDimensions(encPos, len(encPos)/c.EmbedDim, c.EmbedDim),
-		tensors.FromFlatDataAndDimensions(predPos, len(predPos)/c.PredEmbedDim, c.PredEmbedDim))
+		tensors.FromFlatDataAndDimensions(encPos, len(encPos)/ew, ew),
+		tensors.FromFlatDataAndDimensions(predPos, len(predPos)/pw, pw))
 	for i := range numMasks {
 		f.args = append(f.args, tensors.FromFlatDataAndDimensions(batch.Context[i].I64, batch.Context[i].Shape...),
 			tensors.FromFlatDataAndDimensions(batch.Target[i].I64, batch.Target[i].Shape...))

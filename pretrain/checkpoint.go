@@ -207,7 +207,11 @@ func LoadCheckpoint(path string, c backbone.Config) (*State, RunPosition, error)
 		} else if v, err := f.Lookup("vjepa_go/config"); err == nil {
 			p.ConfigName, _ = v.(string) // written before checkpoints described their run
 		}
-		st.Step = p.Step
+		if st.Step == 0 {
+			st.Step = p.Step
+		}
+		// Otherwise keep the optimiser's own count: after a V-JEPA 2 cooldown (is_anneal) the
+		// run position restarts at 0 while AdamW continues from the annealed checkpoint.
 	} else {
 		p.Step = st.Step
 	}

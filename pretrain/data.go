@@ -22,7 +22,7 @@ func OpenData(cfg *officialcfg.PretrainConfig, seed uint64) (datasets.Dataset, e
 		var err error
 		if slices.Contains(datasets.BuiltinNames(), entry) {
 			ds, err = datasets.Builtin(entry, datasets.SyntheticConfig{Seed: seed, Split: datasets.SplitTrain,
-				Frames: cfg.Data.NumFrames, Size: cfg.Data.CropSize})
+				Frames: cfg.Data.Frames(), Size: cfg.Data.CropSize})
 		} else {
 			ds, err = openVideoList(cfg, entry)
 		}
@@ -39,8 +39,8 @@ func OpenData(cfg *officialcfg.PretrainConfig, seed uint64) (datasets.Dataset, e
 
 // openVideoList opens an official list file with the pretraining sampling and transform.
 func openVideoList(cfg *officialcfg.PretrainConfig, path string) (datasets.Dataset, error) {
-	sampling := datasets.SamplingParams{FramesPerClip: cfg.Data.NumFrames, FrameStep: cfg.Data.SamplingRate,
-		NumClips: 1, RandomClipSampling: true, FilterShortVideos: cfg.Data.FilterShortVideos}
+	sampling := datasets.SamplingParams{FramesPerClip: cfg.Data.Frames(), FrameStep: cfg.Data.SamplingRate,
+		FPS: cfg.Data.FPS, NumClips: 1, RandomClipSampling: true, FilterShortVideos: cfg.Data.FilterShortVideos}
 	if cfg.Data.ClipDuration != nil {
 		sampling.Duration = *cfg.Data.ClipDuration
 	}

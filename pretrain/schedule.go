@@ -21,6 +21,9 @@ type ScheduleConfig struct {
 	RefWD        float64 // weight_decay
 	FinalWD      float64 // final_weight_decay
 	EMA          [2]float64
+	// LinearDecay selects V-JEPA 2's cooldown lr schedule (optimization.is_anneal): a linear
+	// decay from lr to final_lr over the T_max steps, no warmup.
+	LinearDecay bool
 }
 
 // OfficialScheduleConfig returns the values shared by all released V-JEPA configs
@@ -37,7 +40,7 @@ func OfficialScheduleConfig() ScheduleConfig {
 
 // Schedules bundles the learning-rate, weight-decay and EMA-momentum schedules of one run.
 type Schedules struct {
-	LR       optim.WarmupCosineSchedule
+	LR       optim.LRSchedule
 	WD       optim.CosineWDSchedule
 	Momentum optim.MomentumSchedule
 }
@@ -58,12 +61,16 @@ func NewSchedules(c ScheduleConfig) (Schedules, error) {
 	if total < 1 {
 		return Schedules{}, errors.New("schedules: ipe_scale*epochs*ipe rounds to 0 steps")
 	}
+	var lr optim.LRSchedule = optim.WarmupCosineSchedule{
+		StartLR: c.StartLR, RefLR: c.RefLR, FinalLR: c.FinalLR,
+		WarmupSteps: int64(c.WarmupEpochs * float64(c.IPE)),
+		TMax:        total,
+	}
+	if c.LinearDecay {
+		lr = optim.LinearDecaySchedule{RefLR: c.RefLR, FinalLR: c.FinalLR, TMax: total}
+	}
 	return Schedules{
-		LR: optim.WarmupCosineSchedule{
-			StartLR: c.StartLR, RefLR: c.RefLR, FinalLR: c.FinalLR,
-			WarmupSteps: int64(c.WarmupEpochs * float64(c.IPE)),
-			TMax:        total,
-		},
+		LR: lr,
 		WD: optim.CosineWDSchedule{RefWD: c.RefWD, FinalWD: c.FinalWD, TMax: total},
 		Momentum: optim.MomentumSchedule{
 			Start: c.EMA[0], End: c.EMA[1],

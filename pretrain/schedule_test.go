@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/vjepa-go/vjepa/backbone/fixtures"
+	"github.com/vjepa-go/vjepa/internal/optim"
 )
 
 func officialSchedules(t *testing.T) Schedules {
@@ -21,8 +22,10 @@ func officialSchedules(t *testing.T) Schedules {
 
 func TestNewSchedulesDerivedLengths(t *testing.T) {
 	s := officialSchedules(t)
-	assert.Equal(t, int64(12000), s.LR.WarmupSteps)
-	assert.Equal(t, int64(112500), s.LR.TMax)
+	lr, ok := s.LR.(optim.WarmupCosineSchedule)
+	require.True(t, ok)
+	assert.Equal(t, int64(12000), lr.WarmupSteps)
+	assert.Equal(t, int64(112500), lr.TMax)
 	assert.Equal(t, int64(112500), s.WD.TMax)
 	assert.Equal(t, 112500.0, s.Momentum.Denominator)
 }

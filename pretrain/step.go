@@ -173,12 +173,14 @@ func NewStepper(backend compute.Backend, c backbone.Config, numMasks int, st *St
 func (s *Stepper) State() *State {
 	st := &State{Step: s.step, Encoder: s.enc.host(), Predictor: s.pred.host(), Target: backbone.HostParams{},
 		Moments: map[string][2][]float32{}}
-	st.Encoder["pos_embed"] = append([]float32(nil), s.encPos...)
-	st.Predictor["predictor_pos_embed"] = append([]float32(nil), s.predPos...)
 	for i, sp := range s.enc.specs {
 		st.Target[sp.Name] = tensors.MustCopyFlatData[float32](s.target[i])
 	}
-	st.Target["pos_embed"] = append([]float32(nil), s.encPos...)
+	if !s.cfg.UseRoPE { // RoPE models have no tables
+		st.Encoder["pos_embed"] = append([]float32(nil), s.encPos...)
+		st.Predictor["predictor_pos_embed"] = append([]float32(nil), s.predPos...)
+		st.Target["pos_embed"] = append([]float32(nil), s.encPos...)
+	}
 	for k, v := range s.enc.hostMoments() {
 		st.Moments["encoder/"+k] = v
 	}
@@ -219,7 +221,7 @@ func (s *Stepper) buildStep(in []*Node) []*Node {
 	for i := 0; i < s.numMasks; i++ {
 		ctx, tgtIdx := masks[2*i], masks[2*i+1]
 		z, _ := backbone.Encode(c, encW, clip, encPos, ctx, false)
-		p, _ := backbone.Predict(c, predW, z, ctx, tgtIdx, predPos, i, false)
+		p, _ := backbone.Predict(c, predW, z, ctx, tgtIdx, predPos, trainingMaskToken(c, i), false)
 		li := ReduceAllMean(Abs(Sub(p, backbone.GatherTokens(h, tgtIdx))))
 		perMask = append(perMask, li)
 		if loss == nil {
@@ -261,16 +263,26 @@ func scalar(v float64) *tensors.Tensor { return tensors.FromScalar(float32(v)) }
 
 func (s *Stepper) posTables(clip backbone.HostTensor) (enc, pred *tensors.Tensor, err error) {
 	t, h, w := clip.Shape[2], clip.Shape[3], clip.Shape[4]
-	e, err := backbone.PosTableFor(s.cfg, s.encPos, s.cfg.EmbedDim, t, h, w)
+	e, ew, err := backbone.EncoderPositions(s.cfg, s.encPos, t, h, w)
 	if err != nil {
 		return nil, nil, err
 	}
-	p, err := backbone.PosTableFor(s.cfg, s.predPos, s.cfg.PredEmbedDim, t, h, w)
+	p, pw, err := backbone.PredictorPositions(s.cfg, s.predPos, t, h, w)
 	if err != nil {
 		return nil, nil, err
 	}
-	return tensors.FromFlatDataAndDimensions(e, len(e)/s.cfg.EmbedDim, s.cfg.EmbedDim),
-		tensors.FromFlatDataAndDimensions(p, len(p)/s.cfg.PredEmbedDim, s.cfg.PredEmbedDim), nil
+	return tensors.FromFlatDataAndDimensions(e, len(e)/ew, ew), tensors.FromFlatDataAndDimensions(p, len(p)/pw, pw), nil
+}
+
+// trainingMaskToken is the predictor mask token of mask configuration i in training. V-JEPA
+// uses one token per mask configuration (jepa:app/vjepa/train.py, mask_index=i); V-JEPA 2
+// (the RoPE generation) one per clip length, and clips here have one length, so token 0 for
+// every configuration (vjepa2:src/utils/wrappers.py, PredictorMultiSeqWrapper).
+func trainingMaskToken(c backbone.Config, i int) int {
+	if c.UseRoPE {
+		return 0
+	}
+	return i
 }
 
 // Step runs one optimiser step on batch with the hyper-parameters hp.

@@ -108,7 +108,7 @@ func Run(ctx context.Context, backend compute.Backend, cfg *officialcfg.Pretrain
 	sched, err := NewSchedules(ScheduleConfig{IPE: ipe, Epochs: cfg.Optimization.Epochs, IPEScale: cfg.Optimization.IPEScale,
 		WarmupEpochs: cfg.Optimization.Warmup, StartLR: cfg.Optimization.StartLR, RefLR: cfg.Optimization.LR,
 		FinalLR: cfg.Optimization.FinalLR, RefWD: cfg.Optimization.WeightDecay, FinalWD: cfg.Optimization.FinalWeightDecay,
-		EMA: cfg.Optimization.EMA})
+		EMA: cfg.Optimization.EMA, LinearDecay: cfg.Optimization.IsAnneal})
 	if err != nil {
 		return nil, err
 	}
@@ -172,7 +172,14 @@ func Run(ctx context.Context, backend compute.Backend, cfg *officialcfg.Pretrain
 		if cks, _ := backbone.ListCheckpoints(opts.Dir); len(cks) > 0 {
 			return nil, fmt.Errorf("%s already holds checkpoints: pass --resume to continue, or choose another folder", opts.Dir)
 		}
-		if st, err = InitState(model, seed); err != nil {
+		if cfg.Optimization.IsAnneal {
+			// V-JEPA 2 cooldown: weights, EMA target and AdamW state of anneal_ckpt, schedules
+			// and masks from step 0 (vjepa2:app/vjepa/utils.py load_checkpoint, is_anneal).
+			if st, _, err = LoadCheckpoint(cfg.Optimization.AnnealCkpt, model); err != nil {
+				return nil, fmt.Errorf("%s: optimization.anneal_ckpt: %w", cfg.File, err)
+			}
+			fmt.Fprintf(opts.Progress, "cooldown from %s\n", cfg.Optimization.AnnealCkpt)
+		} else if st, err = InitState(model, seed); err != nil {
 			return nil, err
 		}
 	}
@@ -328,6 +335,20 @@ func checkSupported(cfg *officialcfg.PretrainConfig) error {
 		return fmt.Errorf("%s: data.batch_size must be positive", cfg.File)
 	case cfg.Optimization.Epochs < 1:
 		return fmt.Errorf("%s: optimization.epochs must be positive", cfg.File)
+	case cfg.Optimization.IsAnneal && cfg.Optimization.AnnealCkpt == "":
+		return fmt.Errorf("%s: optimization.is_anneal needs optimization.anneal_ckpt, the checkpoint the cooldown starts from", cfg.File)
+	}
+	// V-JEPA 2: one clip length per dataset. With equal lengths (every official config) the
+	// multi-sequence collator is the single-sequence one; mixing lengths is not implemented.
+	for i, f := range cfg.Data.DatasetFPCs {
+		if f != cfg.Data.DatasetFPCs[0] {
+			return fmt.Errorf("%s: data.dataset_fpcs.%d is %d but data.dataset_fpcs.0 is %d: clips of different lengths in one run are not implemented", cfg.File, i, f, cfg.Data.DatasetFPCs[0])
+		}
+	}
+	for i, m := range cfg.Mask {
+		if m.FullComplement {
+			return fmt.Errorf("%s: mask.%d.full_complement: true is not implemented (every official pretraining config uses false)", cfg.File, i)
+		}
 	}
 	return nil
 }

@@ -60,11 +60,6 @@ func LoadEvalConfig(nameOrPath string) (*officialcfg.EvalConfig, []officialcfg.W
 // images. The checkpoint is left empty: set it, e.g. from [ConfigCheckpoint], and check the
 // data with [Experiment.CheckData].
 func ExperimentFromConfig(name string, cfg *officialcfg.EvalConfig, dataDir string) (*Experiment, error) {
-	if cfg.Pretrain.UseRoPE {
-		// The frozen backbone built below has sin-cos positions; reading a RoPE checkpoint
-		// into it would give wrong features without any error.
-		return nil, fmt.Errorf("%s: use_rope: true (a V-JEPA 2 encoder) is not supported by this frozen-evaluation pipeline yet; `vjepa classify` applies V-JEPA 2 probes to precomputed tokens", cfg.File)
-	}
 	model, err := backbone.FromEvalConfig(cfg)
 	if err != nil {
 		return nil, err

@@ -185,11 +185,14 @@ func (e *Experiment) backboneParams(init string, seed uint64) (backbone.HostPara
 		p, err := backbone.InitEncoder(c, rand.New(rand.NewPCG(seed, 0x72616e64)))
 		return p, info, err
 	}
-	ck, err := backbone.OpenCheckpoint(e.Checkpoint)
+	ck, hfCfg, err := backbone.OpenParamSource(e.Checkpoint)
 	if err != nil {
 		return nil, info, err
 	}
 	defer ck.Close()
+	if hfCfg != nil && !c.UseRoPE {
+		return nil, info, fmt.Errorf("%s is a V-JEPA 2 (RoPE) model but the evaluation config describes a sin-cos one: set pretrain.use_rope: true", e.Checkpoint)
+	}
 	key := e.EncoderKey
 	if key == "" {
 		key = "target_encoder"
@@ -203,16 +206,18 @@ func (e *Experiment) backboneParams(init string, seed uint64) (backbone.HostPara
 	}
 	info.Checkpoint, info.EncoderKey = e.Checkpoint, key
 	info.PretrainData, info.PretrainRun = e.PretrainData, e.PretrainRun
-	run, described, err := ck.RunInfo()
-	if err != nil {
-		return nil, info, err
+	if tc, ok := ck.(*backbone.Checkpoint); ok {
+		run, described, err := tc.RunInfo()
+		if err != nil {
+			return nil, info, err
+		}
+		if described && info.PretrainData == "" {
+			// Our own checkpoints name the data they were trained on.
+			info.PretrainData = strings.Join(run.Data, "+")
+			info.PretrainRun = filepath.Dir(e.Checkpoint)
+		}
 	}
-	if described && info.PretrainData == "" {
-		// Our own checkpoints name the data they were trained on.
-		info.PretrainData = strings.Join(run.Data, "+")
-		info.PretrainRun = filepath.Dir(e.Checkpoint)
-	}
-	if info.CheckpointSHA256, err = fileSHA256(e.Checkpoint); err != nil {
+	if info.CheckpointSHA256, err = fileSHA256(ck.Path()); err != nil { // the weights file of a folder
 		return nil, info, err
 	}
 	return p, info, nil

@@ -134,9 +134,13 @@ func TestExperimentFromConfigProbe(t *testing.T) {
 
 	cfg, _, err = officialcfg.LoadEvalPreset("vjepa2_vitl_ssv2")
 	require.NoError(t, err)
-	_, err = probe.ExperimentFromConfig("ssv2", cfg, "")
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "vjepa2_vitl_ssv2: use_rope: true")
+	e, err = probe.ExperimentFromConfig("ssv2", cfg, "")
+	require.NoError(t, err, "a V-JEPA 2 config builds a RoPE encoder and its 4-block probe")
+	assert.True(t, e.Model.UseRoPE)
+	assert.Equal(t, "vit_large", e.Model.Name)
+	assert.Equal(t, probe.Attentive4, e.ConfigProbe.Kind)
+	assert.Equal(t, 4, e.ConfigProbe.Depth)
+	assert.Equal(t, 174, e.ConfigProbe.NumClasses)
 }
 
 // TestInitRescale checks the official depth rescaling of the output projections: fc2 (and

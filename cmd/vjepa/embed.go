@@ -67,9 +67,13 @@ func runEmbed(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	ck, err := backbone.OpenCheckpoint(ckpt)
+	ck, hfCfg, err := backbone.OpenParamSource(ckpt)
 	if err != nil {
 		return err
+	}
+	if hfCfg != nil && !e.Model.UseRoPE {
+		ck.Close()
+		return fmt.Errorf("%s is a V-JEPA 2 (RoPE) model but the evaluation config describes a sin-cos one: set pretrain.use_rope: true", ckpt)
 	}
 	params, err := ck.ReadParams(*encoder, backbone.EncoderSpecs(e.Model), e.Model, true)
 	ck.Close()

@@ -45,6 +45,39 @@ func loadModelConfig(path string) (backbone.Config, error) {
 	return backbone.FromPretrainConfig(cfg)
 }
 
+// openWeights opens --checkpoint, recognised by content (torch.save zip, safetensors, or a
+// Hugging Face folder), and returns the model: from --config when given, else from the
+// Hugging Face config.json that comes with the weights.
+func openWeights(ckptPath, configPath string) (backbone.ParamSource, backbone.Config, error) {
+	src, hfCfg, err := backbone.OpenParamSource(ckptPath)
+	if err != nil {
+		return nil, backbone.Config{}, err
+	}
+	if configPath == "" && hfCfg != nil {
+		return src, *hfCfg, nil
+	}
+	if configPath == "" {
+		src.Close()
+		return nil, backbone.Config{}, fmt.Errorf("--config is required: %s carries no config.json (a Hugging Face folder, or a model.safetensors with config.json beside it, needs none)", ckptPath)
+	}
+	c, err := loadModelConfig(configPath)
+	if err != nil {
+		src.Close()
+		return nil, backbone.Config{}, err
+	}
+	return src, c, nil
+}
+
+// withFileMaskTokens takes the number of predictor mask tokens from the weights: a YAML gives
+// one per mask configuration (and clip length), but the official hub builds the released
+// V-JEPA 2 predictors with 10 whatever the training YAML said (src/hub/backbones.py).
+func withFileMaskTokens(c backbone.Config, src backbone.ParamSource) backbone.Config {
+	if n := src.MaskTokens(); n > 0 {
+		c.NumMaskTokens = n
+	}
+	return c
+}
+
 // readClip reads a float32 [B,3,T,H,W] clip and checks it fits model c.
 func readClip(path string, c backbone.Config) (backbone.HostTensor, error) {
 	a, err := npy.ReadFile(path)
@@ -94,9 +127,9 @@ func writeTokens(path string, h backbone.HostTensor) error {
 
 func runEncode(_ context.Context, args []string) error {
 	fs := flag.NewFlagSet("encode", flag.ContinueOnError)
-	configPath := fs.String("config", "", "pretraining YAML (official layout) describing the model")
-	ckptPath := fs.String("checkpoint", "", "checkpoint (official training checkpoint, released .pth.tar, or ours)")
-	encKey := fs.String("encoder", "target_encoder", "which encoder of the checkpoint: target_encoder or encoder")
+	configPath := fs.String("config", "", "pretraining YAML (official layout) describing the model; not needed with Hugging Face weights and their config.json")
+	ckptPath := fs.String("checkpoint", "", "weights: official checkpoint or released .pt/.pth.tar, Hugging Face model.safetensors, or a folder with model.safetensors and config.json")
+	encKey := fs.String("encoder", "target_encoder", "which encoder of the checkpoint: target_encoder or encoder (Hugging Face weights hold one)")
 	input := fs.String("input", "", "clip .npy, float32 [B,3,T,H,W]")
 	ctxPath := fs.String("context-indices", "", "optional int64 [B,K] token indices to keep")
 	out := fs.String("out", "", "output .npy, float32 [B,N,D] (or [B,K,D])")
@@ -111,10 +144,11 @@ func runEncode(_ context.Context, args []string) error {
 	if *encKey != "target_encoder" && *encKey != "encoder" {
 		return fmt.Errorf("--encoder must be target_encoder or encoder, got %q", *encKey)
 	}
-	c, err := loadModelConfig(*configPath)
+	ck, c, err := openWeights(*ckptPath, *configPath)
 	if err != nil {
 		return err
 	}
+	defer ck.Close()
 	clip, err := readClip(*input, c)
 	if err != nil {
 		return err
@@ -127,11 +161,6 @@ func runEncode(_ context.Context, args []string) error {
 		}
 		ctx = &idx
 	}
-	ck, err := backbone.OpenCheckpoint(*ckptPath)
-	if err != nil {
-		return err
-	}
-	defer ck.Close()
 	params, err := ck.ReadParams(*encKey, backbone.EncoderSpecs(c), c, false)
 	if err != nil {
 		return err
@@ -153,12 +182,12 @@ func runEncode(_ context.Context, args []string) error {
 
 func runPredict(_ context.Context, args []string) error {
 	fs := flag.NewFlagSet("predict", flag.ContinueOnError)
-	configPath := fs.String("config", "", "pretraining YAML (official layout) describing the model")
-	ckptPath := fs.String("checkpoint", "", "training checkpoint with encoder and predictor")
+	configPath := fs.String("config", "", "pretraining YAML (official layout) describing the model; not needed with Hugging Face weights and their config.json")
+	ckptPath := fs.String("checkpoint", "", "weights with encoder and predictor: official checkpoint or released .pt, Hugging Face model.safetensors, or its folder")
 	input := fs.String("input", "", "clip .npy, float32 [B,3,T,H,W]")
 	ctxPath := fs.String("context-indices", "", "int64 [B,Kc] context token indices")
 	tgtPath := fs.String("target-indices", "", "int64 [B,Kt] target token indices")
-	maskIndex := fs.Int("mask-index", 0, "mask token (mask configuration) to use")
+	maskIndex := fs.Int("mask-index", 0, "mask token to use (V-JEPA: the mask configuration; V-JEPA 2 training uses 0, the Hugging Face VJEPA2Model 1)")
 	out := fs.String("out", "", "output .npy, float32 [B,Kt,D]")
 	var bf backendFlags
 	bf.register(fs)
@@ -168,10 +197,12 @@ func runPredict(_ context.Context, args []string) error {
 	if *ckptPath == "" || *input == "" || *ctxPath == "" || *tgtPath == "" || *out == "" {
 		return fmt.Errorf("--checkpoint, --input, --context-indices, --target-indices and --out are required")
 	}
-	c, err := loadModelConfig(*configPath)
+	ck, c, err := openWeights(*ckptPath, *configPath)
 	if err != nil {
 		return err
 	}
+	defer ck.Close()
+	c = withFileMaskTokens(c, ck)
 	if *maskIndex < 0 || *maskIndex >= c.NumMaskTokens {
 		return fmt.Errorf("--mask-index %d out of range: the model has %d mask tokens", *maskIndex, c.NumMaskTokens)
 	}
@@ -188,11 +219,6 @@ func runPredict(_ context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	ck, err := backbone.OpenCheckpoint(*ckptPath)
-	if err != nil {
-		return err
-	}
-	defer ck.Close()
 	encParams, err := ck.ReadParams("encoder", backbone.EncoderSpecs(c), c, false)
 	if err != nil {
 		return err

@@ -34,6 +34,7 @@ func commands() map[string]command {
 		"encode":             {"encode clips with a checkpoint's encoder, write tokens as .npy", runEncode},
 		"predict":            {"run the context encoder and predictor of a checkpoint on given masks", runPredict},
 		"pretrain":           {"V-JEPA self-supervised pretraining (resumable)", runPretrain},
+		"export":             {"write a checkpoint's encoder and predictor as a Hugging Face VJEPA2Model folder", runExport},
 		"embed":              {"one vector per video or image (mean-pooled, or pooled by a trained probe) as .npy + index", runEmbed},
 		"probe":              {"attentive-probe evaluation of a frozen backbone (K400, SSv2, IN1K, built-in sets)", runProbe},
 		"bench":              {"measure matmul peak, encoder, pretraining step, probe step and data loading (results/benchmarks.md)", runBench},

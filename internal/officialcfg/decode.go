@@ -197,6 +197,23 @@ func (m *mapping) pair(key string, dst *[2]float64) {
 	*dst = out
 }
 
+// ints decodes a list of integers.
+func (m *mapping) ints(key string, dst *[]int) {
+	items, full := m.seq(key, "a list of integers")
+	if items == nil {
+		return
+	}
+	out := make([]int, 0, len(items))
+	for i, item := range items {
+		v, ok := m.d.asInt(item, fmt.Sprintf("%s.%d", full, i))
+		if !ok {
+			return
+		}
+		out = append(out, v)
+	}
+	*dst = out
+}
+
 // floats decodes a list of numbers.
 func (m *mapping) floats(key string, dst *[]float64) {
 	items, full := m.seq(key, "a list of numbers")
@@ -257,23 +274,6 @@ func (m *mapping) has(key string) bool {
 		}
 	}
 	return false
-}
-
-// ints decodes a list of integers.
-func (m *mapping) ints(key string, dst *[]int) {
-	items, full := m.seq(key, "a list of integers")
-	if items == nil {
-		return
-	}
-	out := make([]int, 0, len(items))
-	for i, item := range items {
-		v, ok := m.d.asInt(item, fmt.Sprintf("%s.%d", full, i))
-		if !ok {
-			return
-		}
-		out = append(out, v)
-	}
-	*dst = out
 }
 
 // sub returns the nested mapping under key, or nil when absent, null or not a mapping.

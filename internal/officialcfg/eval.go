@@ -68,6 +68,7 @@ type EvalPretrain struct {
 	FramesPerClip int      // frames_per_clip: frames the encoder is built for (default 1)
 	TubeletSize   int      // tubelet_size (default 2)
 	UniformPower  bool     // uniform_power (default false!)
+	UseRoPE       bool     // use_rope (V-JEPA 2; default false)
 	UseSDPA       bool     // use_sdpa (default true)
 	UseSiLU       bool     // use_silu (default false)
 	TightSiLU     bool     // tight_silu (default true)
@@ -84,9 +85,6 @@ type EvalPretrain struct {
 	NumHeads int     // num_heads (extension)
 	MLPRatio float64 // mlp_ratio (extension)
 
-	// UseRoPE is V-JEPA 2's use_rope: 3-D rotary position embeddings in every attention
-	// instead of the sin-cos table (true in every V-JEPA 2 config).
-	UseRoPE bool
 	// ImgTemporalDimSize is V-JEPA 2's img_temporal_dim_size (nil in every official config).
 	ImgTemporalDimSize *int
 }
@@ -327,6 +325,7 @@ func decodeEvalPretrain(s *mapping, p *EvalPretrain) {
 	s.int("frames_per_clip", &p.FramesPerClip)
 	s.int("tubelet_size", &p.TubeletSize)
 	s.bool("uniform_power", &p.UniformPower)
+	s.bool("use_rope", &p.UseRoPE)
 	s.bool("use_sdpa", &p.UseSDPA)
 	s.bool("use_silu", &p.UseSiLU)
 	s.bool("tight_silu", &p.TightSiLU)

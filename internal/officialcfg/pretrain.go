@@ -57,6 +57,7 @@ type MaskConfig struct {
 	TemporalScale   [2]float64 // temporal_scale: fraction of the time axis per block
 	MaxTemporalKeep float64    // max_temporal_keep (default 1.0)
 	MaxKeep         *int       // max_keep (nil = no limit)
+	FullComplement  bool       // full_complement (V-JEPA 2): targets = every token not in the context
 	Ratio           float64    // ratio: masking ratio of the random-tube collator
 }
 
@@ -69,6 +70,7 @@ type PretrainModel struct {
 	UniformPower       bool   // uniform_power (default true)
 	UseMaskTokens      bool   // use_mask_tokens (default true)
 	ZeroInitMaskTokens bool   // zero_init_mask_tokens (default true)
+	UseRoPE            bool   // use_rope (V-JEPA 2; default false)
 
 	EmbedDim     int     // embed_dim (extension; 0 = from model_name)
 	Depth        int     // depth (extension)
@@ -88,8 +90,10 @@ type PretrainData struct {
 	BatchSize              int       // batch_size (per GPU)
 	NumClips               int       // num_clips
 	NumFrames              int       // num_frames
+	DatasetFPCs            []int     // dataset_fpcs: V-JEPA 2's frames per clip of each dataset (replaces num_frames)
 	TubeletSize            int       // tubelet_size
 	SamplingRate           int       // sampling_rate: frame step
+	FPS                    int       // fps: V-JEPA 2's sampling rate in frames per second (replaces sampling_rate; 0 = unset)
 	CropSize               int       // crop_size (default 224)
 	PatchSize              int       // patch_size
 	PinMem                 bool      // pin_mem (default false)
@@ -97,6 +101,14 @@ type PretrainData struct {
 	FilterShortVideos      bool      // filter_short_videos (default false)
 	ClipDuration           *float64  // clip_duration in seconds (nil = use sampling_rate)
 	LogResourceUtilization bool      // log_resource_utilization (default false)
+}
+
+// Frames is the clip length: num_frames, or the longest of V-JEPA 2's dataset_fpcs.
+func (d PretrainData) Frames() int {
+	if len(d.DatasetFPCs) == 0 {
+		return d.NumFrames
+	}
+	return slices.Max(d.DatasetFPCs)
 }
 
 // PretrainDataAug is the "data_aug" section.
@@ -129,6 +141,11 @@ type PretrainOptimization struct {
 	EMA              [2]float64 // ema: momentum start and end
 	Betas            [2]float64 // betas (default [0.9, 0.999])
 	Eps              float64    // eps (default 1e-8)
+	// V-JEPA 2 cooldown ("annealing"): start from AnnealCkpt's weights and optimiser state with
+	// fresh schedules, the lr decaying linearly from lr to final_lr (vjepa2:app/vjepa/train.py).
+	IsAnneal     bool   // is_anneal (default false)
+	AnnealCkpt   string // anneal_ckpt
+	ResumeAnneal bool   // resume_anneal: resume from the run's own latest checkpoint when there is one
 }
 
 // PretrainLogging is the "logging" section.
@@ -254,6 +271,7 @@ func decodeMask(s *mapping, m *MaskConfig) {
 	s.pair("temporal_scale", &m.TemporalScale)
 	s.float("max_temporal_keep", &m.MaxTemporalKeep)
 	s.optInt("max_keep", &m.MaxKeep)
+	s.bool("full_complement", &m.FullComplement)
 	s.float("ratio", &m.Ratio)
 	s.finish()
 }
@@ -265,6 +283,7 @@ func decodePretrainModel(s *mapping, m *PretrainModel) {
 	s.bool("uniform_power", &m.UniformPower)
 	s.bool("use_mask_tokens", &m.UseMaskTokens)
 	s.bool("zero_init_mask_tokens", &m.ZeroInitMaskTokens)
+	s.bool("use_rope", &m.UseRoPE)
 	s.int("embed_dim", &m.EmbedDim)
 	s.int("depth", &m.Depth)
 	s.int("num_heads", &m.NumHeads)
@@ -282,8 +301,10 @@ func decodePretrainData(s *mapping, m *PretrainData) {
 	s.int("batch_size", &m.BatchSize)
 	s.int("num_clips", &m.NumClips)
 	s.int("num_frames", &m.NumFrames)
+	s.ints("dataset_fpcs", &m.DatasetFPCs)
 	s.int("tubelet_size", &m.TubeletSize)
 	s.int("sampling_rate", &m.SamplingRate)
+	s.int("fps", &m.FPS)
 	s.int("crop_size", &m.CropSize)
 	s.int("patch_size", &m.PatchSize)
 	s.bool("pin_mem", &m.PinMem)
@@ -307,6 +328,9 @@ func decodePretrainOptimization(s *mapping, m *PretrainOptimization) {
 	s.float("final_lr", &m.FinalLR)
 	s.pair("ema", &m.EMA)
 	s.pair("betas", &m.Betas)
+	s.bool("is_anneal", &m.IsAnneal)
+	s.str("anneal_ckpt", &m.AnnealCkpt)
+	s.bool("resume_anneal", &m.ResumeAnneal)
 	s.float("eps", &m.Eps)
 	s.finish()
 }

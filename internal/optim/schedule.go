@@ -5,6 +5,24 @@ import "math"
 // The schedules both training loops share. Pretraining builds them from the official
 // optimisation keys (pretrain.NewSchedules); the probes build one per head.
 
+// LRSchedule gives the learning rate of step s (1-based, as the official schedulers' step()).
+type LRSchedule interface {
+	LR(s int64) float64
+}
+
+// LinearDecaySchedule is V-JEPA 2's cooldown schedule (vjepa2:src/utils/schedulers.py,
+// LinearDecaySchedule): RefLR + (s/TMax)·(FinalLR − RefLR), not clamped past TMax.
+type LinearDecaySchedule struct {
+	RefLR, FinalLR float64
+	TMax           int64
+}
+
+// LR returns the learning rate of step s.
+func (c LinearDecaySchedule) LR(s int64) float64 {
+	progress := float64(s) / float64(max(1, c.TMax))
+	return c.RefLR + progress*(c.FinalLR-c.RefLR)
+}
+
 // WarmupCosineSchedule is the official learning-rate schedule (`jepa:src/utils/schedulers.py`):
 // linear warmup from StartLR to RefLR over WarmupSteps, then a cosine from RefLR to FinalLR
 // reaching FinalLR at step TMax (the total, warmup included). The result is clamped to

@@ -1,0 +1,59 @@
+package main
+
+import (
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/vjepa-go/vjepa/backbone/fixtures"
+	"github.com/vjepa-go/vjepa/internal/npy"
+)
+
+// TestEmbedV2 embeds built-in clips with the V-JEPA 2 fixture model given as a Hugging Face
+// folder and as the official checkpoint.pt: both give the same vectors.
+func TestEmbedV2(t *testing.T) {
+	f, err := fixtures.Load("v2_small")
+	require.NoError(t, err)
+	cfg := filepath.Join("testdata", "v2_small_eval.yaml")
+	dir := t.TempDir()
+	var outs []*npy.Array
+	for i, ckpt := range []string{f.Dir, filepath.Join(f.Dir, "checkpoint.pt")} {
+		out := filepath.Join(dir, []string{"hf.npy", "pt.npy"}[i])
+		code, stderr := runCLI(t, "embed", "--config", cfg, "--checkpoint", ckpt, "--encoder", "encoder",
+			"--input", "synthetic-motion", "--split", "val", "--out", out, "--workers", "1")
+		require.Equal(t, 0, code, stderr)
+		a, err := npy.ReadFile(out)
+		require.NoError(t, err)
+		require.Equal(t, 48, a.Shape[1])
+		outs = append(outs, a)
+	}
+	require.Equal(t, outs[0].Shape, outs[1].Shape)
+	for i := range outs[0].F32 {
+		require.False(t, math.IsNaN(float64(outs[0].F32[i])))
+		require.InDelta(t, outs[0].F32[i], outs[1].F32[i], 1e-5)
+	}
+
+	// A sin-cos evaluation config with V-JEPA 2 weights (no table in either file) is refused,
+	// not silently run with a computed table.
+	v1 := filepath.Join(dir, "v1.yaml")
+	raw, err := readText(cfg)
+	require.NoError(t, err)
+	require.NoError(t, writeText(v1, strings.Replace(raw, "  use_rope: true\n", "", 1)))
+	for _, ckpt := range []string{f.Dir, filepath.Join(f.Dir, "checkpoint.pt")} {
+		code, stderr := runCLI(t, "embed", "--config", v1, "--checkpoint", ckpt, "--input", "synthetic-motion",
+			"--split", "val", "--out", filepath.Join(dir, "x.npy"))
+		require.NotEqual(t, 0, code)
+		require.Contains(t, stderr, "use_rope", ckpt)
+	}
+}
+
+func readText(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	return string(b), err
+}
+
+func writeText(path, s string) error { return os.WriteFile(path, []byte(s), 0o644) }

@@ -1,0 +1,80 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/vjepa-go/vjepa/backbone/fixtures"
+)
+
+// v2CLITol bounds |Δ| against the V-JEPA 2 fixture (its tensors are at most ~4 in size).
+const v2CLITol = 1e-5
+
+// TestEncodePredictV2 runs vjepa encode and predict on the V-JEPA 2 fixture with the weights
+// given three ways: the Hugging Face folder and its model.safetensors (no --config), and the
+// official checkpoint.pt with a YAML.
+func TestEncodePredictV2(t *testing.T) {
+	f, err := fixtures.Load("v2_small")
+	require.NoError(t, err)
+	input := filepath.Join(f.Dir, "input.npy")
+	yaml := filepath.Join("testdata", "v2_small.yaml")
+	sources := []struct {
+		name string
+		args []string
+	}{
+		{"hf folder", []string{"--checkpoint", f.Dir}},
+		{"hf safetensors", []string{"--checkpoint", filepath.Join(f.Dir, "model.safetensors")}},
+		{"official pt", []string{"--checkpoint", filepath.Join(f.Dir, "checkpoint.pt"), "--config", yaml}},
+		// The official V-JEPA 2 YAML layout (data.dataset_fpcs, mask.full_complement).
+		{"official pt and yaml", []string{"--checkpoint", filepath.Join(f.Dir, "checkpoint.pt"), "--config", filepath.Join(f.Dir, "config.yaml")}},
+	}
+	for _, src := range sources {
+		t.Run(src.name, func(t *testing.T) {
+			dir := t.TempDir()
+			out := filepath.Join(dir, "full.npy")
+			code, stderr := runCLI(t, append([]string{"encode", "--input", input, "--out", out}, src.args...)...)
+			require.Equal(t, 0, code, stderr)
+			requireClose(t, filepath.Join(f.Dir, "enc_full.npy"), out, v2CLITol)
+			for i := 0; i < f.NumMasks(); i++ {
+				ctx := filepath.Join(f.Dir, fmt.Sprintf("masks_enc_%d.npy", i))
+				tgt := filepath.Join(f.Dir, fmt.Sprintf("masks_pred_%d.npy", i))
+				out := filepath.Join(dir, fmt.Sprintf("ctx%d.npy", i))
+				code, stderr := runCLI(t, append([]string{"encode", "--input", input, "--context-indices", ctx, "--out", out}, src.args...)...)
+				require.Equal(t, 0, code, stderr)
+				requireClose(t, filepath.Join(f.Dir, fmt.Sprintf("enc_ctx_%d.npy", i)), out, v2CLITol)
+				// The official training path uses mask token 0 for every mask configuration.
+				pred := filepath.Join(dir, fmt.Sprintf("pred%d.npy", i))
+				code, stderr = runCLI(t, append([]string{"predict", "--input", input, "--context-indices", ctx,
+					"--target-indices", tgt, "--mask-index", "0", "--out", pred}, src.args...)...)
+				require.Equal(t, 0, code, stderr)
+				requireClose(t, filepath.Join(f.Dir, fmt.Sprintf("pred_%d.npy", i)), pred, v2CLITol)
+			}
+		})
+	}
+}
+
+func TestEncodeV2Errors(t *testing.T) {
+	f, err := fixtures.Load("v2_small")
+	require.NoError(t, err)
+	input := filepath.Join(f.Dir, "input.npy")
+	out := filepath.Join(t.TempDir(), "o.npy")
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"pt without config", []string{"--checkpoint", filepath.Join(f.Dir, "checkpoint.pt")}, "--config is required"},
+		{"folder without weights", []string{"--checkpoint", t.TempDir()}, "must hold model.safetensors"},
+		{"V-JEPA 1 yaml on V-JEPA 2 weights", []string{"--checkpoint", f.Dir, "--config", filepath.Join("testdata", "small_both.yaml")}, "set use_rope: true"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, stderr := runCLI(t, append([]string{"encode", "--input", input, "--out", out}, tc.args...)...)
+			require.NotEqual(t, 0, code)
+			require.Contains(t, stderr, tc.want)
+		})
+	}
+}

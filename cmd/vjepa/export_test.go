@@ -1,0 +1,65 @@
+package main
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/vjepa-go/vjepa/backbone/fixtures"
+	"github.com/vjepa-go/vjepa/internal/safetensors"
+)
+
+// TestExportHF exports the official checkpoint of v2_small in the Hugging Face layout: the
+// tensors equal the fixture's model.safetensors (made with transformers' key map), and the
+// folder encodes the clip with no --config.
+func TestExportHF(t *testing.T) {
+	f, err := fixtures.Load("v2_small")
+	require.NoError(t, err)
+	dir := filepath.Join(t.TempDir(), "hf")
+	code, stderr := runCLI(t, "export", "--format", "hf", "--checkpoint", filepath.Join(f.Dir, "checkpoint.pt"),
+		"--config", filepath.Join("testdata", "v2_small.yaml"), "--out", dir)
+	require.Equal(t, 0, code, stderr)
+
+	got, err := safetensors.Open(filepath.Join(dir, "model.safetensors"))
+	require.NoError(t, err)
+	defer got.Close()
+	want, err := safetensors.Open(filepath.Join(f.Dir, "model.safetensors"))
+	require.NoError(t, err)
+	defer want.Close()
+	require.Equal(t, want.Names(), got.Names())
+	for _, n := range want.Names() {
+		wv, _, err := want.Float32(n)
+		require.NoError(t, err)
+		gv, _, err := got.Float32(n)
+		require.NoError(t, err)
+		require.Equal(t, wv, gv, n)
+	}
+
+	out := filepath.Join(t.TempDir(), "full.npy")
+	code, stderr = runCLI(t, "encode", "--checkpoint", dir, "--input", filepath.Join(f.Dir, "input.npy"), "--out", out)
+	require.Equal(t, 0, code, stderr)
+	requireClose(t, filepath.Join(f.Dir, "enc_full.npy"), out, v2CLITol)
+}
+
+func TestExportErrors(t *testing.T) {
+	v1, err := fixtures.Load("small_both")
+	require.NoError(t, err)
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"V-JEPA 1 model", []string{"--checkpoint", filepath.Join(v1.Dir, "checkpoint.pth"), "--config", filepath.Join("testdata", "small_both.yaml")}, "only holds RoPE models"},
+		{"format", []string{"--format", "onnx", "--checkpoint", v1.Dir}, `--format "onnx"`},
+		{"no out", []string{"--checkpoint", v1.Dir, "--out", ""}, "--out are required"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append([]string{"export", "--out", filepath.Join(t.TempDir(), "o")}, tc.args...)
+			code, stderr := runCLI(t, args...)
+			require.NotEqual(t, 0, code)
+			require.Contains(t, stderr, tc.want)
+		})
+	}
+}
