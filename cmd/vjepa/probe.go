@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/vjepa-go/vjepa/datasets"
 	"github.com/vjepa-go/vjepa/probe"
 )
 
@@ -47,115 +46,50 @@ func runProbe(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	name := *dataset
-	if name == "" && *config == "" {
+	if *dataset == "" && *config == "" {
 		return errors.New("--dataset or --config is required")
 	}
-	src := *config
-	if src == "" {
-		src = name
+	if *evalOnly && *probeCkpt == "" {
+		return errors.New("--eval-only needs --probe-checkpoint")
 	}
-	if name == "" {
-		name = strings.TrimSuffix(filepath.Base(*config), ".yaml")
+	if *trainer != "" && !slices.Contains(probe.Trainers, *trainer) {
+		return fmt.Errorf("--trainer %q: want %s", *trainer, strings.Join(probe.Trainers, " or "))
 	}
-	cfg, warnings, err := probe.LoadEvalConfig(src)
-	if err != nil {
-		return err
-	}
-	for _, w := range warnings {
-		fmt.Fprintf(os.Stderr, "warning: %s\n", w)
-	}
-	dataRoot := *dataDir
-	if slices.Contains(probe.BuiltinNames(), name) || *config != "" {
-		dataRoot = "" // built-in and explicit configs use their own data paths
-	}
-	e, err := probe.ExperimentFromConfig(name, cfg, dataRoot)
-	if err != nil {
-		return err
-	}
-	if err := e.CheckData(); err != nil {
-		return err
-	}
-	switch {
-	case *randomOnly:
-	case *checkpoint != "":
-		e.Checkpoint = *checkpoint
-	default:
-		if e.Checkpoint, err = probe.ConfigCheckpoint(cfg); err != nil {
-			return err
-		}
-	}
-	if *encoder != "" {
-		e.EncoderKey = *encoder
-	}
-	if *probes != "" {
-		e.Probes = strings.Split(*probes, ",")
-	}
-	compareSet, augmentSet := false, false
-	fs.Visit(func(f *flag.Flag) {
-		compareSet = compareSet || f.Name == "compare"
-		augmentSet = augmentSet || f.Name == "augment"
-	})
-	builtin := slices.Contains(datasets.BuiltinNames(), e.Data.Train)
-	if !augmentSet {
-		// The official protocol for the real benchmarks; the small local sets train on cached
-		// features to stay within minutes on a CPU (a documented deviation).
-		*augment = !builtin && name != "fashion-mnist"
-	}
-	if *augment && builtin {
-		return fmt.Errorf("--augment: the built-in data set %s has no training augmentation (its clips are rendered, not decoded)", e.Data.Train)
-	}
-	e.Data.Augment = *augment && !*evalOnly
-	if !compareSet && slices.Contains(probe.BuiltinNames(), name) && !*evalOnly && !*randomOnly {
-		*compare = true
-	}
-	if *compare {
-		e.CompareRandom = true
-		if !slices.Contains(e.Probes, probe.AvgPoolLinear) {
-			e.Probes = append(e.Probes, probe.AvgPoolLinear)
-		}
-	}
-	if *epochs > 0 {
-		e.Epochs = *epochs
-	}
-	if *batch > 0 {
-		e.BatchSize = *batch
-	}
-	if *evalOnly {
-		if *probeCkpt == "" {
-			return errors.New("--eval-only needs --probe-checkpoint")
-		}
-		e.EvalOnly = *probeCkpt
-		e.CompareRandom = false
-	}
-	e.OutDir = *out
-	if e.OutDir == "" {
-		e.OutDir = filepath.Join("runs", "probe", name)
-	}
-	e.RecordsDir, e.Resume, e.Workers, e.Seed, e.Progress = *records, *resume, *workers, *seed, os.Stderr
-	e.Cache = probe.FeatureCache{Dir: *cacheDir}
 	if *seeds < 1 {
 		return fmt.Errorf("--seeds %d: need at least one seed", *seeds)
 	}
-	e.Seeds = *seeds
-	e.KNN = probe.KNNSettings{K: *knnK, Temperature: *knnT}
-	if slices.Contains(e.Probes, probe.KNN) {
-		if err := e.KNN.Validate(); err != nil {
-			return err
-		}
-		if e.KNNLabelsPerClass, err = parseInts(*knnLabels); err != nil {
-			return fmt.Errorf("--knn-labels: %w", err)
-		}
+	req := probe.Request{
+		Dataset: *dataset, Config: *config, Checkpoint: *checkpoint, RandomOnly: *randomOnly,
+		EncoderKey: *encoder, Trainer: *trainer, Epochs: *epochs, BatchSize: *batch,
+		DataDir: *dataDir, TrainSize: *trainSize, ValSize: *valSize, Resume: *resume,
+		OutDir: *out, RecordsDir: *records, CacheDir: *cacheDir, Workers: *workers,
+		Seed: *seed, Seeds: *seeds, KNN: probe.KNNSettings{K: *knnK, Temperature: *knnT},
+		Progress: os.Stderr,
 	}
-	switch *trainer {
-	case "", "vjepa-go", "official":
-	default:
-		return fmt.Errorf("--trainer %q: want vjepa-go or official", *trainer)
+	if *probes != "" {
+		req.Probes = strings.Split(*probes, ",")
 	}
-	e.Trainer = *trainer
-	e.Data.SyntheticTrain, e.Data.SyntheticVal, e.Data.Seed = *trainSize, *valSize, *seed
-	if builtin && e.Checkpoint != "" && e.Trainer == "" {
-		e.Trainer = "vjepa-go"
+	if *evalOnly {
+		req.EvalOnly = *probeCkpt
+	}
+	fs.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "compare":
+			req.Compare = compare
+		case "augment":
+			req.Augment = augment
+		}
+	})
+	var err error
+	if req.KNNLabelsPerClass, err = parseInts(*knnLabels); err != nil {
+		return fmt.Errorf("--knn-labels: %w", err)
+	}
+	e, warnings, err := probe.NewExperiment(req)
+	for _, w := range warnings {
+		fmt.Fprintf(os.Stderr, "warning: %s\n", w)
+	}
+	if err != nil {
+		return err
 	}
 	backend, err := bf.open()
 	if err != nil {

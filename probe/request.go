@@ -1,0 +1,164 @@
+package probe
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/vjepa-go/vjepa/datasets"
+	"github.com/vjepa-go/vjepa/internal/officialcfg"
+)
+
+// Request is what a user asks of one frozen evaluation, field for field the options of
+// `vjepa probe`. Zero values select the protocol's defaults; [NewExperiment] owns those
+// rules, so every front end (the CLI, a notebook, a test) gets the same experiment.
+type Request struct {
+	Dataset string // data set or preset name (k400, ssv2, in1k, a built-in set, an eval preset)
+	Config  string // eval YAML or preset; default: the one for Dataset
+
+	Checkpoint string // backbone weights; default: the config's pretrain folder/checkpoint
+	RandomOnly bool   // probe only a random-init backbone (no checkpoint)
+	EncoderKey string // target_encoder (default, as the official evals) or encoder
+	Trainer    string // who pretrained Checkpoint: "vjepa-go" (default for built-in sets) or "official"
+
+	Probes  []string // probe types; default: the config's (attentive / attentive4)
+	Compare *bool    // also probe a random-init backbone; default on for the built-in sets
+	Augment *bool    // official training augmentation; default on for k400, ssv2, in1k and presets
+
+	Epochs, BatchSize int    // overrides of the config's values (0 keeps them)
+	DataDir           string // root of the real data sets: DIR/<dataset>/…
+	TrainSize         int    // built-in sets: training clips (0: the set's default)
+	ValSize           int    // built-in sets: validation clips
+
+	EvalOnly string // evaluate this saved probe checkpoint instead of training
+	Resume   bool
+
+	OutDir     string // probe checkpoints; default runs/probe/<dataset>
+	RecordsDir string // JSON run records
+	CacheDir   string // frozen features kept between runs ("" = no cache)
+	Workers    int
+
+	Seed              uint64
+	Seeds             int // default 1
+	KNN               KNNSettings
+	KNNLabelsPerClass []int
+
+	Progress io.Writer
+}
+
+// Trainers names who can have pretrained a probed checkpoint.
+var Trainers = []string{"vjepa-go", "official"}
+
+// NewExperiment resolves r into an experiment: it loads the eval config, lays out the data,
+// finds the checkpoint and applies the protocol's defaults (augmentation for the real
+// benchmarks, the random-init comparison and the average-pooling baseline for the built-in
+// sets). The warnings are the config's unknown keys.
+func NewExperiment(r Request) (*Experiment, []officialcfg.Warning, error) {
+	name := r.Dataset
+	if name == "" && r.Config == "" {
+		return nil, nil, errors.New("a data set or an eval config is required")
+	}
+	src := r.Config
+	if src == "" {
+		src = name
+	}
+	if name == "" {
+		name = strings.TrimSuffix(filepath.Base(r.Config), ".yaml")
+	}
+	cfg, warnings, err := LoadEvalConfig(src)
+	if err != nil {
+		return nil, nil, err
+	}
+	builtinName := slices.Contains(BuiltinNames(), name)
+	dataRoot := r.DataDir
+	if builtinName || r.Config != "" {
+		dataRoot = "" // built-in and explicit configs use their own data paths
+	}
+	e, err := ExperimentFromConfig(name, cfg, dataRoot)
+	if err != nil {
+		return nil, warnings, err
+	}
+	if err := e.CheckData(); err != nil {
+		return nil, warnings, err
+	}
+	switch {
+	case r.RandomOnly:
+	case r.Checkpoint != "":
+		e.Checkpoint = r.Checkpoint
+	default:
+		if e.Checkpoint, err = ConfigCheckpoint(cfg); err != nil {
+			return nil, warnings, err
+		}
+	}
+	if r.EncoderKey != "" {
+		e.EncoderKey = r.EncoderKey
+	}
+	if len(r.Probes) > 0 {
+		e.Probes = r.Probes
+	}
+
+	// The official protocol for the real benchmarks; the small local sets train on cached
+	// features to stay within minutes on a CPU (a documented deviation).
+	renderedData := slices.Contains(datasets.BuiltinNames(), e.Data.Train)
+	augment := !renderedData && name != "fashion-mnist"
+	if r.Augment != nil {
+		augment = *r.Augment
+	}
+	if augment && renderedData {
+		return nil, warnings, fmt.Errorf("augment: the built-in data set %s has no training augmentation (its clips are rendered, not decoded)", e.Data.Train)
+	}
+	e.Data.Augment = augment && r.EvalOnly == ""
+
+	compare := builtinName && r.EvalOnly == "" && !r.RandomOnly
+	if r.Compare != nil {
+		compare = *r.Compare
+	}
+	if compare {
+		e.CompareRandom = true
+		if !slices.Contains(e.Probes, AvgPoolLinear) {
+			e.Probes = append(e.Probes, AvgPoolLinear)
+		}
+	}
+	if r.Epochs > 0 {
+		e.Epochs = r.Epochs
+	}
+	if r.BatchSize > 0 {
+		e.BatchSize = r.BatchSize
+	}
+	if r.EvalOnly != "" {
+		e.EvalOnly = r.EvalOnly
+		e.CompareRandom = false
+	}
+	e.OutDir = r.OutDir
+	if e.OutDir == "" {
+		e.OutDir = filepath.Join("runs", "probe", name)
+	}
+	e.RecordsDir, e.Resume, e.Workers, e.Seed, e.Progress = r.RecordsDir, r.Resume, r.Workers, r.Seed, r.Progress
+	e.Cache = FeatureCache{Dir: r.CacheDir}
+	if r.Seeds < 0 {
+		return nil, warnings, fmt.Errorf("seeds %d: need at least one seed", r.Seeds)
+	}
+	e.Seeds = max(r.Seeds, 1)
+	e.KNN = r.KNN
+	if slices.Contains(e.Probes, KNN) {
+		if e.KNN == (KNNSettings{}) {
+			e.KNN = DefaultKNN()
+		}
+		if err := e.KNN.Validate(); err != nil {
+			return nil, warnings, err
+		}
+		e.KNNLabelsPerClass = r.KNNLabelsPerClass
+	}
+	if r.Trainer != "" && !slices.Contains(Trainers, r.Trainer) {
+		return nil, warnings, fmt.Errorf("trainer %q: want %s", r.Trainer, strings.Join(Trainers, " or "))
+	}
+	e.Trainer = r.Trainer
+	e.Data.SyntheticTrain, e.Data.SyntheticVal, e.Data.Seed = r.TrainSize, r.ValSize, r.Seed
+	if renderedData && e.Checkpoint != "" && e.Trainer == "" {
+		e.Trainer = "vjepa-go"
+	}
+	return e, warnings, nil
+}
