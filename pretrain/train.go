@@ -64,6 +64,12 @@ type Result struct {
 // is kept.
 var ErrNonFinite = errors.New("loss is not finite")
 
+// Errors of [Run] about the run folder, for front ends to explain with their own options.
+var (
+	ErrNoCheckpoint = errors.New("no checkpoint")         // Options.Resume with an empty folder
+	ErrRunExists    = errors.New("run folder is not new") // a fresh run over old checkpoints
+)
+
 // Run pretrains with the official configuration cfg on backend. It is resumable: with
 // opts.Resume it continues from the newest checkpoint with the same data order, masks,
 // schedules and state, so a killed and resumed run ends with the same weights as an
@@ -158,7 +164,7 @@ func Run(ctx context.Context, backend compute.Backend, cfg *officialcfg.Pretrain
 			return nil, err
 		}
 		if len(cks) == 0 {
-			return nil, fmt.Errorf("--resume: no checkpoint in %s", opts.Dir)
+			return nil, fmt.Errorf("%w: nothing to resume in %s", ErrNoCheckpoint, opts.Dir)
 		}
 		latest := cks[len(cks)-1]
 		if st, pos, err = LoadCheckpoint(latest, model); err != nil {
@@ -170,7 +176,7 @@ func Run(ctx context.Context, backend compute.Backend, cfg *officialcfg.Pretrain
 		fmt.Fprintf(opts.Progress, "resuming from %s (step %d)\n", latest, pos.Step)
 	} else {
 		if cks, _ := backbone.ListCheckpoints(opts.Dir); len(cks) > 0 {
-			return nil, fmt.Errorf("%s already holds checkpoints: pass --resume to continue, or choose another folder", opts.Dir)
+			return nil, fmt.Errorf("%w: %s already holds checkpoints (resume them, or choose another folder)", ErrRunExists, opts.Dir)
 		}
 		if cfg.Optimization.IsAnneal {
 			// V-JEPA 2 cooldown: weights, EMA target and AdamW state of anneal_ckpt, schedules

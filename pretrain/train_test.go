@@ -137,7 +137,8 @@ func TestRunRefusesToOverwrite(t *testing.T) {
 	backend, err := gobackend.New("")
 	require.NoError(t, err)
 	_, err = pretrain.Run(context.Background(), backend, cfg, pretrain.Options{Dir: dir, MaxSteps: 3, Progress: io.Discard})
-	require.ErrorContains(t, err, "--resume")
+	require.ErrorIs(t, err, pretrain.ErrRunExists)
+	require.ErrorContains(t, err, "already holds checkpoints")
 	_, err = pretrain.Run(context.Background(), backend, cfg, pretrain.Options{Dir: t.TempDir(), Resume: true, Progress: io.Discard})
-	require.ErrorContains(t, err, "no checkpoint")
+	require.ErrorIs(t, err, pretrain.ErrNoCheckpoint)
 }

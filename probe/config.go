@@ -2,6 +2,7 @@ package probe
 
 import (
 	"embed"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -113,6 +114,9 @@ func (e *Experiment) CheckData() error {
 	return checkData(e.Dataset, e.Data, !e.Data.Protocol.Image)
 }
 
+// ErrNoCheckpoint is returned when the eval config's pretrained checkpoint cannot be found.
+var ErrNoCheckpoint = errors.New("no backbone checkpoint")
+
 // resolveCheckpoint finds folder/name; name "latest" means the newest checkpoint of one of
 // our pretraining runs in folder.
 func resolveCheckpoint(folder, name string) (string, error) {
@@ -122,13 +126,13 @@ func resolveCheckpoint(folder, name string) (string, error) {
 			return "", err
 		}
 		if len(cks) == 0 {
-			return "", fmt.Errorf("no pretraining checkpoint in %s: run `task pretrain` first (or pass --checkpoint, or --random-only)", folder)
+			return "", fmt.Errorf("%w: no pretraining checkpoint in %s (run `task pretrain` first)", ErrNoCheckpoint, folder)
 		}
 		return cks[len(cks)-1], nil
 	}
 	path := filepath.Join(folder, name)
 	if _, err := os.Stat(path); err != nil {
-		return "", fmt.Errorf("pretrained checkpoint %s not found: pass --checkpoint FILE (e.g. the released vitl16.pth.tar from https://dl.fbaipublicfiles.com/jepa/vitl16/vitl16.pth.tar)", path)
+		return "", fmt.Errorf("%w: pretrained checkpoint %s not found (e.g. the released vitl16.pth.tar from https://dl.fbaipublicfiles.com/jepa/vitl16/vitl16.pth.tar)", ErrNoCheckpoint, path)
 	}
 	return path, nil
 }
@@ -161,9 +165,9 @@ func checkData(name string, spec DataSpec, video bool) error {
 	case name == "fashion-mnist":
 		how = "create it with: apt-get install -y dataset-fashion-mnist && vjepa data fashion-mnist --out data/fashion-mnist --limit-per-class 150"
 	case video:
-		how = "lay out the official video lists: one line per video, \"<path> <label>\" separated by one space, paths absolute or relative to the list file; pass --data-dir DIR to use DIR/" + name + "/train.csv and DIR/" + name + "/val.csv (Kinetics-400: 400 classes in the official label order; Something-Something-v2: 174 classes)"
+		how = "lay out the official video lists: one line per video, \"<path> <label>\" separated by one space, paths absolute or relative to the list file; a data root DIR holds DIR/" + name + "/train.csv and DIR/" + name + "/val.csv (Kinetics-400: 400 classes in the official label order; Something-Something-v2: 174 classes)"
 	default:
-		how = "lay out an ImageFolder: <root>/train/<class>/*.JPEG and <root>/val/<class>/*.JPEG (class index = sorted folder order); pass --data-dir DIR to use DIR/" + name + "/"
+		how = "lay out an ImageFolder: <root>/train/<class>/*.JPEG and <root>/val/<class>/*.JPEG (class index = sorted folder order); a data root DIR holds DIR/" + name + "/"
 	}
 	return fmt.Errorf("data for %s not found (missing: %s): %s", name, strings.Join(missing, ", "), how)
 }

@@ -74,7 +74,7 @@ func (e *Experiment) Run(ctx context.Context, backend compute.Backend) ([]*Recor
 	}
 	seeds := e.seedList()
 	if e.EvalOnly != "" && len(seeds) > 1 {
-		return nil, fmt.Errorf("--eval-only evaluates one saved probe: it takes one seed, not %d", len(seeds))
+		return nil, fmt.Errorf("evaluating a saved probe takes one seed, not %d", len(seeds))
 	}
 	inits := []string{InitPretrained}
 	if e.Checkpoint == "" {

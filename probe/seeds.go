@@ -2,6 +2,7 @@ package probe
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -79,10 +80,10 @@ func (e *Experiment) slots(inits []string) ([]slot, error) {
 				continue
 			}
 			if e.Data.Augment {
-				return nil, fmt.Errorf("the knn probe reads cached features of un-augmented clips: run it without --augment")
+				return nil, errors.New("the knn probe reads cached features of un-augmented clips, so it cannot run with training augmentation")
 			}
 			if e.EvalOnly != "" {
-				return nil, fmt.Errorf("the knn probe has no saved probe to evaluate (drop it from --probe with --eval-only)")
+				return nil, errors.New("the knn probe has no saved probe to evaluate: leave it out when evaluating a saved probe")
 			}
 			for _, n := range e.KNNLabelsPerClass {
 				if n < 1 {

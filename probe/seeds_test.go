@@ -100,7 +100,7 @@ func TestExperimentSeedsRejects(t *testing.T) {
 	e = tinyExperiment(t, "")
 	e.Probes, e.Data.Augment = []string{probe.KNN}, true
 	_, err = e.Run(context.Background(), backend)
-	require.ErrorContains(t, err, "without --augment")
+	require.ErrorContains(t, err, "cannot run with training augmentation")
 	_, err = os.Stat(e.RecordsDir)
 	require.True(t, os.IsNotExist(err), "no record written")
 }

@@ -26,7 +26,11 @@ func (b *backendFlags) register(fs *flag.FlagSet) {
 }
 
 func (b *backendFlags) open() (compute.Backend, error) {
-	return backend.Select(b.backend, b.allowSlow)
+	be, err := backend.Select(b.backend, b.allowSlow)
+	if err != nil {
+		return nil, fmt.Errorf("%w (flags: --backend go|xla:cpu|xla:cuda, --allow-slow)", err)
+	}
+	return be, nil
 }
 
 // loadModelConfig reads an official pretraining YAML and returns its model configuration,

@@ -51,7 +51,12 @@ func runPretrain(ctx context.Context, args []string) error {
 	fmt.Fprintf(os.Stderr, "pretraining %s on %s → %s\n", cfg.File, backend.Name(), dir)
 	res, err := pretrain.Run(ctx, backend, cfg, pretrain.Options{Dir: dir, Resume: *resume, MaxSteps: *steps,
 		CheckpointEvery: *every, KeepLast: *keep, DiagnosticsEvery: *diag, MaskBucket: *bucket, FixedMasks: *masks == "fixed", Workers: *workers})
-	if err != nil {
+	switch {
+	case errors.Is(err, pretrain.ErrNoCheckpoint):
+		return fmt.Errorf("--resume: %w", err)
+	case errors.Is(err, pretrain.ErrRunExists):
+		return fmt.Errorf("%w: pass --resume to continue, or --out DIR for a new run", err)
+	case err != nil:
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "done: %d steps in %s, final loss %.4f, checkpoint %s\n", res.Steps, res.Elapsed.Round(1e9), res.FinalLoss, res.Checkpoint)

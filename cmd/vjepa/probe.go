@@ -88,7 +88,10 @@ func runProbe(ctx context.Context, args []string) error {
 	for _, w := range warnings {
 		fmt.Fprintf(os.Stderr, "warning: %s\n", w)
 	}
-	if err != nil {
+	switch {
+	case errors.Is(err, probe.ErrNoCheckpoint):
+		return fmt.Errorf("%w: pass --checkpoint FILE, or --random-only", err)
+	case err != nil:
 		return err
 	}
 	backend, err := bf.open()

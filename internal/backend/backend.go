@@ -31,7 +31,7 @@ func Select(config string, allowSlow bool) (compute.Backend, error) {
 	name, _, _ := strings.Cut(config, ":")
 	if name == gobackend.BackendName {
 		if !SIMDEnabled() && !allowSlow {
-			return nil, fmt.Errorf("the pure-Go backend needs a binary built with GOEXPERIMENT=simd (this one reports %s): export GOEXPERIMENT=simd and rebuild, or pass --allow-slow", runtime.Version())
+			return nil, fmt.Errorf("the pure-Go backend needs a binary built with GOEXPERIMENT=simd (this one reports %s): export GOEXPERIMENT=simd and rebuild, or allow the slow kernels", runtime.Version())
 		}
 		return gobackend.New("")
 	}
@@ -43,7 +43,7 @@ func Select(config string, allowSlow bool) (compute.Backend, error) {
 	}
 	b, err := compute.NewWithConfig(config)
 	if err != nil {
-		return nil, fmt.Errorf("backend %q: %w (install a PJRT plugin, see README, or use --backend go)", config, err)
+		return nil, fmt.Errorf("backend %q: %w (install a PJRT plugin, see README, or choose the go backend)", config, err)
 	}
 	return b, nil
 }
