@@ -35,9 +35,10 @@ const (
 // OpenParamSource opens backbone weights, recognised by content: a torch.save zip (official
 // training checkpoint, released V-JEPA / V-JEPA 2 .pt or .pth.tar, ours), a safetensors file,
 // or a folder holding model.safetensors and config.json (a Hugging Face VJEPA2 model). When
-// a Hugging Face config.json describes the model (the folder's, or one beside a safetensors
-// file) its configuration is returned too; otherwise cfg is nil and the model must come
-// from a YAML config.
+// the weights describe their model, its configuration is returned too: a Hugging Face
+// config.json (the folder's, or one beside a safetensors file), or the run description of a
+// checkpoint written by this project ([RunInfo]). Otherwise cfg is nil and the model must
+// come from a YAML config.
 func OpenParamSource(path string) (src ParamSource, cfg *Config, err error) {
 	st, err := os.Stat(path)
 	if err != nil {
@@ -62,6 +63,14 @@ func OpenParamSource(path string) (src ParamSource, cfg *Config, err error) {
 		ck, err := OpenCheckpoint(weights)
 		if err != nil {
 			return nil, nil, err
+		}
+		info, described, err := ck.RunInfo()
+		if err != nil {
+			ck.Close()
+			return nil, nil, err
+		}
+		if described {
+			return ck, &info.Model, nil
 		}
 		return ck, nil, nil
 	case "safetensors":

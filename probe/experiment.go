@@ -175,6 +175,14 @@ const (
 	InitRandom     = "random"
 )
 
+// PretrainedEncoder reads the frozen encoder of the experiment's checkpoint, as the probes
+// do: the EncoderKey entry (target_encoder by default, falling back to encoder as the
+// official loader does), checked against the experiment's model.
+func (e *Experiment) PretrainedEncoder() (backbone.HostParams, error) {
+	p, _, err := e.backboneParams(InitPretrained, e.Seed)
+	return p, err
+}
+
 // backboneParams loads the pretrained backbone, or draws a random-init one from seed.
 func (e *Experiment) backboneParams(init string, seed uint64) (backbone.HostParams, BackboneInfo, error) {
 	c := e.Model
@@ -190,8 +198,11 @@ func (e *Experiment) backboneParams(init string, seed uint64) (backbone.HostPara
 		return nil, info, err
 	}
 	defer ck.Close()
-	if hfCfg != nil && !c.UseRoPE {
-		return nil, info, fmt.Errorf("%s is a V-JEPA 2 (RoPE) model but the evaluation config describes a sin-cos one: set pretrain.use_rope: true", e.Checkpoint)
+	if hfCfg != nil && hfCfg.UseRoPE != c.UseRoPE {
+		if hfCfg.UseRoPE {
+			return nil, info, fmt.Errorf("%s is a V-JEPA 2 (RoPE) model but the evaluation config describes a sin-cos one: set pretrain.use_rope: true", e.Checkpoint)
+		}
+		return nil, info, fmt.Errorf("%s is a sin-cos (V-JEPA) model but the evaluation config sets pretrain.use_rope: true", e.Checkpoint)
 	}
 	key := e.EncoderKey
 	if key == "" {

@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/vjepa-go/vjepa/backbone"
 	"github.com/vjepa-go/vjepa/internal/npy"
 	"github.com/vjepa-go/vjepa/probe"
 )
@@ -20,7 +19,7 @@ func runEmbed(ctx context.Context, args []string) error {
 	dataset := fs.String("dataset", "", "evaluation config giving the model and clip protocol (a built-in name, k400, ssv2, in1k or an official preset)")
 	config := fs.String("config", "", "official frozen-evaluation YAML instead of --dataset")
 	checkpoint := fs.String("checkpoint", "", "backbone checkpoint (default: the config's)")
-	encoder := fs.String("encoder", "target_encoder", "checkpoint key of the backbone")
+	encoder := fs.String("encoder", "", "checkpoint key of the backbone: target_encoder (default, falling back to encoder as the official loader) or encoder")
 	input := fs.String("input", "", "what to embed: a list file (path label per line), an ImageFolder root, a built-in data set name, or comma-separated video files")
 	split := fs.String("split", "val", "split of an ImageFolder or built-in data set")
 	probeCkpt := fs.String("probe-checkpoint", "", "pool with this trained attentive probe instead of the mean token")
@@ -67,16 +66,8 @@ func runEmbed(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	ck, hfCfg, err := backbone.OpenParamSource(ckpt)
-	if err != nil {
-		return err
-	}
-	if hfCfg != nil && !e.Model.UseRoPE {
-		ck.Close()
-		return fmt.Errorf("%s is a V-JEPA 2 (RoPE) model but the evaluation config describes a sin-cos one: set pretrain.use_rope: true", ckpt)
-	}
-	params, err := ck.ReadParams(*encoder, backbone.EncoderSpecs(e.Model), e.Model, true)
-	ck.Close()
+	e.Checkpoint, e.EncoderKey = ckpt, *encoder
+	params, err := e.PretrainedEncoder()
 	if err != nil {
 		return err
 	}

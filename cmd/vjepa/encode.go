@@ -51,7 +51,8 @@ func loadModelConfig(path string) (backbone.Config, error) {
 
 // openWeights opens --checkpoint, recognised by content (torch.save zip, safetensors, or a
 // Hugging Face folder), and returns the model: from --config when given, else from the
-// Hugging Face config.json that comes with the weights.
+// weights' own description (a Hugging Face config.json, or the run description in a
+// checkpoint written by vjepa pretrain).
 func openWeights(ckptPath, configPath string) (backbone.ParamSource, backbone.Config, error) {
 	src, hfCfg, err := backbone.OpenParamSource(ckptPath)
 	if err != nil {
@@ -62,7 +63,7 @@ func openWeights(ckptPath, configPath string) (backbone.ParamSource, backbone.Co
 	}
 	if configPath == "" {
 		src.Close()
-		return nil, backbone.Config{}, fmt.Errorf("--config is required: %s carries no config.json (a Hugging Face folder, or a model.safetensors with config.json beside it, needs none)", ckptPath)
+		return nil, backbone.Config{}, fmt.Errorf("--config is required: %s does not describe its model (Hugging Face weights with their config.json, and checkpoints written by vjepa pretrain, need none)", ckptPath)
 	}
 	c, err := loadModelConfig(configPath)
 	if err != nil {
