@@ -40,6 +40,10 @@ type Options struct {
 	// Probe is the probe step benchmark; nil leaves the row unmeasured.
 	Probe *ProbeCase
 
+	// Reference runs the official PyTorch code on the measured encoder and step cases after
+	// ours (nil: the report quotes the fallback figures of References instead).
+	Reference *ReferenceKit
+
 	// Video is the loader benchmark on H.264 files; Synthetic the one on built-in data.
 	Video     VideoLoaderCase
 	Synthetic SyntheticLoaderCase
