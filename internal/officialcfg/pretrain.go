@@ -129,6 +129,10 @@ type PretrainOptimization struct {
 	EMA              [2]float64 // ema: momentum start and end
 	Betas            [2]float64 // betas (default [0.9, 0.999])
 	Eps              float64    // eps (default 1e-8)
+	// AccumSteps (accum_steps, a project extension; default 1) accumulates the gradients of
+	// that many loader batches of data.batch_size clips before each optimiser step, so the
+	// effective batch is accum_steps·batch_size; ipe and the schedules count optimiser steps.
+	AccumSteps int
 }
 
 // PretrainLogging is the "logging" section.
@@ -145,7 +149,7 @@ func defaultPretrain() PretrainConfig {
 		Data:    PretrainData{DatasetType: "videodataset", MaskType: "multiblock3d", DecodeOneClip: true, CropSize: 224, NumWorkers: 1},
 		DataAug: PretrainDataAug{RandomResizeAspectRatio: [2]float64{3.0 / 4, 4.0 / 3}, RandomResizeScale: [2]float64{0.3, 1.0}},
 		Optimization: PretrainOptimization{
-			IPEScale: 1.0, Betas: [2]float64{0.9, 0.999}, Eps: 1e-8,
+			IPEScale: 1.0, Betas: [2]float64{0.9, 0.999}, Eps: 1e-8, AccumSteps: 1,
 		},
 	}
 }
@@ -308,6 +312,7 @@ func decodePretrainOptimization(s *mapping, m *PretrainOptimization) {
 	s.pair("ema", &m.EMA)
 	s.pair("betas", &m.Betas)
 	s.float("eps", &m.Eps)
+	s.int("accum_steps", &m.AccumSteps)
 	s.finish()
 }
 
