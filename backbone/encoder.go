@@ -34,7 +34,7 @@ func Encode(c Config, w Weights, clip, posEmbed, ctxIdx *Node, wantBlocks bool) 
 		x = GatherTokens(x, ctxIdx)
 	}
 	for i := 0; i < c.Depth; i++ {
-		x = Block(x, w, fmt.Sprintf("blocks.%d.", i), c.NumHeads, LayerNormEps)
+		x = c.Exec.RunBlock(x, w, fmt.Sprintf("blocks.%d.", i), c.NumHeads, LayerNormEps)
 		if wantBlocks {
 			blocks = append(blocks, x)
 		}
@@ -56,7 +56,7 @@ func Predict(c Config, w Weights, z, ctxIdx, tgtIdx, predPos *Node, maskIndex in
 	tgt := Add(BroadcastToDims(Reshape(token, 1, 1, p), b, kt, p), GatherTokens(pos, tgtIdx))
 	x = Concatenate([]*Node{x, tgt}, 1)
 	for i := 0; i < c.PredDepth; i++ {
-		x = Block(x, w, fmt.Sprintf("predictor_blocks.%d.", i), c.PredHeads(), LayerNormEps)
+		x = c.Exec.RunBlock(x, w, fmt.Sprintf("predictor_blocks.%d.", i), c.PredHeads(), LayerNormEps)
 		if wantBlocks {
 			blocks = append(blocks, x)
 		}

@@ -49,6 +49,13 @@ type Options struct {
 	Logger *slog.Logger
 	// Policy for samples that fail to load (default skip).
 	Policy datasets.FailurePolicy
+	// Precision of the transformer blocks' matrix products: PrecisionAuto ("" too: meta.dtype
+	// where the backend does bfloat16 well, else float32), PrecisionFloat32 or
+	// PrecisionBFloat16. Weights, optimiser state and loss stay float32.
+	Precision string
+	// GradCheckpointing recomputes every block's activations in the backward pass (also
+	// turned on by model.use_activation_checkpointing).
+	GradCheckpointing bool
 }
 
 // Result summarises a finished (or stopped) run.
@@ -181,7 +188,18 @@ func Run(ctx context.Context, backend compute.Backend, cfg *officialcfg.Pretrain
 			return nil, err
 		}
 	}
-	stepper, err := NewStepper(backend, model, len(maskCfgs), st)
+	exec, note, err := ResolveExecution(cfg, backend, opts.Precision, opts.GradCheckpointing)
+	if err != nil {
+		return nil, err
+	}
+	if note != "" {
+		opts.Logger.Warn(note)
+	}
+	fmt.Fprintf(opts.Progress, "transformer blocks: %s; weights, optimiser state and loss float32; %d batch(es) of %d per optimiser step\n",
+		exec, accum, batchSize)
+	stepModel := model // the model as saved in checkpoints carries no execution settings
+	stepModel.Exec = exec
+	stepper, err := NewStepper(backend, stepModel, len(maskCfgs), st)
 	if err != nil {
 		return nil, err
 	}

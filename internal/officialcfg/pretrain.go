@@ -75,6 +75,9 @@ type PretrainModel struct {
 	NumHeads     int     // num_heads (extension)
 	MLPRatio     float64 // mlp_ratio (extension)
 	PredNumHeads int     // pred_num_heads (extension; 0 = encoder heads, the V-JEPA rule)
+	// UseActivationCheckpointing (use_activation_checkpointing, the V-JEPA 2 configs' key)
+	// recomputes each transformer block's activations in the backward pass to save memory.
+	UseActivationCheckpointing bool
 }
 
 // PretrainData is the "data" section. Datasets may hold file paths or the names of
@@ -274,6 +277,7 @@ func decodePretrainModel(s *mapping, m *PretrainModel) {
 	s.int("num_heads", &m.NumHeads)
 	s.float("mlp_ratio", &m.MLPRatio)
 	s.int("pred_num_heads", &m.PredNumHeads)
+	s.bool("use_activation_checkpointing", &m.UseActivationCheckpointing)
 	s.finish()
 }
 

@@ -291,9 +291,10 @@ optimization:
 }
 
 func TestLoadPretrainSpeedExtensions(t *testing.T) {
-	path := writeConfig(t, "ext.yaml", "optimization:\n  accum_steps: 4\n")
+	path := writeConfig(t, "ext.yaml", "optimization:\n  accum_steps: 4\nmodel:\n  use_activation_checkpointing: true\n")
 	c, warnings, err := LoadPretrain(path)
 	require.NoError(t, err)
-	assert.Empty(t, warnings, "accum_steps is a known key")
+	assert.Empty(t, warnings, "accum_steps and use_activation_checkpointing are known keys")
 	assert.Equal(t, 4, c.Optimization.AccumSteps)
+	assert.True(t, c.Arch.UseActivationCheckpointing)
 }
