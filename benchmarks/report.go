@@ -9,6 +9,7 @@ type Report struct {
 	Machine  Machine
 	Command  string // the exact command line that produced the report
 	Quick    bool
+	Exec     string // how the transformer blocks were computed, e.g. "float32"
 	Started  time.Time
 	Duration time.Duration
 

@@ -16,6 +16,7 @@ type JSONReport struct {
 	Command string        `json:"command"`
 	Started string        `json:"started_utc"`
 	Quick   bool          `json:"quick"`
+	Exec    string        `json:"execution"` // transformer blocks: precision, checkpointing
 	Machine Machine       `json:"machine"`
 	PeakGF  float64       `json:"matmul_peak_gflop_per_s"`
 	RefNote string        `json:"reference_note,omitempty"`
@@ -73,7 +74,7 @@ func toMiB(bytes uint64) float64 { return float64(bytes) / (1 << 20) }
 
 // JSON returns the machine-readable report.
 func (r *Report) JSON() JSONReport {
-	out := JSONReport{Command: r.Command, Started: r.Started.UTC().Format(time.RFC3339), Quick: r.Quick,
+	out := JSONReport{Command: r.Command, Started: r.Started.UTC().Format(time.RFC3339), Quick: r.Quick, Exec: r.Exec,
 		Machine: r.Machine, PeakGF: r.Peak, Cases: []JSONCase{}}
 	if r.Reference != nil {
 		out.RefNote, out.RefEnv = r.Reference.Note, r.Reference.Env

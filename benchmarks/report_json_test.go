@@ -9,9 +9,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gomlx/compute/dtypes"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/vjepa-go/vjepa/backbone"
 	"github.com/vjepa-go/vjepa/pretrain"
 )
 
@@ -166,4 +168,21 @@ func TestWriteJSON(t *testing.T) {
 	assert.Equal(t, "skipped (--quick)", skipped["skipped"])
 	assert.InDelta(t, 4.0, skipped["batch"], 0)
 	assert.Zero(t, skipped["clips_per_s"])
+}
+
+// TestRunWithExecution benchmarks the tiny cases with bfloat16 blocks and gradient
+// checkpointing and records that in both reports.
+func TestRunWithExecution(t *testing.T) {
+	o := tinyOptions(t)
+	o.Probe, o.Video.Skip, o.Synthetic.Skip = nil, true, true
+	o.Exec = backbone.Execution{ComputeDType: dtypes.BFloat16, GradCheckpointing: true}
+	r, err := Run(context.Background(), o)
+	require.NoError(t, err)
+	assert.Equal(t, "bfloat16, gradient checkpointing", r.Exec)
+	require.Len(t, r.Step, 1)
+	assert.Greater(t, r.Step[0].Step.Median, 0.0)
+	md, err := r.Markdown()
+	require.NoError(t, err)
+	assert.Contains(t, md, "Transformer blocks: bfloat16, gradient checkpointing")
+	assert.Equal(t, r.Exec, r.JSON().Exec)
 }

@@ -36,7 +36,8 @@ func (r *Report) Markdown() (string, error) {
 		b.WriteString(" This is a quick smoke run (`--quick`): fewer iterations, heavy rows skipped; do not quote its numbers.")
 	}
 	b.WriteString(" Every time is the median of the timed calls that follow one untimed call (which compiles the graph); " +
-		"FLOP counts are matrix products only (multiply and add counted as 2 FLOPs), float32 throughout.\n\n")
+		"FLOP counts are matrix products only (multiply and add counted as 2 FLOPs).")
+	fmt.Fprintf(&b, " Transformer blocks: %s (weights, optimiser state and loss float32).\n\n", orUnknown(r.Exec))
 	for _, section := range []func(*strings.Builder) error{r.writeMachine, r.writePeak, r.writeEncoder, r.writeStep,
 		r.writePhases, r.writeProbe, r.writeLoading, r.writeMemory} {
 		if err := section(&b); err != nil {

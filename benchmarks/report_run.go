@@ -20,7 +20,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		progress = io.Discard
 	}
 	logf := func(format string, args ...any) { fmt.Fprintf(progress, format+"\n", args...) }
-	r := &Report{Machine: describeMachine(o.Backend), Command: o.Command, Quick: o.Quick, Started: time.Now()}
+	r := &Report{Machine: describeMachine(o.Backend), Command: o.Command, Quick: o.Quick, Started: time.Now(), Exec: o.Exec.String()}
 
 	matmul, mem, err := tracked(func() ([]MatMulResult, error) {
 		return MatMulPeak(o.Backend, o.MatMulSizes, o.MatMulReps)
@@ -34,6 +34,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	logf("matmul peak: %.1f GFLOP/s", r.Peak)
 
 	for _, ec := range o.Encoders {
+		ec.Config.Exec = o.Exec
 		if ec.Heavy && o.Quick {
 			r.Encoder = append(r.Encoder, EncoderResult{Case: ec, Skipped: "skipped (--quick)"})
 			continue
@@ -49,6 +50,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	}
 
 	for _, sc := range o.Steps {
+		sc.Config.Exec = o.Exec
 		if sc.Heavy && o.Quick {
 			r.Step = append(r.Step, StepResult{Case: sc, Skipped: "skipped (--quick)"})
 			continue

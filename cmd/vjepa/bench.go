@@ -7,7 +7,10 @@ import (
 	"os"
 	"strings"
 
+	"github.com/gomlx/compute/dtypes"
+
 	"github.com/vjepa-go/vjepa/benchmarks"
+	"github.com/vjepa-go/vjepa/pretrain"
 )
 
 // runBench measures the machine's matmul peak, the encoder forward, the pretraining step
@@ -23,6 +26,8 @@ func runBench(ctx context.Context, args []string) error {
 		"only those, without the probe and data loading rows")
 	refDir := fs.String("reference", "", "folder of the reference kit (refbench: bench_reference.py): time the official "+
 		"PyTorch code on the same cases after ours (needs python3 with torch and $JEPA_SRC)")
+	precision := fs.String("precision", pretrain.PrecisionFloat32, "matrix products of the transformer blocks: float32 or bfloat16")
+	gradCkpt := fs.Bool("grad-checkpointing", false, "recompute each transformer block's activations in the backward pass of the steps")
 	refPython := fs.String("reference-python", "", "interpreter for --reference (default: python3, else /usr/bin/python3)")
 	var bf backendFlags
 	bf.register(fs)
@@ -43,12 +48,20 @@ func runBench(ctx context.Context, args []string) error {
 	if err := opts.SelectCases(benchmarks.ParseCaseList(*cases)); err != nil {
 		return err
 	}
+	switch *precision {
+	case pretrain.PrecisionFloat32:
+	case pretrain.PrecisionBFloat16:
+		opts.Exec.ComputeDType = dtypes.BFloat16
+	default:
+		return fmt.Errorf("--precision %q: want float32 or bfloat16", *precision)
+	}
+	opts.Exec.GradCheckpointing = *gradCkpt
 	if *refDir != "" {
 		opts.Reference = &benchmarks.ReferenceKit{Dir: *refDir, Python: *refPython}
 	}
 	opts.Command = commandLine("vjepa bench", args)
 	opts.Progress = os.Stderr
-	fmt.Fprintf(os.Stderr, "benchmarking on %s (quick: %v)\n", backend.Name(), *quick)
+	fmt.Fprintf(os.Stderr, "benchmarking on %s (quick: %v, blocks: %s)\n", backend.Name(), *quick, opts.Exec)
 	r, err := benchmarks.Run(ctx, opts)
 	if err != nil {
 		return err
