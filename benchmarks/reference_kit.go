@@ -135,7 +135,7 @@ func runReferences(ctx context.Context, k ReferenceKit, r *Report, logf func(str
 	run := ReferenceRun{Dir: k.Dir}
 	python, err := k.resolvePython(ctx)
 	if err != nil {
-		run.Note = "PyTorch reference not run (" + err.Error() + "); its columns show the quoted fallback figures where there are any"
+		run.Note = "PyTorch reference not run (" + err.Error() + ")"
 		logf("reference: %s", run.Note)
 		return run
 	}

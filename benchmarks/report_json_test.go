@@ -118,6 +118,7 @@ func TestRunReferencesUnavailable(t *testing.T) {
 			md, err := r.Markdown()
 			require.NoError(t, err)
 			assert.Contains(t, md, tc.want)
+			assert.NotContains(t, md, "timed by the reference kit")
 			assert.Contains(t, md, "PyTorch quoted, not measured here", "the quoted fallback is labelled")
 			got := r.JSON()
 			assert.Nil(t, got.Cases[0].Reference)

@@ -56,6 +56,9 @@ func (r *Report) referenceText() string {
 	if r.Reference == nil {
 		return "PyTorch: not run in this invocation (`--reference DIR` runs the official code beside ours); " + quoted
 	}
+	if r.Reference.Env == nil { // no case ran on the PyTorch side
+		return "PyTorch: " + r.Reference.Note + "; " + quoted
+	}
 	text := "PyTorch: the official code (facebookresearch/jepa, fp32) timed by the reference kit " + r.Reference.Dir +
 		" in this run, after our cases, on the same batch and mask token counts"
 	if e := r.Reference.Env; e != nil {
