@@ -148,7 +148,7 @@ func Run(ctx context.Context, backend compute.Backend, cfg *officialcfg.Pretrain
 		return nil, err
 	}
 	if opts.FixedMasks {
-		lengths, err := sampler.CalibrateLengths(batchSize, 200, 0.1, 4, seed)
+		lengths, err := sampler.CalibrateLengths(batchSize*accum, 200, 0.1, 4, seed)
 		if err != nil {
 			return nil, err
 		}
