@@ -45,6 +45,29 @@ func TestMixedPrecisionEncoderParity(t *testing.T) {
 	}
 }
 
+// TestCheckpointedEncoderForward: a forward-only graph with checkpointed blocks (barriers
+// and no backward pass) gives the plain encoder's output.
+func TestCheckpointedEncoderForward(t *testing.T) {
+	backend, err := gobackend.New("")
+	require.NoError(t, err)
+	f := loadFixture(t, fixtures.Names[0])
+	enc, err := f.Params("checkpoint.pth", "encoder")
+	require.NoError(t, err)
+	clip, err := f.Float32("input.npy")
+	require.NoError(t, err)
+	var outs [][]float32
+	for _, exec := range []backbone.Execution{{}, {GradCheckpointing: true}} {
+		c := f.Config
+		c.Exec = exec
+		r, err := backbone.NewEncoderRunner(backend, c, enc, false)
+		require.NoError(t, err)
+		out, _, err := r.Run(clip, nil)
+		require.NoError(t, err)
+		outs = append(outs, out.F32)
+	}
+	assert.Equal(t, outs[0], outs[1])
+}
+
 // encoderGradientGraph builds the gradient of a tiny encoder's mean output with respect to
 // its weights, with the blocks computed as exec says.
 func encoderGradientGraph(t *testing.T, exec backbone.Execution) *Graph {
