@@ -38,6 +38,10 @@ type Config struct {
 	NumMaskTokens    int  // one per mask configuration (2 in V-JEPA)
 	UseMaskTokens    bool // always true in V-JEPA
 	ZeroInitMaskTkns bool // zero_init_mask_tokens
+
+	// Exec says how the blocks are computed (checkpointing, mixed precision); it is a run
+	// setting, not part of the model, and is never serialised.
+	Exec Execution `json:"-"`
 }
 
 // LayerNormEps is the epsilon of every encoder and predictor LayerNorm (1e-6).

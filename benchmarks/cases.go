@@ -11,6 +11,7 @@ import (
 // EncoderCase is one encoder forward benchmark: a model at a clip size and batch.
 type EncoderCase struct {
 	Name   string // row label, e.g. "ViT-T 8×112"
+	Ref    string // the reference kit's config name, e.g. "vit_tiny-8x112" (see CaseID)
 	Config backbone.Config
 	Batch  int
 	Heavy  bool // skipped by a quick run
@@ -19,6 +20,7 @@ type EncoderCase struct {
 // StepCase is one pretraining step benchmark: a model, its mask configurations and a batch.
 type StepCase struct {
 	Name   string
+	Ref    string // the reference kit's config name, e.g. "cpu-default" (see CaseID)
 	Config backbone.Config
 	Masks  []pretrain.MaskConfig
 	Batch  int
@@ -40,13 +42,13 @@ func PresetAt(name string, frames, crop, patch int) (backbone.Config, error) {
 // 8×112, ViT-S 16×224 and ViT-B 16×224.
 func DefaultEncoderCases() ([]EncoderCase, error) {
 	specs := []struct {
-		label, preset string
-		frames, crop  int
-		heavy         bool
+		label, ref, preset string
+		frames, crop       int
+		heavy              bool
 	}{
-		{"ViT-T 8×112", "vit_tiny", 8, 112, false},
-		{"ViT-S 16×224", "vit_small", 16, 224, false},
-		{"ViT-B 16×224", "vit_base", 16, 224, true},
+		{"ViT-T 8×112", "vit_tiny-8x112", "vit_tiny", 8, 112, false},
+		{"ViT-S 16×224", "vit_small-16x224", "vit_small", 16, 224, false},
+		{"ViT-B 16×224", "vit_base-16x224", "vit_base", 16, 224, true},
 	}
 	out := make([]EncoderCase, 0, len(specs))
 	for _, s := range specs {
@@ -54,29 +56,30 @@ func DefaultEncoderCases() ([]EncoderCase, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, EncoderCase{Name: s.label, Config: c, Batch: 2, Heavy: s.heavy})
+		out = append(out, EncoderCase{Name: s.label, Ref: s.ref, Config: c, Batch: 2, Heavy: s.heavy})
 	}
 	return out, nil
 }
 
 // DefaultStepCases are the pretraining step benchmarks of the issues: batch 4 for ViT-T
-// 8×112 and ViT-S 16×224 with the official masks, and the built-in cpu-default config at its
-// own batch size (32) with its masks.
+// 8×112, ViT-S 16×224 and ViT-B 16×224 with the official masks, and the built-in
+// cpu-default config at its own batch size with its masks.
 func DefaultStepCases() ([]StepCase, error) {
 	var out []StepCase
 	for _, s := range []struct {
-		label, preset string
-		frames, crop  int
-		heavy         bool
+		label, ref, preset string
+		frames, crop       int
+		heavy              bool
 	}{
-		{"ViT-T 8×112", "vit_tiny", 8, 112, false},
-		{"ViT-S 16×224", "vit_small", 16, 224, true},
+		{"ViT-T 8×112", "vit_tiny-8x112", "vit_tiny", 8, 112, false},
+		{"ViT-S 16×224", "vit_small-16x224", "vit_small", 16, 224, true},
+		{"ViT-B 16×224", "vit_base-16x224", "vit_base", 16, 224, true},
 	} {
 		c, err := PresetAt(s.preset, s.frames, s.crop, 16)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, StepCase{Name: s.label, Config: c, Masks: pretrain.DefaultMaskConfigs(), Batch: 4, Heavy: s.heavy})
+		out = append(out, StepCase{Name: s.label, Ref: s.ref, Config: c, Masks: pretrain.DefaultMaskConfigs(), Batch: 4, Heavy: s.heavy})
 	}
 	cpu, err := CPUDefaultStepCase()
 	if err != nil {
@@ -106,7 +109,7 @@ func CPUDefaultStepCase() (StepCase, error) {
 		masks = append(masks, mc)
 	}
 	name := fmt.Sprintf("%s (%s %d×%d, patch %d)", pretrain.DefaultConfigName, cfg.Arch.ModelName, model.NumFrames, model.CropSize, model.PatchSize)
-	return StepCase{Name: name, Config: model, Masks: masks, Batch: cfg.Data.BatchSize}, nil
+	return StepCase{Name: name, Ref: pretrain.DefaultConfigName, Config: model, Masks: masks, Batch: cfg.Data.BatchSize}, nil
 }
 
 // StepBatch returns one training batch for c: a random clip [batch,3,T,H,W] and one draw of

@@ -21,12 +21,28 @@ func TestEstimateStepBytesMatchesMeasuredPeaks(t *testing.T) {
 	}{
 		{"ViT-T 8×112 b4", cases[0], []int{72, 28}, []int{100, 140}, 4, 2.5e9},
 		{"ViT-S 16×224 b1", cases[1], []int{568, 336}, []int{1000, 1232}, 1, 10.8e9},
+		{"ViT-T 8×112 b4 checkpointed", checkpointed(cases[0]), []int{72, 28}, []int{100, 140}, 4, 1.47e9},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := EstimateStepBytes(tc.c.Config, tc.kc, tc.kp, tc.batch)
 			assert.InEpsilon(t, tc.measured, got, 0.3)
 		})
 	}
+}
+
+func checkpointed(c StepCase) StepCase {
+	c.Config.Exec.GradCheckpointing = true
+	return c
+}
+
+func TestEstimateCheckpointedStepIsSmaller(t *testing.T) {
+	cases, err := DefaultStepCases()
+	require.NoError(t, err)
+	vits := cases[1]
+	plain := EstimateStepBytes(vits.Config, []int{568, 336}, []int{1000, 1232}, 4)
+	ckpt := EstimateStepBytes(checkpointed(vits).Config, []int{568, 336}, []int{1000, 1232}, 4)
+	t.Logf("ViT-S 16×224 batch 4: %.1f GB, checkpointed %.1f GB (estimated)", plain/1e9, ckpt/1e9)
+	assert.Less(t, ckpt, plain/4)
 }
 
 func TestFitBatch(t *testing.T) {

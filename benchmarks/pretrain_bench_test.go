@@ -22,15 +22,18 @@ func BenchmarkPretrainStep(b *testing.B) {
 	for _, sc := range cases {
 		b.Run(benchName(sc.Name, sc.Batch), func(b *testing.B) {
 			c := sc.Config
+			batch, err := StepBatch(c, sc.Masks, sc.Batch)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if n, note := fitBatch(c, batch, 0.7, memAvailable()); n < sc.Batch {
+				b.Skip(note)
+			}
 			st, err := pretrain.InitState(c, 1)
 			if err != nil {
 				b.Fatal(err)
 			}
 			stepper, err := pretrain.NewStepper(backend, c, len(sc.Masks), st)
-			if err != nil {
-				b.Fatal(err)
-			}
-			batch, err := StepBatch(c, sc.Masks, sc.Batch)
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -9,6 +9,7 @@ type Report struct {
 	Machine  Machine
 	Command  string // the exact command line that produced the report
 	Quick    bool
+	Exec     string // how the transformer blocks were computed, e.g. "float32"
 	Started  time.Time
 	Duration time.Duration
 
@@ -20,6 +21,9 @@ type Report struct {
 	Probe   ProbeResult
 	Loading []LoaderResult
 	Memory  []MemoryRow
+
+	// Reference is how the official PyTorch code ran beside ours (nil: not asked for).
+	Reference *ReferenceRun
 }
 
 // Timing summarises repeated calls of one benchmark.
@@ -35,6 +39,9 @@ type EncoderResult struct {
 	Skipped string // non-empty: why the row was not measured
 	Time    Timing
 	FLOPs   float64 // matrix-product FLOPs of one batch
+	Mem     MemoryPeak
+	// Ref is the official PyTorch code on the same case in the same run (nil: not measured).
+	Ref *MeasuredReference
 }
 
 // ClipsPerSec is the forward throughput.
@@ -57,6 +64,9 @@ type StepResult struct {
 	Masks   float64 // seconds per batch of MaskSampler.Sample
 	FLOPs   float64 // PretrainStepFLOPs of the benchmark batch
 	Kc, Kp  []int   // context and target lengths of the benchmark batch, per mask
+	Mem     MemoryPeak
+	// Ref is the official PyTorch step on the same case in the same run (nil: not measured).
+	Ref *MeasuredReference
 }
 
 // ClipsPerSec is the step throughput (step only, without data loading and masks).

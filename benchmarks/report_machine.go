@@ -14,16 +14,18 @@ import (
 
 // Machine describes where the benchmarks ran.
 type Machine struct {
-	CPU          string // model name from /proc/cpuinfo
-	Cores        int    // runtime.NumCPU
-	MemoryGiB    float64
-	OS, Arch     string
-	GoVersion    string
-	GOEXPERIMENT string // from the binary's build settings
-	Backend      string // name and description of the compute backend
+	CPU          string  `json:"cpu"`   // model name from /proc/cpuinfo
+	Cores        int     `json:"cores"` // runtime.NumCPU
+	MemoryGiB    float64 `json:"memory_gib"`
+	OS           string  `json:"os"`
+	Arch         string  `json:"arch"`
+	GoVersion    string  `json:"go_version"`
+	GOEXPERIMENT string  `json:"goexperiment"` // from the binary's build settings
+	Backend      string  `json:"backend"`      // name and description of the compute backend
 	// LoadStart and LoadEnd are the 1-, 5- and 15-minute load averages (/proc/loadavg)
 	// when the run started and ended: other work on the machine skews the timings.
-	LoadStart, LoadEnd string
+	LoadStart string `json:"load_start"`
+	LoadEnd   string `json:"load_end"`
 }
 
 // describeMachine collects the machine facts; unknown values stay empty.

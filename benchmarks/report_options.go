@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/gomlx/compute"
+
+	"github.com/vjepa-go/vjepa/backbone"
 )
 
 // Options configures Run. Start from DefaultOptions; tests pass tiny cases instead.
@@ -39,6 +41,15 @@ type Options struct {
 
 	// Probe is the probe step benchmark; nil leaves the row unmeasured.
 	Probe *ProbeCase
+
+	// Exec is how every encoder and step case computes its transformer blocks (gradient
+	// checkpointing, bfloat16 matrix products); the zero value is float32 without
+	// checkpointing.
+	Exec backbone.Execution
+
+	// Reference runs the official PyTorch code on the measured encoder and step cases after
+	// ours (nil: the report quotes the fallback figures of References instead).
+	Reference *ReferenceKit
 
 	// Video is the loader benchmark on H.264 files; Synthetic the one on built-in data.
 	Video     VideoLoaderCase

@@ -36,7 +36,8 @@ func (r *Report) Markdown() (string, error) {
 		b.WriteString(" This is a quick smoke run (`--quick`): fewer iterations, heavy rows skipped; do not quote its numbers.")
 	}
 	b.WriteString(" Every time is the median of the timed calls that follow one untimed call (which compiles the graph); " +
-		"FLOP counts are matrix products only (multiply and add counted as 2 FLOPs), float32 throughout.\n\n")
+		"FLOP counts are matrix products only (multiply and add counted as 2 FLOPs).")
+	fmt.Fprintf(&b, " Transformer blocks: %s (weights, optimiser state and loss float32).\n\n", orUnknown(r.Exec))
 	for _, section := range []func(*strings.Builder) error{r.writeMachine, r.writePeak, r.writeEncoder, r.writeStep,
 		r.writePhases, r.writeProbe, r.writeLoading, r.writeMemory} {
 		if err := section(&b); err != nil {
@@ -74,11 +75,11 @@ func (r *Report) writeEncoder(b *strings.Builder) error {
 	fmt.Fprintf(b, "%s\n\n", SectionEncoder)
 	b.WriteString("No-grad forward of a randomly initialised encoder on a random clip. FLOPs: tubelet " +
 		"embedding 2·N·(3·t·p²)·D plus, per block, 24·N·D² (qkv, projection, 4× MLP) + 4·N²·D (attention scores and " +
-		"weighted sum). PyTorch: " + ReferenceSource + "; the ratio is our clips/s over PyTorch's.\n\n")
+		"weighted sum). " + r.referenceText() + ". The ratio is our clips/s over PyTorch's.\n\n")
 	t := newMDTable("model", "batch", "tokens", "GFLOP/batch", "s/batch", "clips/s", "GFLOP/s", "share of peak",
 		"PyTorch clips/s", "PyTorch GFLOP/s", "clips/s vs PyTorch", "GFLOP/s vs PyTorch", "first call (s)", "note")
 	for _, e := range r.Encoder {
-		ref, hasRef := LookupReference("encoder", e.Case.Name, e.Case.Batch)
+		ref, hasRef := referenceFor("encoder", e.Case.Name, e.Case.Batch, e.Ref)
 		row := []string{e.Case.Name, fmt.Sprint(e.Case.Batch), fmt.Sprint(e.Case.Config.NumTokens()),
 			num(float64(e.Case.Batch) * EncoderForwardFLOPs(e.Case.Config, e.Case.Config.NumTokens()) / 1e9)}
 		if e.Skipped != "" {
@@ -90,7 +91,7 @@ func (r *Report) writeEncoder(b *strings.Builder) error {
 		if e.Skipped != "" {
 			row = append(row, dash, e.Skipped)
 		} else {
-			row = append(row, num(e.Time.First), fmt.Sprintf("%d timed", e.Time.Iters))
+			row = append(row, num(e.Time.First), joinNotes(fmt.Sprintf("%d timed", e.Time.Iters), quotedNote(ref, hasRef)))
 		}
 		t.Add(row...)
 	}
@@ -106,12 +107,12 @@ func (r *Report) writeStep(b *strings.Builder) error {
 		"(no backward), and per mask configuration the context encoder on Kc tokens and the predictor on Kc+Kp tokens " +
 		"(with its D→D_pred embedding of the context and D_pred→D projection of the targets), each forward and backward " +
 		"with backward counted as 2× forward; AdamW, the EMA, normalisations, softmax, GELU and the loss are not counted. " +
-		"clips/s is the step alone (data and masks are in the next table).\n\n")
+		"clips/s is the step alone (data and masks are in the next table). " + r.referenceText() + ".\n\n")
 	t := newMDTable("model", "batch", "Kc/Kp", "GFLOP/step", "s/step", "clips/s", "GFLOP/s", "share of peak",
 		"PyTorch clips/s", "PyTorch GFLOP/s", "clips/s vs PyTorch", "GFLOP/s vs PyTorch", "first step (s)", "note")
 	var work []string
 	for _, s := range r.Step {
-		ref, hasRef := LookupReference("step", s.Case.Name, s.Case.Batch)
+		ref, hasRef := referenceFor("step", s.Case.Name, s.Batch, s.Ref)
 		row := []string{s.Case.Name, batchCell(s)}
 		if s.Skipped != "" {
 			row = append(row, dash, dash, dash, dash, dash, dash)
@@ -123,10 +124,10 @@ func (r *Report) writeStep(b *strings.Builder) error {
 		if s.Skipped != "" {
 			row = append(row, dash, s.Skipped)
 		} else {
-			row = append(row, num(s.Step.First), joinNotes(s.Note, fmt.Sprintf("%d timed", s.Step.Iters)))
+			row = append(row, num(s.Step.First), joinNotes(s.Note, fmt.Sprintf("%d timed", s.Step.Iters), quotedNote(ref, hasRef)))
 		}
 		t.Add(row...)
-		if hasRef && s.Skipped == "" && ref.ClipsPerSec > 0 {
+		if hasRef && !ref.Measured && s.Skipped == "" && ref.ClipsPerSec > 0 {
 			refPerClip := ref.GFLOPs / ref.ClipsPerSec
 			encPerClip := EncoderForwardFLOPs(s.Case.Config, s.Case.Config.NumTokens()) / 1e9
 			work = append(work, fmt.Sprintf("%s: PyTorch's figures imply %s GFLOP per clip (%s× the encoder forward on "+
@@ -138,7 +139,7 @@ func (r *Report) writeStep(b *strings.Builder) error {
 		return err
 	}
 	if len(work) > 0 {
-		b.WriteString("Work per clip behind the PyTorch step figures (their GFLOP/s ÷ clips/s) against ours: " +
+		b.WriteString("Work per clip behind the quoted PyTorch step figures (their GFLOP/s ÷ clips/s) against ours: " +
 			strings.Join(work, " ") + " Where the two differ, the clips/s ratio compares different amounts of work " +
 			"and the GFLOP/s ratio is the like-for-like comparison of efficiency.\n\n")
 	}
@@ -151,6 +152,14 @@ func batchCell(s StepResult) string {
 		return fmt.Sprintf("%d (of %d)", s.Batch, s.Case.Batch)
 	}
 	return fmt.Sprint(s.Case.Batch)
+}
+
+// quotedNote marks a row whose PyTorch figures are the quoted fallback.
+func quotedNote(ref Reference, ok bool) string {
+	if ok && !ref.Measured {
+		return "PyTorch quoted, not measured here"
+	}
+	return ""
 }
 
 func joinNotes(notes ...string) string {

@@ -20,7 +20,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		progress = io.Discard
 	}
 	logf := func(format string, args ...any) { fmt.Fprintf(progress, format+"\n", args...) }
-	r := &Report{Machine: describeMachine(o.Backend), Command: o.Command, Quick: o.Quick, Started: time.Now()}
+	r := &Report{Machine: describeMachine(o.Backend), Command: o.Command, Quick: o.Quick, Started: time.Now(), Exec: o.Exec.String()}
 
 	matmul, mem, err := tracked(func() ([]MatMulResult, error) {
 		return MatMulPeak(o.Backend, o.MatMulSizes, o.MatMulReps)
@@ -34,6 +34,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	logf("matmul peak: %.1f GFLOP/s", r.Peak)
 
 	for _, ec := range o.Encoders {
+		ec.Config.Exec = o.Exec
 		if ec.Heavy && o.Quick {
 			r.Encoder = append(r.Encoder, EncoderResult{Case: ec, Skipped: "skipped (--quick)"})
 			continue
@@ -42,12 +43,14 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		if err != nil {
 			return nil, err
 		}
+		res.Mem = mem
 		r.Encoder = append(r.Encoder, res)
 		r.Memory = append(r.Memory, MemoryRow{Name: "encoder forward " + ec.Name, MemoryPeak: mem})
 		logf("encoder forward %s b%d: %.3f clips/s, %.1f GFLOP/s", ec.Name, ec.Batch, res.ClipsPerSec(), res.GFLOPs())
 	}
 
 	for _, sc := range o.Steps {
+		sc.Config.Exec = o.Exec
 		if sc.Heavy && o.Quick {
 			r.Step = append(r.Step, StepResult{Case: sc, Skipped: "skipped (--quick)"})
 			continue
@@ -56,6 +59,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		if err != nil {
 			return nil, err
 		}
+		res.Mem = mem
 		r.Step = append(r.Step, res)
 		r.Memory = append(r.Memory, MemoryRow{Name: "pretraining step " + sc.Name, MemoryPeak: mem})
 		logf("pretraining step %s b%d: %.3f clips/s, %.1f GFLOP/s", sc.Name, sc.Batch, res.ClipsPerSec(), res.GFLOPs())
@@ -98,6 +102,12 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		r.Loading = append(r.Loading, res)
 		r.Memory = append(r.Memory, MemoryRow{Name: "data loading, synthetic", MemoryPeak: mem})
 		logf("data loading, synthetic: %.2f clips/s", res.ClipsPerSec)
+	}
+
+	// The official code runs after ours, never beside it: the two would share the cores.
+	if o.Reference != nil {
+		ref := runReferences(ctx, *o.Reference, r, logf)
+		r.Reference = &ref
 	}
 
 	r.Duration = time.Since(r.Started)

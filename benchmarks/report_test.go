@@ -143,8 +143,8 @@ func TestDefaultOptions(t *testing.T) {
 			names = append(names, s.Name)
 		}
 		assert.Len(t, o.Encoders, 3)
-		require.Len(t, o.Steps, 3, names)
-		cpu := o.Steps[2]
+		require.Len(t, o.Steps, 4, names)
+		cpu := o.Steps[3]
 		assert.True(t, strings.HasPrefix(cpu.Name, "cpu-default"), cpu.Name)
 		assert.Equal(t, cfg.Data.BatchSize, cpu.Batch)
 		assert.Equal(t, cfg.Data.CropSize, cpu.Config.CropSize)

@@ -127,6 +127,8 @@ type Stepper struct {
 	step     int64
 	exec     *Exec
 	features *Exec
+	backend  compute.Backend
+	accum    *accumExecs // built on the first AccumStep of more than one micro-batch
 }
 
 // NewStepper uploads st to the backend and prepares the step graph for numMasks mask
@@ -144,7 +146,7 @@ func NewStepper(backend compute.Backend, c backbone.Config, numMasks int, st *St
 		}
 		return out
 	}
-	s := &Stepper{cfg: c, numMasks: numMasks, step: st.Step,
+	s := &Stepper{cfg: c, numMasks: numMasks, step: st.Step, backend: backend,
 		encPos: st.Encoder["pos_embed"], predPos: st.Predictor["predictor_pos_embed"]}
 	var err error
 	if s.enc, err = newParamGroup(backbone.EncoderSpecs(c), st.Encoder, split("encoder/")); err != nil {
@@ -195,7 +197,6 @@ func (s *Stepper) counts() (ne, np int) { return len(s.enc.specs), len(s.pred.sp
 
 func (s *Stepper) buildStep(in []*Node) []*Node {
 	ne, np := s.counts()
-	c := s.cfg
 	take := func(n int) []*Node { out := in[:n]; in = in[n:]; return out }
 	enc, pred, tgt := take(ne), take(np), take(ne)
 	mEnc, vEnc, mPred, vPred := take(ne), take(ne), take(np), take(np)
@@ -204,6 +205,21 @@ func (s *Stepper) buildStep(in []*Node) []*Node {
 	masks := take(2 * s.numMasks)
 	lr, wd, mom, bc1, bc2, clipMax := in[0], in[1], in[2], in[3], in[4], in[5]
 
+	loss, perMask := s.buildLoss(enc, pred, tgt, clip, encPos, predPos, masks)
+	grads := Gradient(loss, append(append([]*Node{}, enc...), pred...)...)
+	out, normEnc, normPred := s.buildUpdate(updateInputs{enc: enc, pred: pred, tgt: tgt, mEnc: mEnc, vEnc: vEnc,
+		mPred: mPred, vPred: vPred, gEnc: grads[:ne], gPred: grads[ne:],
+		lr: lr, wd: wd, mom: mom, bc1: bc1, bc2: bc2, clipMax: clipMax})
+	out = append(out, loss, normEnc, normPred)
+	return append(out, perMask...)
+}
+
+// buildLoss builds the V-JEPA loss of one batch (mean over the mask configurations of the
+// L1 distance between predictions and layer-normalised target features) and the loss of
+// each mask configuration. masks holds the context and target indices of each
+// configuration, interleaved.
+func (s *Stepper) buildLoss(enc, pred, tgt []*Node, clip, encPos, predPos *Node, masks []*Node) (*Node, []*Node) {
+	c := s.cfg
 	encW, predW, tgtW := backbone.Weights{}, backbone.Weights{}, backbone.Weights{}
 	for i, sp := range s.enc.specs {
 		encW[sp.Name], tgtW[sp.Name] = enc[i], tgt[i]
@@ -230,23 +246,33 @@ func (s *Stepper) buildStep(in []*Node) []*Node {
 			loss = Add(loss, li)
 		}
 	}
-	loss = DivScalar(loss, float64(s.numMasks))
+	return DivScalar(loss, float64(s.numMasks)), perMask
+}
 
-	grads := Gradient(loss, append(append([]*Node{}, enc...), pred...)...)
-	gEnc, gPred := grads[:ne], grads[ne:]
-	gEnc, normEnc := optim.ClipByGlobalNorm(gEnc, clipMax)
-	gPred, normPred := optim.ClipByGlobalNorm(gPred, clipMax)
+// updateInputs are the nodes of an optimiser step: the state, the gradients and the
+// per-step scalars.
+type updateInputs struct {
+	enc, pred, tgt, mEnc, vEnc, mPred, vPred []*Node
+	gEnc, gPred                              []*Node
+	lr, wd, mom, bc1, bc2, clipMax           *Node
+}
 
-	newEnc, newMEnc, newVEnc := optim.AdamW(enc, gEnc, mEnc, vEnc, s.enc.decayed, lr, wd, bc1, bc2)
-	newPred, newMPred, newVPred := optim.AdamW(pred, gPred, mPred, vPred, s.pred.decayed, lr, wd, bc1, bc2)
+// buildUpdate clips the gradients, takes the AdamW step and updates the EMA target. It
+// returns the new state in the order Step reads it (encoder, predictor, target, encoder
+// moments, predictor moments) and the gradient norms before clipping.
+func (s *Stepper) buildUpdate(u updateInputs) (out []*Node, normEnc, normPred *Node) {
+	gEnc, normEnc := optim.ClipByGlobalNorm(u.gEnc, u.clipMax)
+	gPred, normPred := optim.ClipByGlobalNorm(u.gPred, u.clipMax)
+
+	newEnc, newMEnc, newVEnc := optim.AdamW(u.enc, gEnc, u.mEnc, u.vEnc, s.enc.decayed, u.lr, u.wd, u.bc1, u.bc2)
+	newPred, newMPred, newVPred := optim.AdamW(u.pred, gPred, u.mPred, u.vPred, s.pred.decayed, u.lr, u.wd, u.bc1, u.bc2)
 	// EMA after the optimiser step: θ_t ← m·θ_t + (1−m)·θ.
-	newTgt := make([]*Node, ne)
-	for i := range tgt {
-		newTgt[i] = Add(Mul(mom, tgt[i]), Mul(OneMinus(mom), newEnc[i]))
+	newTgt := make([]*Node, len(u.tgt))
+	for i := range u.tgt {
+		newTgt[i] = Add(Mul(u.mom, u.tgt[i]), Mul(OneMinus(u.mom), newEnc[i]))
 	}
-	out := append(append(append(append(append(append(newEnc, newPred...), newTgt...), newMEnc...), newVEnc...), newMPred...), newVPred...)
-	out = append(out, loss, normEnc, normPred)
-	return append(out, perMask...)
+	out = append(append(append(append(append(append(newEnc, newPred...), newTgt...), newMEnc...), newVEnc...), newMPred...), newVPred...)
+	return out, normEnc, normPred
 }
 
 func (s *Stepper) buildFeatures(in []*Node) *Node {
@@ -294,24 +320,58 @@ func (s *Stepper) Step(batch Batch, hp HParams) (StepStats, error) {
 	if err != nil {
 		return StepStats{}, err
 	}
-	t := float64(s.step + 1)
+	args := s.stateArgs()
+	args = append(args, s.batchArgs(batch, encPos, predPos)...)
+	args = append(args, s.hparamArgs(hp)...)
+	out, err := s.exec.Call(args...)
+	if err != nil {
+		return StepStats{}, fmt.Errorf("train step %d: %w", s.step+1, err)
+	}
+	out = s.replaceState(out)
+	st := StepStats{
+		Loss:         float64(tensors.ToScalar[float32](out[0])),
+		GradNormEnc:  float64(tensors.ToScalar[float32](out[1])),
+		GradNormPred: float64(tensors.ToScalar[float32](out[2])),
+	}
+	for _, x := range out[3:] {
+		st.LossPerMask = append(st.LossPerMask, float64(tensors.ToScalar[float32](x)))
+	}
+	s.step++
+	return st, nil
+}
+
+// stateArgs are the device state in the order of the step graph's inputs: encoder,
+// predictor, target, encoder moments, predictor moments.
+func (s *Stepper) stateArgs() []any {
 	args := []any{}
 	for _, group := range [][]*tensors.Tensor{s.enc.values, s.pred.values, s.target, s.enc.m, s.enc.v, s.pred.m, s.pred.v} {
 		for _, x := range group {
 			args = append(args, x)
 		}
 	}
-	args = append(args, tensors.FromFlatDataAndDimensions(batch.Clip.F32, batch.Clip.Shape...), encPos, predPos)
+	return args
+}
+
+// batchArgs are a batch's inputs: the clip, the position tables and the masks.
+func (s *Stepper) batchArgs(batch Batch, encPos, predPos *tensors.Tensor) []any {
+	args := []any{tensors.FromFlatDataAndDimensions(batch.Clip.F32, batch.Clip.Shape...), encPos, predPos}
 	for i := 0; i < s.numMasks; i++ {
 		args = append(args, tensors.FromFlatDataAndDimensions(batch.Context[i].I64, batch.Context[i].Shape...),
 			tensors.FromFlatDataAndDimensions(batch.Target[i].I64, batch.Target[i].Shape...))
 	}
-	args = append(args, scalar(hp.LR), scalar(hp.WeightDecay), scalar(hp.Momentum),
-		scalar(1-math.Pow(adamBeta1, t)), scalar(1-math.Pow(adamBeta2, t)), scalar(hp.ClipGrad))
-	out, err := s.exec.Call(args...)
-	if err != nil {
-		return StepStats{}, fmt.Errorf("train step %d: %w", s.step+1, err)
-	}
+	return args
+}
+
+// hparamArgs are the per-step scalars of the optimiser step s.step+1.
+func (s *Stepper) hparamArgs(hp HParams) []any {
+	t := float64(s.step + 1)
+	return []any{scalar(hp.LR), scalar(hp.WeightDecay), scalar(hp.Momentum),
+		scalar(1 - math.Pow(adamBeta1, t)), scalar(1 - math.Pow(adamBeta2, t)), scalar(hp.ClipGrad)}
+}
+
+// replaceState takes the new state from the front of out (the order of stateArgs), frees
+// the old one, and returns the rest of out.
+func (s *Stepper) replaceState(out []*tensors.Tensor) []*tensors.Tensor {
 	ne, np := s.counts()
 	take := func(n int) []*tensors.Tensor { r := out[:n]; out = out[n:]; return r }
 	replace := func(dst []*tensors.Tensor, src []*tensors.Tensor) {
@@ -327,16 +387,7 @@ func (s *Stepper) Step(batch Batch, hp HParams) (StepStats, error) {
 	replace(s.enc.v, take(ne))
 	replace(s.pred.m, take(np))
 	replace(s.pred.v, take(np))
-	st := StepStats{
-		Loss:         float64(tensors.ToScalar[float32](out[0])),
-		GradNormEnc:  float64(tensors.ToScalar[float32](out[1])),
-		GradNormPred: float64(tensors.ToScalar[float32](out[2])),
-	}
-	for _, x := range out[3:] {
-		st.LossPerMask = append(st.LossPerMask, float64(tensors.ToScalar[float32](x)))
-	}
-	s.step++
-	return st, nil
+	return out
 }
 
 // TargetFeatures runs the target encoder on clip and returns its output [B,N,D] (after the

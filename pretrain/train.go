@@ -49,6 +49,13 @@ type Options struct {
 	Logger *slog.Logger
 	// Policy for samples that fail to load (default skip).
 	Policy datasets.FailurePolicy
+	// Precision of the transformer blocks' matrix products: PrecisionAuto ("" too: meta.dtype
+	// where the backend does bfloat16 well, else float32), PrecisionFloat32 or
+	// PrecisionBFloat16. Weights, optimiser state and loss stay float32.
+	Precision string
+	// GradCheckpointing recomputes every block's activations in the backward pass (also
+	// turned on by model.use_activation_checkpointing).
+	GradCheckpointing bool
 }
 
 // Result summarises a finished (or stopped) run.
@@ -107,9 +114,14 @@ func Run(ctx context.Context, backend compute.Backend, cfg *officialcfg.Pretrain
 	if err != nil {
 		return nil, fmt.Errorf("pretraining data: %w", err)
 	}
+	// Gradient accumulation: every optimiser step takes accum loader batches.
+	accum := max(cfg.Optimization.AccumSteps, 1)
+	if loader.StepsPerEpoch() < accum {
+		return nil, fmt.Errorf("%s: optimization.accum_steps %d but an epoch has only %d batches", cfg.File, accum, loader.StepsPerEpoch())
+	}
 	ipe := cfg.Optimization.IPE
 	if ipe <= 0 {
-		ipe = loader.StepsPerEpoch()
+		ipe = loader.StepsPerEpoch() / accum
 	}
 	sched, err := NewSchedules(ScheduleConfig{IPE: ipe, Epochs: cfg.Optimization.Epochs, IPEScale: cfg.Optimization.IPEScale,
 		WarmupEpochs: cfg.Optimization.Warmup, StartLR: cfg.Optimization.StartLR, RefLR: cfg.Optimization.LR,
@@ -142,7 +154,7 @@ func Run(ctx context.Context, backend compute.Backend, cfg *officialcfg.Pretrain
 		return nil, err
 	}
 	if opts.FixedMasks {
-		lengths, err := sampler.CalibrateLengths(batchSize, 200, 0.1, 4, seed)
+		lengths, err := sampler.CalibrateLengths(batchSize*accum, 200, 0.1, 4, seed)
 		if err != nil {
 			return nil, err
 		}
@@ -189,7 +201,18 @@ func Run(ctx context.Context, backend compute.Backend, cfg *officialcfg.Pretrain
 			return nil, err
 		}
 	}
-	stepper, err := NewStepper(backend, model, len(maskCfgs), st)
+	exec, note, err := ResolveExecution(cfg, backend, opts.Precision, opts.GradCheckpointing)
+	if err != nil {
+		return nil, err
+	}
+	if note != "" {
+		opts.Logger.Warn(note)
+	}
+	fmt.Fprintf(opts.Progress, "transformer blocks: %s; weights, optimiser state and loss float32; %d batch(es) of %d per optimiser step\n",
+		exec, accum, batchSize)
+	stepModel := model // the model as saved in checkpoints carries no execution settings
+	stepModel.Exec = exec
+	stepper, err := NewStepper(backend, stepModel, len(maskCfgs), st)
 	if err != nil {
 		return nil, err
 	}
@@ -217,12 +240,18 @@ func Run(ctx context.Context, backend compute.Backend, cfg *officialcfg.Pretrain
 
 	var hp HParams
 	for pos.Step < totalSteps {
+		var group []*datasets.Batch // the loader batches of the next optimiser step
+		var dataTime time.Duration
 		waitStart := time.Now()
 		for batch, err := range loader.Epoch(ctx, pos.Loader) {
 			if err != nil {
 				return res, err
 			}
-			dataTime := time.Since(waitStart)
+			dataTime += time.Since(waitStart)
+			if group = append(group, batch); len(group) < accum {
+				waitStart = time.Now()
+				continue
+			}
 			stepStart := time.Now()
 			s := pos.Step + 1 // 1-based iteration, as the official schedulers' step()
 			hp = HParams{LR: sched.LR.LR(s), WeightDecay: sched.WD.WD(s), Momentum: sched.Momentum.Momentum(s - 1)}
@@ -230,24 +259,20 @@ func Run(ctx context.Context, backend compute.Backend, cfg *officialcfg.Pretrain
 			if cfg.Optimization.ClipGrad != nil && float64(epoch) > cfg.Optimization.Warmup {
 				hp.ClipGrad = *cfg.Optimization.ClipGrad
 			}
-			// Masks: block sizes from the iteration counter, positions from a generator seeded by
-			// (seed, iteration), so that a resumed run draws the same masks.
-			masks, err := sampler.Sample(pos.Step, batch.Size(), rand.New(rand.NewPCG(seed, uint64(pos.Step))))
+			micro, err := stepBatches(sampler, group, pos.Step, seed)
 			if err != nil {
 				return res, err
 			}
-			in := Batch{Clip: backbone.HostTensor{Shape: batch.Clips[0][0].Shape, F32: batch.Clips[0][0].Data}}
-			for _, m := range masks {
-				in.Context = append(in.Context, backbone.HostTensor{Shape: []int{batch.Size(), m.Kc()}, I64: m.FlatContext()})
-				in.Target = append(in.Target, backbone.HostTensor{Shape: []int{batch.Size(), m.Kp()}, I64: m.FlatTarget()})
-			}
-			stats, err := stepper.Step(in, hp)
+			stats, err := stepper.AccumStep(micro, hp)
 			if err != nil {
 				return res, err
 			}
 			pos.Step, pos.Loader, pos.LastLoss = s, batch.Next, stats.Loss
 			pos.Epoch = int(s / int64(ipe))
-			pos.SkipSamples += int64(batch.Replaced)
+			for _, b := range group {
+				pos.SkipSamples += int64(b.Replaced)
+			}
+			group = group[:0]
 			res.Steps, res.FinalLoss = s, stats.Loss
 			if err := runLog.LogStep(StepRecord{Step: s, Epoch: epoch, Loss: stats.Loss, LR: hp.LR, WD: hp.WeightDecay,
 				Momentum: hp.Momentum, GradNormEnc: stats.GradNormEnc, GradNormPred: stats.GradNormPred,
@@ -259,7 +284,7 @@ func Run(ctx context.Context, backend compute.Backend, cfg *officialcfg.Pretrain
 			}
 			progress.Update(s, stats.Loss)
 			if opts.DiagnosticsEvery > 0 && s%opts.DiagnosticsEvery == 0 {
-				if err := logDiagnostics(stepper, in.Clip, s, runLog); err != nil {
+				if err := logDiagnostics(stepper, micro[0].Clip, s, runLog); err != nil {
 					opts.Logger.Warn("diagnostics", "step", s, "err", err)
 				}
 			}
@@ -271,12 +296,15 @@ func Run(ctx context.Context, backend compute.Backend, cfg *officialcfg.Pretrain
 			if s >= totalSteps || ctx.Err() != nil {
 				break
 			}
+			dataTime = 0
 			waitStart = time.Now()
 		}
 		if err := ctx.Err(); err != nil {
 			return res, err
 		}
-		if pos.Loader.Step >= loader.StepsPerEpoch() {
+		// Fewer batches than one optimiser step needs are left (always the case at the end of
+		// an epoch without accumulation): they are dropped, like an incomplete last batch.
+		if pos.Loader.Step > 0 && pos.Loader.Step+accum > loader.StepsPerEpoch() {
 			pos.Loader = datasets.State{Epoch: pos.Loader.Epoch + 1}
 		}
 	}
@@ -341,6 +369,8 @@ func checkSupported(cfg *officialcfg.PretrainConfig) error {
 		return fmt.Errorf("%s: data.batch_size must be positive", cfg.File)
 	case cfg.Optimization.Epochs < 1:
 		return fmt.Errorf("%s: optimization.epochs must be positive", cfg.File)
+	case cfg.Optimization.AccumSteps < 1:
+		return fmt.Errorf("%s: optimization.accum_steps %d must be at least 1", cfg.File, cfg.Optimization.AccumSteps)
 	case cfg.Optimization.IsAnneal && cfg.Optimization.AnnealCkpt == "":
 		return fmt.Errorf("%s: optimization.is_anneal needs optimization.anneal_ckpt, the checkpoint the cooldown starts from", cfg.File)
 	}

@@ -7,7 +7,10 @@ import (
 	"os"
 	"strings"
 
+	"github.com/gomlx/compute/dtypes"
+
 	"github.com/vjepa-go/vjepa/benchmarks"
+	"github.com/vjepa-go/vjepa/pretrain"
 )
 
 // runBench measures the machine's matmul peak, the encoder forward, the pretraining step
@@ -17,7 +20,15 @@ func runBench(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	report := fs.Bool("report", false, "write the report to --out instead of printing it")
 	out := fs.String("out", "results/benchmarks.md", "report file written with --report")
-	quick := fs.Bool("quick", false, "fast smoke run: fewer iterations, no ViT-B forward and no ViT-S step")
+	quick := fs.Bool("quick", false, "fast smoke run: fewer iterations, no ViT-B forward and no ViT-S/ViT-B step")
+	jsonOut := fs.String("json", "", "also write the results as JSON to this file (one object per case)")
+	cases := fs.String("cases", "", "comma-separated cases to run (e.g. encoder_forward:vit_tiny-8x112,pretrain_step:cpu-default); "+
+		"only those, without the probe and data loading rows")
+	refDir := fs.String("reference", "", "folder of the reference kit (refbench: bench_reference.py): time the official "+
+		"PyTorch code on the same cases after ours (needs python3 with torch and $JEPA_SRC)")
+	precision := fs.String("precision", pretrain.PrecisionFloat32, "matrix products of the transformer blocks: float32 or bfloat16")
+	gradCkpt := fs.Bool("grad-checkpointing", false, "recompute each transformer block's activations in the backward pass of the steps")
+	refPython := fs.String("reference-python", "", "interpreter for --reference (default: python3, else /usr/bin/python3)")
 	var bf backendFlags
 	bf.register(fs)
 	if err := fs.Parse(args); err != nil {
@@ -34,12 +45,32 @@ func runBench(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := opts.SelectCases(benchmarks.ParseCaseList(*cases)); err != nil {
+		return err
+	}
+	switch *precision {
+	case pretrain.PrecisionFloat32:
+	case pretrain.PrecisionBFloat16:
+		opts.Exec.ComputeDType = dtypes.BFloat16
+	default:
+		return fmt.Errorf("--precision %q: want float32 or bfloat16", *precision)
+	}
+	opts.Exec.GradCheckpointing = *gradCkpt
+	if *refDir != "" {
+		opts.Reference = &benchmarks.ReferenceKit{Dir: *refDir, Python: *refPython}
+	}
 	opts.Command = commandLine("vjepa bench", args)
 	opts.Progress = os.Stderr
-	fmt.Fprintf(os.Stderr, "benchmarking on %s (quick: %v)\n", backend.Name(), *quick)
+	fmt.Fprintf(os.Stderr, "benchmarking on %s (quick: %v, blocks: %s)\n", backend.Name(), *quick, opts.Exec)
 	r, err := benchmarks.Run(ctx, opts)
 	if err != nil {
 		return err
+	}
+	if *jsonOut != "" {
+		if err := r.WriteJSON(*jsonOut); err != nil {
+			return err
+		}
+		fmt.Fprintf(os.Stderr, "wrote %s\n", *jsonOut)
 	}
 	if !*report {
 		md, err := r.Markdown()

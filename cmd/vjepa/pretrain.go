@@ -22,6 +22,8 @@ func runPretrain(ctx context.Context, args []string) error {
 	masks := fs.String("mask-lengths", "fixed", "fixed: one context/target length per mask config for the whole run (one compiled step); varying: the official per-batch lengths, rounded down to --mask-bucket")
 	bucket := fs.Int("mask-bucket", 4, "with --mask-lengths varying: round lengths down to a multiple of N (1: exact official lengths)")
 	workers := fs.Int("workers", 2, "data loading workers")
+	precision := fs.String("precision", pretrain.PrecisionAuto, "matrix products of the transformer blocks: auto (meta.dtype where the backend does bfloat16 well: XLA on a GPU/TPU; float32 elsewhere), float32 or bfloat16; weights, optimiser state and loss stay float32")
+	gradCkpt := fs.Bool("grad-checkpointing", false, "recompute each transformer block's activations in the backward pass (less memory, about one more forward); also model.use_activation_checkpointing")
 	var bf backendFlags
 	bf.register(fs)
 	if err := fs.Parse(args); err != nil {
@@ -50,7 +52,8 @@ func runPretrain(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(os.Stderr, "pretraining %s on %s → %s\n", cfg.File, backend.Name(), dir)
 	res, err := pretrain.Run(ctx, backend, cfg, pretrain.Options{Dir: dir, Resume: *resume, MaxSteps: *steps,
-		CheckpointEvery: *every, KeepLast: *keep, DiagnosticsEvery: *diag, MaskBucket: *bucket, FixedMasks: *masks == "fixed", Workers: *workers})
+		CheckpointEvery: *every, KeepLast: *keep, DiagnosticsEvery: *diag, MaskBucket: *bucket, FixedMasks: *masks == "fixed", Workers: *workers,
+		Precision: *precision, GradCheckpointing: *gradCkpt})
 	switch {
 	case errors.Is(err, pretrain.ErrNoCheckpoint):
 		return fmt.Errorf("--resume: %w", err)

@@ -77,6 +77,9 @@ type PretrainModel struct {
 	NumHeads     int     // num_heads (extension)
 	MLPRatio     float64 // mlp_ratio (extension)
 	PredNumHeads int     // pred_num_heads (extension; 0 = encoder heads, the V-JEPA rule)
+	// UseActivationCheckpointing (use_activation_checkpointing, the V-JEPA 2 configs' key)
+	// recomputes each transformer block's activations in the backward pass to save memory.
+	UseActivationCheckpointing bool
 }
 
 // PretrainData is the "data" section. Datasets may hold file paths or the names of
@@ -146,6 +149,10 @@ type PretrainOptimization struct {
 	IsAnneal     bool   // is_anneal (default false)
 	AnnealCkpt   string // anneal_ckpt
 	ResumeAnneal bool   // resume_anneal: resume from the run's own latest checkpoint when there is one
+	// AccumSteps (accum_steps, a project extension; default 1) accumulates the gradients of
+	// that many loader batches of data.batch_size clips before each optimiser step, so the
+	// effective batch is accum_steps·batch_size; ipe and the schedules count optimiser steps.
+	AccumSteps int
 }
 
 // PretrainLogging is the "logging" section.
@@ -162,7 +169,7 @@ func defaultPretrain() PretrainConfig {
 		Data:    PretrainData{DatasetType: "videodataset", MaskType: "multiblock3d", DecodeOneClip: true, CropSize: 224, NumWorkers: 1},
 		DataAug: PretrainDataAug{RandomResizeAspectRatio: [2]float64{3.0 / 4, 4.0 / 3}, RandomResizeScale: [2]float64{0.3, 1.0}},
 		Optimization: PretrainOptimization{
-			IPEScale: 1.0, Betas: [2]float64{0.9, 0.999}, Eps: 1e-8,
+			IPEScale: 1.0, Betas: [2]float64{0.9, 0.999}, Eps: 1e-8, AccumSteps: 1,
 		},
 	}
 }
@@ -289,6 +296,7 @@ func decodePretrainModel(s *mapping, m *PretrainModel) {
 	s.int("num_heads", &m.NumHeads)
 	s.float("mlp_ratio", &m.MLPRatio)
 	s.int("pred_num_heads", &m.PredNumHeads)
+	s.bool("use_activation_checkpointing", &m.UseActivationCheckpointing)
 	s.finish()
 }
 
@@ -332,6 +340,7 @@ func decodePretrainOptimization(s *mapping, m *PretrainOptimization) {
 	s.str("anneal_ckpt", &m.AnnealCkpt)
 	s.bool("resume_anneal", &m.ResumeAnneal)
 	s.float("eps", &m.Eps)
+	s.int("accum_steps", &m.AccumSteps)
 	s.finish()
 }
 

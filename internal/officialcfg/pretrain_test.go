@@ -56,7 +56,7 @@ func TestLoadPretrainVitL16Exact(t *testing.T) {
 	assert.Equal(t, PretrainOptimization{
 		IPE: 300, IPEScale: 1.25, ClipGrad: ptr(10.0), WeightDecay: 0.04, FinalWeightDecay: 0.4, Epochs: 300,
 		Warmup: 40, StartLR: 2e-4, LR: 6.25e-4, FinalLR: 1e-6, EMA: [2]float64{0.998, 1.0},
-		Betas: [2]float64{0.9, 0.999}, Eps: 1e-8,
+		Betas: [2]float64{0.9, 0.999}, Eps: 1e-8, AccumSteps: 1,
 	}, c.Optimization)
 	assert.Equal(t, PretrainLogging{Folder: "/your_absolute_file_path_for_saving_logs_and_checkpoints/", WriteTag: "jepa"}, c.Logging)
 
@@ -122,6 +122,7 @@ func TestLoadPretrainDefaults(t *testing.T) {
 	assert.Equal(t, 1.0, c.Optimization.IPEScale)
 	assert.Nil(t, c.Optimization.ClipGrad)
 	assert.Equal(t, 1e-8, c.Optimization.Eps)
+	assert.Equal(t, 1, c.Optimization.AccumSteps, "no gradient accumulation unless asked")
 	assert.Equal(t, -1, c.Meta.SaveEveryFreq)
 }
 
@@ -264,4 +265,13 @@ optimization:
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), bad+`:2: data.datasets_weights.1: expected a number, found string "x"`)
 	assert.Contains(t, err.Error(), bad+`:4: mask.0.max_keep: expected an integer, found number 0.5`)
+}
+
+func TestLoadPretrainSpeedExtensions(t *testing.T) {
+	path := testutil.WriteFile(t, "ext.yaml", "optimization:\n  accum_steps: 4\nmodel:\n  use_activation_checkpointing: true\n")
+	c, warnings, err := LoadPretrain(path)
+	require.NoError(t, err)
+	assert.Empty(t, warnings, "accum_steps and use_activation_checkpointing are known keys")
+	assert.Equal(t, 4, c.Optimization.AccumSteps)
+	assert.True(t, c.Arch.UseActivationCheckpointing)
 }

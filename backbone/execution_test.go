@@ -1,0 +1,139 @@
+package backbone_test
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/gobackend"
+	"github.com/gomlx/compute/shapes"
+	. "github.com/gomlx/gomlx/core/graph" //nolint:revive
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/vjepa-go/vjepa/backbone"
+	"github.com/vjepa-go/vjepa/backbone/fixtures"
+)
+
+// TestMixedPrecisionEncoderParity runs the encoder with bfloat16 blocks on the fixtures:
+// the outputs (after the final LayerNorm, of order 1) stay within 0.05 of the official
+// float32 ones, and differ from ours in float32 by more than float32 rounding (the blocks
+// really ran in bfloat16).
+func TestMixedPrecisionEncoderParity(t *testing.T) {
+	backend, err := gobackend.New("")
+	require.NoError(t, err)
+	for _, name := range fixtures.Names {
+		t.Run(name, func(t *testing.T) {
+			f := loadFixture(t, name)
+			enc, err := f.Params("checkpoint.pth", "encoder")
+			require.NoError(t, err)
+			clip, err := f.Float32("input.npy")
+			require.NoError(t, err)
+			want, err := f.Float32("enc_full.npy")
+			require.NoError(t, err)
+			c := f.Config
+			c.Exec.ComputeDType = dtypes.BFloat16
+			r, err := backbone.NewEncoderRunner(backend, c, enc, false)
+			require.NoError(t, err)
+			got, _, err := r.Run(clip, nil)
+			require.NoError(t, err)
+			d := maxAbsDiff(t, want, got.F32, got.Shape)
+			t.Logf("bfloat16 encoder: max |Δ| = %.2g against the official float32 output", d)
+			assert.LessOrEqual(t, d, 0.05)
+			assert.Greater(t, d, 10*parityTol, "the blocks ran in bfloat16")
+		})
+	}
+}
+
+// TestCheckpointedEncoderForward: a forward-only graph with checkpointed blocks (barriers
+// and no backward pass) gives the plain encoder's output.
+func TestCheckpointedEncoderForward(t *testing.T) {
+	backend, err := gobackend.New("")
+	require.NoError(t, err)
+	f := loadFixture(t, fixtures.Names[0])
+	enc, err := f.Params("checkpoint.pth", "encoder")
+	require.NoError(t, err)
+	clip, err := f.Float32("input.npy")
+	require.NoError(t, err)
+	var outs [][]float32
+	for _, exec := range []backbone.Execution{{}, {GradCheckpointing: true}} {
+		c := f.Config
+		c.Exec = exec
+		r, err := backbone.NewEncoderRunner(backend, c, enc, false)
+		require.NoError(t, err)
+		out, _, err := r.Run(clip, nil)
+		require.NoError(t, err)
+		outs = append(outs, out.F32)
+	}
+	assert.Equal(t, outs[0], outs[1])
+}
+
+// encoderGradientGraph builds the gradient of a tiny encoder's mean output with respect to
+// its weights, with the blocks computed as exec says.
+func encoderGradientGraph(t *testing.T, exec backbone.Execution) *Graph {
+	t.Helper()
+	backend, err := gobackend.New("")
+	require.NoError(t, err)
+	c, err := backbone.Preset("vit_tiny")
+	require.NoError(t, err)
+	c.Depth, c.NumFrames, c.CropSize, c.PatchSize = 2, 4, 32, 16
+	c.Exec = exec
+	params, err := backbone.InitEncoder(c, rand.New(rand.NewPCG(1, 2)))
+	require.NoError(t, err)
+	g := NewGraph(backend, "encoder_gradient")
+	w := backbone.Weights{}
+	var weights []*Node
+	for _, s := range backbone.EncoderSpecs(c) {
+		w[s.Name] = Const(g, params[s.Name])
+		w[s.Name] = Reshape(w[s.Name], s.Shape...)
+		weights = append(weights, w[s.Name])
+	}
+	clip := Zeros(g, shapes.Make(dtypes.Float32, 1, 3, c.NumFrames, c.CropSize, c.CropSize))
+	pos := Zeros(g, shapes.Make(dtypes.Float32, c.NumTokens(), c.EmbedDim))
+	out, _ := backbone.Encode(c, w, clip, pos, nil, false)
+	Gradient(ReduceAllMean(out), weights...)
+	return g
+}
+
+func TestExecutionGraphs(t *testing.T) {
+	for _, tc := range []struct {
+		name                  string
+		exec                  backbone.Execution
+		wantBarriers, wantB16 bool
+	}{
+		{"plain", backbone.Execution{}, false, false},
+		{"checkpointed", backbone.Execution{GradCheckpointing: true}, true, false},
+		{"bfloat16", backbone.Execution{ComputeDType: dtypes.BFloat16}, false, true},
+		{"float32 is plain", backbone.Execution{ComputeDType: dtypes.Float32}, false, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g := encoderGradientGraph(t, tc.exec)
+			var barriers, bf16 bool
+			for _, n := range g.Nodes() {
+				switch n.Type() {
+				case NodeTypeOptimizationBarrier, NodeTypeSchedulingBarrier:
+					barriers = true
+				}
+				if n.DType() == dtypes.BFloat16 {
+					bf16 = true
+				}
+			}
+			assert.Equal(t, tc.wantBarriers, barriers, "checkpoint barriers")
+			assert.Equal(t, tc.wantB16, bf16, "bfloat16 nodes")
+		})
+	}
+}
+
+func TestParseComputeDType(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want dtypes.DType
+	}{
+		{"bfloat16", dtypes.BFloat16}, {"BFloat16", dtypes.BFloat16}, {"float16", dtypes.Float16},
+		{"float32", dtypes.InvalidDType}, {"", dtypes.InvalidDType}, {"fp8", dtypes.InvalidDType},
+	} {
+		assert.Equal(t, tc.want, backbone.ParseComputeDType(tc.in), tc.in)
+	}
+	assert.Equal(t, "float32", backbone.Execution{}.String())
+	assert.Equal(t, "bfloat16, gradient checkpointing", backbone.Execution{ComputeDType: dtypes.BFloat16, GradCheckpointing: true}.String())
+}
