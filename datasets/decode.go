@@ -4,11 +4,20 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 )
 
 // VideoInfo describes the video stream of a file.
+//
+// Frame indices follow decord's VideoReader, the official loader: NumFrames is the number of
+// coded frames of the stream (its packets, len(VideoReader)) and frame i is the i-th of them
+// in presentation order (get_batch([i])). Header fields that disagree with the stream (an AVI
+// frame count that includes empty "repeat the previous frame" chunks, a wrong nb_frames, a
+// missing duration) are ignored. On a variable-frame-rate file, or an AVI with repeated
+// frames, consecutive indices are therefore consecutive pictures, not equal steps of time: a
+// frame step of 4 skips 3 coded pictures whatever their display times, exactly as decord does.
 type VideoInfo struct {
-	// NumFrames is the number of frames (the official code's len(VideoReader)).
+	// NumFrames is the number of coded frames (the official code's len(VideoReader)).
 	NumFrames int
 	// FPS is the average frame rate (VideoReader.get_avg_fps).
 	FPS float64
@@ -34,6 +43,31 @@ type Decoder interface {
 	Open(ctx context.Context, path string) (Video, error)
 	// Name names the implementation ("ffmpeg" or "astiav").
 	Name() string
+}
+
+// MaxFramePixels bounds the frame size a decoder accepts (8K UHD, 7680×4320): a larger or
+// zero-sized frame is refused when the file is opened, so that a corrupt or hostile header
+// cannot make the loader allocate unbounded memory.
+const MaxFramePixels = 7680 * 4320
+
+// checkFrameSize refuses zero-sized, negative and oversized frames.
+func checkFrameSize(w, h int) error {
+	switch {
+	case w <= 0 || h <= 0:
+		return fmt.Errorf("invalid frame size %dx%d", w, h)
+	case w > 1<<16 || h > 1<<16 || w*h > MaxFramePixels:
+		return fmt.Errorf("frame size %dx%d exceeds the limit of %d pixels (8K)", w, h, MaxFramePixels)
+	}
+	return nil
+}
+
+// checkNotStillImage refuses files that libavformat opens as a single still image (a JPEG or
+// PNG renamed .mp4): their demuxers are image2 and the *_pipe image readers.
+func checkNotStillImage(format string) error {
+	if format == "image2" || strings.HasSuffix(format, "_pipe") {
+		return fmt.Errorf("a still image (%s), not a video", format)
+	}
+	return nil
 }
 
 // uniqueSorted returns the distinct indices in increasing order, after checking that they
@@ -87,7 +121,8 @@ func FramesToClip(f *Frames) Clip {
 }
 
 // NewDecoder returns the decoder named name: "ffmpeg" (the command-line tools), "astiav"
-// (in-process libav, only in binaries built with the astiav tag) or "" for DefaultDecoder.
+// (in-process libav, built in unless the binary is built without cgo or with the noastiav
+// tag) or "" for DefaultDecoder.
 func NewDecoder(name string) (Decoder, error) {
 	switch name {
 	case "":

@@ -12,13 +12,14 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // FFmpegDecoder decodes videos by running the ffmpeg and ffprobe command-line tools: it needs
 // no cgo, at the price of a process start (~125 ms) per clip.
 //
 // Open runs ffprobe once to read the stream description and the timestamps of all packets
-// (no decoding); Frames runs ffmpeg once, seeking to just before the first needed frame
+// (no decoding; the frame count is the packet count, see VideoInfo); Frames runs ffmpeg once, seeking to just before the first needed frame
 // when the file has timestamps, and selecting the needed frames by their rank, so that frame
 // i is exactly frame i of a full decode.
 type FFmpegDecoder struct {
@@ -57,7 +58,6 @@ type probeOutput struct {
 	Streams []struct {
 		Width        int    `json:"width"`
 		Height       int    `json:"height"`
-		NbFrames     string `json:"nb_frames"`
 		AvgFrameRate string `json:"avg_frame_rate"`
 		RFrameRate   string `json:"r_frame_rate"`
 		TimeBase     string `json:"time_base"`
@@ -75,8 +75,9 @@ type probeOutput struct {
 func (d *FFmpegDecoder) Open(ctx context.Context, path string) (Video, error) {
 	_, ffprobe := d.programs()
 	cmd := exec.CommandContext(ctx, ffprobe, "-v", "error", "-select_streams", "v:0",
-		"-show_entries", "stream=width,height,nb_frames,avg_frame_rate,r_frame_rate,time_base:format=start_time,format_name:packet=pts",
+		"-show_entries", "stream=width,height,avg_frame_rate,r_frame_rate,time_base:format=start_time,format_name:packet=pts",
 		"-of", "json", "--", path)
+	cmd.WaitDelay = time.Second
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -94,8 +95,11 @@ func (d *FFmpegDecoder) Open(ctx context.Context, path string) (Video, error) {
 		return nil, errors.New("no video stream")
 	}
 	s := po.Streams[0]
-	if s.Width <= 0 || s.Height <= 0 {
-		return nil, fmt.Errorf("invalid frame size %dx%d", s.Width, s.Height)
+	if err := checkNotStillImage(po.Format.FormatName); err != nil {
+		return nil, err
+	}
+	if err := checkFrameSize(s.Width, s.Height); err != nil {
+		return nil, err
 	}
 	v := &ffmpegVideo{dec: d, path: path}
 	v.info.Width, v.info.Height = s.Width, s.Height
@@ -103,12 +107,11 @@ func (d *FFmpegDecoder) Open(ctx context.Context, path string) (Video, error) {
 	if v.info.FPS <= 0 {
 		v.info.FPS = parseRational(s.RFrameRate)
 	}
+	// The frame count is the number of packets, as decord counts them: the header's
+	// nb_frames may count repeated (empty) AVI chunks or be plain wrong.
 	v.info.NumFrames = len(po.Packets)
 	if v.info.NumFrames == 0 {
 		return nil, errors.New("no video frames")
-	}
-	if n, err := strconv.Atoi(s.NbFrames); err == nil && n > v.info.NumFrames {
-		return nil, fmt.Errorf("truncated video: the header announces %d frames, the file holds %d", n, v.info.NumFrames)
 	}
 	// Presentation timestamps of the frames, when every packet has one.
 	tb := parseRational(s.TimeBase)
@@ -165,7 +168,9 @@ func (v *ffmpegVideo) Frames(ctx context.Context, indices []int) (*Frames, error
 	}
 	first := 0
 	var args []string
-	args = append(args, "-nostdin", "-v", "error")
+	// -xerror stops at the first packet the decoder rejects, as the in-process decoder does,
+	// instead of concealing the damage and returning a silently wrong picture.
+	args = append(args, "-nostdin", "-v", "error", "-xerror")
 	if v.dec.Threads > 0 {
 		args = append(args, "-threads", strconv.Itoa(v.dec.Threads))
 	}
@@ -189,6 +194,7 @@ func (v *ffmpegVideo) Frames(ctx context.Context, indices []int) (*Frames, error
 		"-frames:v", strconv.Itoa(len(unique)), "-f", "rawvideo", "-pix_fmt", "rgb24", "-")
 	ffmpeg, _ := v.dec.programs()
 	cmd := exec.CommandContext(ctx, ffmpeg, args...)
+	cmd.WaitDelay = time.Second
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	stdout, err := cmd.StdoutPipe()
