@@ -11,16 +11,12 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// makeTestVideo writes a small test video with the ffmpeg CLI, skipping the test when
+// makeTestVideo writes a small test video with the ffmpeg CLI, failing the test when
 // ffmpeg is absent. extra are output options placed before the file name.
 func makeTestVideo(t testing.TB, dir, name, size string, rate int, seconds float64, extra ...string) string {
 	t.Helper()
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		t.Skip("ffmpeg not installed")
-	}
-	if _, err := exec.LookPath("ffprobe"); err != nil {
-		t.Skip("ffprobe not installed")
-	}
+	requireTool(t, "ffmpeg", "ffmpeg")
+	requireTool(t, "ffprobe", "ffmpeg")
 	path := filepath.Join(dir, name)
 	args := []string{"-v", "error", "-y", "-f", "lavfi", "-i",
 		"testsrc=size=" + size + ":rate=" + itoa(rate), "-t", ftoa(seconds)}
