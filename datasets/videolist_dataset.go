@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"time"
 )
 
 // Official limits on video file sizes (VideoDataset.loadvideo_decord).
@@ -31,6 +32,9 @@ type VideoListOptions struct {
 	// MinFileBytes and MaxFileBytes reject smaller or larger files as the official code
 	// does (defaults 1 KiB and 1e9 bytes; a negative value disables the check).
 	MinFileBytes, MaxFileBytes int64
+	// DecodeTimeout bounds opening a video and decoding its frames, each: a decoder that
+	// stalls longer fails the sample with *ErrStalled (default DefaultDecodeTimeout).
+	DecodeTimeout time.Duration
 }
 
 // VideoList is the official VideoDataset: videos listed in list files, each sample made of
@@ -59,6 +63,12 @@ func NewVideoList(opts VideoListOptions) (*VideoList, error) {
 	}
 	if opts.MaxFileBytes == 0 {
 		opts.MaxFileBytes = defaultMaxVideoBytes
+	}
+	if opts.DecodeTimeout < 0 {
+		return nil, fmt.Errorf("video list: negative decode timeout %s", opts.DecodeTimeout)
+	}
+	if opts.DecodeTimeout == 0 {
+		opts.DecodeTimeout = DefaultDecodeTimeout
 	}
 	return &VideoList{opts: opts, entries: entries, numClasses: n}, nil
 }
@@ -109,24 +119,32 @@ func (d *VideoList) loadClips(ctx context.Context, i int, rng *rand.Rand) ([]*Fr
 	if d.opts.MaxFileBytes > 0 && st.Size() > d.opts.MaxFileBytes {
 		return nil, fail(fmt.Errorf("file of %d bytes is larger than %d bytes", st.Size(), d.opts.MaxFileBytes))
 	}
-	v, err := d.opts.Decoder.Open(ctx, path)
+	closeVideo := func(v Video) { _ = v.Close() }
+	v, err := withTimeout(ctx, d.opts.DecodeTimeout, "open", func(ctx context.Context) (Video, error) {
+		return d.opts.Decoder.Open(ctx, path)
+	}, closeVideo)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
 		return nil, fail(err)
 	}
-	defer v.Close()
 	info := v.Info()
 	idx, err := ClipIndices(info.NumFrames, info.FPS, d.opts.Sampling, rng)
 	if err != nil {
+		closeVideo(v)
 		return nil, fail(err)
 	}
 	var all []int
 	for _, c := range idx {
 		all = append(all, c...)
 	}
-	frames, err := v.Frames(ctx, all)
+	// The goroutine that decodes owns v from here on: it closes it when it is done, even if
+	// it stalled and was left behind.
+	frames, err := withTimeout(ctx, d.opts.DecodeTimeout, "decode", func(ctx context.Context) (*Frames, error) {
+		defer closeVideo(v)
+		return v.Frames(ctx, all)
+	}, nil)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
