@@ -70,6 +70,24 @@ func checkNotStillImage(format string) error {
 	return nil
 }
 
+// indexedFormats are the containers whose stream frame count is the length of the sample
+// index that locates every frame's data (MP4's stsz), not a header field: fewer packets than
+// that means the file was cut. AVI's header count, which includes empty "repeat" chunks, is
+// not one of them.
+var indexedFormats = map[string]bool{"mov,mp4,m4a,3gp,3g2,mj2": true}
+
+// checkComplete refuses a file of an indexed format whose data holds fewer frames than its
+// index lists, and a stream whose demuxer flagged a packet as corrupt.
+func checkComplete(format string, indexed int64, packets int, corrupt int) error {
+	if indexedFormats[format] && indexed > int64(packets) {
+		return fmt.Errorf("truncated file: its index lists %d frames, the data holds %d", indexed, packets)
+	}
+	if corrupt >= 0 {
+		return fmt.Errorf("corrupt packet for frame %d (flagged by the demuxer)", corrupt)
+	}
+	return nil
+}
+
 // uniqueSorted returns the distinct indices in increasing order, after checking that they
 // lie in [0, n).
 func uniqueSorted(indices []int, n int) ([]int, error) {

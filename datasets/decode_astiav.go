@@ -89,10 +89,12 @@ func (v *astiavVideo) openInput() error {
 	return nil
 }
 
-// watch interrupts libav's I/O when ctx is done, until the returned stop is called.
+// watch interrupts libav's I/O when ctx is done, until the returned stop is called; stop
+// waits for the watcher and clears the interrupt, so that later calls start afresh.
 func (v *astiavVideo) watch(ctx context.Context) (stop func()) {
-	done := make(chan struct{})
+	done, exited := make(chan struct{}), make(chan struct{})
 	go func() {
+		defer close(exited)
 		select {
 		case <-ctx.Done():
 			v.mu.Lock()
@@ -101,7 +103,13 @@ func (v *astiavVideo) watch(ctx context.Context) (stop func()) {
 		case <-done:
 		}
 	}()
-	return func() { close(done) }
+	return func() {
+		close(done)
+		<-exited
+		v.mu.Lock()
+		*v.interrupt = 0
+		v.mu.Unlock()
+	}
 }
 
 func (v *astiavVideo) init() error {
@@ -136,7 +144,7 @@ func (v *astiavVideo) init() error {
 	defer pkt.Free()
 	var pts, keyPTS []int64
 	known := true
-	n := 0
+	n, corrupt := 0, -1
 	for {
 		if err := v.fc.ReadFrame(pkt); err != nil {
 			if errors.Is(err, astiav.ErrEof) {
@@ -145,6 +153,9 @@ func (v *astiavVideo) init() error {
 			return fmt.Errorf("libav read: %w", err)
 		}
 		if pkt.StreamIndex() == v.stream.Index() {
+			if corrupt < 0 && pkt.Flags().Has(astiav.PacketFlagCorrupt) {
+				corrupt = n
+			}
 			n++
 			if p := pkt.Pts(); p != astiav.NoPtsValue {
 				pts = append(pts, p)
@@ -159,6 +170,9 @@ func (v *astiavVideo) init() error {
 	}
 	if n == 0 {
 		return errors.New("no video frames")
+	}
+	if err := checkComplete(v.fc.InputFormat().Name(), v.stream.NbFrames(), n, corrupt); err != nil {
+		return err
 	}
 	v.info.NumFrames = n
 	if known {

@@ -58,12 +58,14 @@ type probeOutput struct {
 	Streams []struct {
 		Width        int    `json:"width"`
 		Height       int    `json:"height"`
+		NbFrames     string `json:"nb_frames"`
 		AvgFrameRate string `json:"avg_frame_rate"`
 		RFrameRate   string `json:"r_frame_rate"`
 		TimeBase     string `json:"time_base"`
 	} `json:"streams"`
 	Packets []struct {
-		PTS *int64 `json:"pts"`
+		PTS   *int64 `json:"pts"`
+		Flags string `json:"flags"`
 	} `json:"packets"`
 	Format struct {
 		StartTime  string `json:"start_time"`
@@ -75,7 +77,7 @@ type probeOutput struct {
 func (d *FFmpegDecoder) Open(ctx context.Context, path string) (Video, error) {
 	_, ffprobe := d.programs()
 	cmd := exec.CommandContext(ctx, ffprobe, "-v", "error", "-select_streams", "v:0",
-		"-show_entries", "stream=width,height,avg_frame_rate,r_frame_rate,time_base:format=start_time,format_name:packet=pts",
+		"-show_entries", "stream=width,height,nb_frames,avg_frame_rate,r_frame_rate,time_base:format=start_time,format_name:packet=pts,flags",
 		"-of", "json", "--", path)
 	cmd.WaitDelay = time.Second
 	var stderr bytes.Buffer
@@ -112,6 +114,17 @@ func (d *FFmpegDecoder) Open(ctx context.Context, path string) (Video, error) {
 	v.info.NumFrames = len(po.Packets)
 	if v.info.NumFrames == 0 {
 		return nil, errors.New("no video frames")
+	}
+	corrupt := -1
+	for k, p := range po.Packets {
+		if strings.Contains(p.Flags, "C") {
+			corrupt = k
+			break
+		}
+	}
+	nb, _ := strconv.ParseInt(s.NbFrames, 10, 64)
+	if err := checkComplete(po.Format.FormatName, nb, len(po.Packets), corrupt); err != nil {
+		return nil, err
 	}
 	// Presentation timestamps of the frames, when every packet has one.
 	tb := parseRational(s.TimeBase)
@@ -212,12 +225,13 @@ func (v *ffmpegVideo) Frames(ctx context.Context, indices []int) (*Frames, error
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
+	if waitErr != nil {
+		// With -xerror ffmpeg stops at the first packet the decoder rejects.
+		return nil, fmt.Errorf("ffmpeg decode: corrupt frame data%s", stderrTail(&stderr))
+	}
 	if readErr != nil {
 		return nil, fmt.Errorf("decoded %d of %d frames (last needed frame %d of %d; truncated or corrupt video?)%s",
 			n/size, len(unique), unique[len(unique)-1], v.info.NumFrames, stderrTail(&stderr))
-	}
-	if waitErr != nil {
-		return nil, fmt.Errorf("ffmpeg: %w%s", waitErr, stderrTail(&stderr))
 	}
 	return gatherFrames(indices, unique, buf, v.info.Height, v.info.Width), nil
 }
@@ -251,6 +265,12 @@ func stderrTail(b *bytes.Buffer) string {
 	}
 	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
 		s = s[i+1:]
+	}
+	// Drop libav's "[h264 @ 0x55d0...] " context prefix: the address means nothing to a user.
+	if strings.HasPrefix(s, "[") {
+		if i := strings.Index(s, "] "); i >= 0 && strings.Contains(s[:i], " @ 0x") {
+			s = s[i+2:]
+		}
 	}
 	return ": " + s
 }
