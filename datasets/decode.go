@@ -152,3 +152,18 @@ func NewDecoder(name string) (Decoder, error) {
 	}
 	return nil, fmt.Errorf("unknown video decoder %q (want ffmpeg or astiav)", name)
 }
+
+// threaded is a decoder whose thread count can be set.
+type threaded interface {
+	withThreads(n int) Decoder
+}
+
+// WithThreads returns a copy of d that decodes with n threads (0: the library's choice);
+// decoders without a thread setting are returned unchanged. One thread per loader worker is
+// the efficient setting when every core runs a worker.
+func WithThreads(d Decoder, n int) Decoder {
+	if t, ok := d.(threaded); ok {
+		return t.withThreads(n)
+	}
+	return d
+}

@@ -36,6 +36,12 @@ var quietLibav sync.Once
 // Name implements Decoder.
 func (d *AstiavDecoder) Name() string { return "astiav" }
 
+func (d *AstiavDecoder) withThreads(n int) Decoder {
+	c := *d
+	c.Threads = n
+	return &c
+}
+
 // Open implements Decoder.
 func (d *AstiavDecoder) Open(ctx context.Context, path string) (Video, error) {
 	if err := ctx.Err(); err != nil {

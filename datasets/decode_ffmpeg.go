@@ -32,6 +32,12 @@ type FFmpegDecoder struct {
 // Name implements Decoder.
 func (d *FFmpegDecoder) Name() string { return "ffmpeg" }
 
+func (d *FFmpegDecoder) withThreads(n int) Decoder {
+	c := *d
+	c.Threads = n
+	return &c
+}
+
 func (d *FFmpegDecoder) programs() (ffmpeg, ffprobe string) {
 	ffmpeg, ffprobe = d.FFmpeg, d.FFprobe
 	if ffmpeg == "" {

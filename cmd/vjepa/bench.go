@@ -18,6 +18,8 @@ func runBench(ctx context.Context, args []string) error {
 	report := fs.Bool("report", false, "write the report to --out instead of printing it")
 	out := fs.String("out", "results/benchmarks.md", "report file written with --report")
 	quick := fs.Bool("quick", false, "fast smoke run: fewer iterations, no ViT-B forward and no ViT-S step")
+	cases := fs.String("cases", "all", "benchmarks to run: all, or loader (the video loader rows and the 16×224 "+
+		"encoder forward; with --report, replaces only the data loading section of the existing --out)")
 	var bf backendFlags
 	bf.register(fs)
 	if err := fs.Parse(args); err != nil {
@@ -34,6 +36,13 @@ func runBench(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	switch *cases {
+	case "all":
+	case "loader":
+		opts = opts.LoaderCases()
+	default:
+		return fmt.Errorf("unknown --cases %q (want all or loader)", *cases)
+	}
 	opts.Command = commandLine("vjepa bench", args)
 	opts.Progress = os.Stderr
 	fmt.Fprintf(os.Stderr, "benchmarking on %s (quick: %v)\n", backend.Name(), *quick)
@@ -49,7 +58,11 @@ func runBench(ctx context.Context, args []string) error {
 		_, err = fmt.Print(md)
 		return err
 	}
-	if err := r.WriteMarkdown(*out); err != nil {
+	if opts.LoaderOnly {
+		if err := r.MergeLoading(*out); err != nil {
+			return err
+		}
+	} else if err := r.WriteMarkdown(*out); err != nil {
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "wrote %s in %s\n", *out, r.Duration.Round(1e9))
