@@ -234,9 +234,9 @@ func (r *Report) writeLoading(b *strings.Builder) error {
 		}
 	}
 	if len(consume) > 0 {
-		fmt.Fprintf(b, "The model on this machine, for comparison: %s (see %s). A GPU encoder consumes hundreds of "+
-			"16×224 clips/s, so it needs about that rate divided by the per-core rate in loader cores.\n\n",
-			strings.Join(consume, "; "), SectionEncoder)
+		fmt.Fprintf(b, "The model on this machine, for comparison: %s (encoder forward table). A GPU encoder "+
+			"consumes hundreds of 16×224 clips/s: feeding it takes about that rate divided by the clips/s per core "+
+			"in loader cores.\n\n", strings.Join(consume, "; "))
 	}
 	return nil
 }
