@@ -3,9 +3,11 @@ package datasets
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -130,6 +132,106 @@ func TestCorpusVariableFrameRateOrder(t *testing.T) {
 					assert.Greater(t, other, same, "frame %d of the VFR file is closer to another AVI frame", i)
 				}
 			}
+		})
+	}
+}
+
+// Resizing on the way out of the decoder gives the same frames in both decoders, at the
+// requested short side, with the content of the full-size frames.
+func TestCorpusShortSide(t *testing.T) {
+	dir := corpusDir(t)
+	ctx := context.Background()
+	tests := []struct {
+		name          string
+		short         int
+		width, height int
+	}{
+		{"vtest.avi", 144, 192, 144},
+		{"megamind.avi", 200, 273, 200},
+		{"k400-odd.mp4", 255, 341, 255}, // already at the short side: unchanged
+	}
+	for _, tt := range tests {
+		var got []*Frames
+		for _, dec := range testDecoders() {
+			t.Run(tt.name+"/"+dec.Name(), func(t *testing.T) {
+				full, err := dec.Open(ctx, filepath.Join(dir, tt.name))
+				require.NoError(t, err)
+				defer full.Close()
+				v, err := WithShortSide(dec, tt.short).Open(ctx, filepath.Join(dir, tt.name))
+				require.NoError(t, err)
+				defer v.Close()
+				info := v.Info()
+				assert.Equal(t, [2]int{tt.width, tt.height}, [2]int{info.Width, info.Height})
+				assert.Equal(t, full.Info().NumFrames, info.NumFrames)
+				idx := []int{3, 0, 15}
+				f, err := v.Frames(ctx, idx)
+				require.NoError(t, err)
+				require.Equal(t, [3]int{3, tt.height, tt.width}, [3]int{f.T, f.H, f.W})
+				ff, err := full.Frames(ctx, idx)
+				require.NoError(t, err)
+				for k := range idx {
+					assert.InDelta(t, meanPixel(frame(ff, k)), meanPixel(frame(f, k)), 1.5, "frame %d", idx[k])
+				}
+				got = append(got, f)
+			})
+		}
+		for d := 1; d < len(got); d++ {
+			assert.Equal(t, got[0].Pix, got[d].Pix, "%s: the decoders resize differently", tt.name)
+		}
+	}
+}
+
+func meanPixel(p []uint8) float64 {
+	s := 0
+	for _, v := range p {
+		s += int(v)
+	}
+	return float64(s) / float64(len(p))
+}
+
+// The whole loader runs on the corpus: pretraining clips and multi-clip probe samples from
+// every valid video, batched, with and without resizing in the decoder.
+func TestLoaderOnCorpus(t *testing.T) {
+	dir := corpusDir(t)
+	var list strings.Builder
+	for k, cv := range corpusVideos() {
+		fmt.Fprintf(&list, "%s %d\n", filepath.Join(dir, cv.Name), k)
+	}
+	listPath := writeFile(t, filepath.Join(t.TempDir(), "corpus.csv"), list.String())
+	tc := DefaultPretrainTransformConfig()
+	tc.CropSize = 64
+	pretrain, err := NewPretrainTransform(tc)
+	require.NoError(t, err)
+	eval, err := NewEvalVideoTransform(64, 1)
+	require.NoError(t, err)
+	tests := []struct {
+		name      string
+		sampling  SamplingParams
+		transform VideoTransform
+		multi     MultiViewTransform
+		short     int
+		segments  int
+	}{
+		{"pretrain", PretrainSampling(), pretrain, nil, 0, 1},
+		{"pretrain, decoder resize", PretrainSampling(), pretrain, nil, 72, 1},
+		{"probe, 2 segments", ProbeSampling(2, true), nil, eval, 0, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ds, err := NewVideoList(VideoListOptions{Lists: []string{listPath}, Sampling: tt.sampling,
+				Transform: tt.transform, MultiView: tt.multi, ShortSide: tt.short})
+			require.NoError(t, err)
+			l, err := NewLoader(ds, LoaderOptions{BatchSize: 4, Workers: 2, Seed: 3, Shuffle: true})
+			require.NoError(t, err)
+			n := 0
+			for b, err := range l.Epoch(context.Background(), State{}) {
+				require.NoError(t, err)
+				require.Len(t, b.Clips[0], tt.segments)
+				assert.Equal(t, []int{b.Size(), 3, 16, 64, 64}, b.Clips[0][0].Shape)
+				n += b.Size()
+			}
+			assert.Equal(t, len(corpusVideos()), n)
+			assert.Zero(t, l.Skipped())
 		})
 	}
 }

@@ -3,6 +3,7 @@ package datasets
 import (
 	"context"
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 )
@@ -21,7 +22,9 @@ type VideoInfo struct {
 	NumFrames int
 	// FPS is the average frame rate (VideoReader.get_avg_fps).
 	FPS float64
-	// Width and Height are the decoded frame size (rotation metadata is ignored, as decord does).
+	// Width and Height are the size of the frames Frames returns: the stream's coded size
+	// (rotation metadata is ignored, as decord does), or the resized one of a decoder made
+	// with WithShortSide.
 	Width, Height int
 }
 
@@ -166,4 +169,33 @@ func WithThreads(d Decoder, n int) Decoder {
 		return t.withThreads(n)
 	}
 	return d
+}
+
+// resizing is a decoder that can resize frames as it converts them to RGB.
+type resizing interface {
+	withShortSide(n int) Decoder
+}
+
+// WithShortSide returns a copy of d that resizes every frame, on the way out of the decoder
+// (swscale bicubic, in the same pass as the RGB conversion), so that its shorter side is n
+// pixels and its aspect ratio is kept, like decord's VideoReader(width=, height=); n = 0
+// keeps the coded size. Resizing a 1080p stream to the 256-pixel short side a 224 crop needs
+// divides the RGB conversion and transform work by ~18. Decoders without the option are
+// returned unchanged.
+func WithShortSide(d Decoder, n int) Decoder {
+	if r, ok := d.(resizing); ok {
+		return r.withShortSide(n)
+	}
+	return d
+}
+
+// scaledSize is the size of a w×h frame resized to a shorter side of short (0: unchanged).
+func scaledSize(w, h, short int) (int, int) {
+	if short <= 0 || min(w, h) == short {
+		return w, h
+	}
+	if w <= h {
+		return short, max(1, int(math.Round(float64(h)*float64(short)/float64(w))))
+	}
+	return max(1, int(math.Round(float64(w)*float64(short)/float64(h)))), short
 }

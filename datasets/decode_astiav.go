@@ -27,6 +27,8 @@ import (
 type AstiavDecoder struct {
 	// Threads is the decoder's thread count; 0 lets libav choose.
 	Threads int
+	// ShortSide, when > 0, resizes the frames to that shorter side (see WithShortSide).
+	ShortSide int
 }
 
 // quietLibav silences libav's own log lines: errors reach the caller as Go errors instead.
@@ -35,6 +37,12 @@ var quietLibav sync.Once
 
 // Name implements Decoder.
 func (d *AstiavDecoder) Name() string { return "astiav" }
+
+func (d *AstiavDecoder) withShortSide(n int) Decoder {
+	c := *d
+	c.ShortSide = n
+	return &c
+}
 
 func (d *AstiavDecoder) withThreads(n int) Decoder {
 	c := *d
@@ -135,10 +143,10 @@ func (v *astiavVideo) init() error {
 		return errors.New("no video stream")
 	}
 	cp := v.stream.CodecParameters()
-	v.info.Width, v.info.Height = cp.Width(), cp.Height()
-	if err := checkFrameSize(v.info.Width, v.info.Height); err != nil {
+	if err := checkFrameSize(cp.Width(), cp.Height()); err != nil {
 		return err
 	}
+	v.info.Width, v.info.Height = scaledSize(cp.Width(), cp.Height(), v.dec.ShortSide)
 	if r := v.stream.AvgFrameRate(); r.Num() > 0 && r.Den() > 0 {
 		v.info.FPS = r.ToDouble()
 	} else if r := v.stream.RFrameRate(); r.Num() > 0 && r.Den() > 0 {
@@ -317,7 +325,7 @@ func (v *astiavVideo) decode(ctx context.Context, from int64, last int, want map
 		return 0, err
 	}
 	defer cc.Free()
-	conv, err := newRGBConverter(cc, v.stream)
+	conv, err := newRGBConverter(cc, v.stream, v.info.Width, v.info.Height)
 	if err != nil {
 		return 0, err
 	}
@@ -414,15 +422,16 @@ func (v *astiavVideo) openCodec() (*astiav.CodecContext, error) {
 	return cc, nil
 }
 
-// rgbConverter converts decoded frames to packed RGB24 with a libavfilter graph
-// (buffer -> format=rgb24 -> buffersink): the same swscale conversion the ffmpeg tool uses.
+// rgbConverter converts decoded frames to packed RGB24 of a given size with a libavfilter
+// graph (buffer -> [scale ->] format=rgb24 -> buffersink): the same swscale conversion the
+// ffmpeg tool uses.
 type rgbConverter struct {
 	graph     *astiav.FilterGraph
 	src, sink *astiav.FilterContext
 	out       *astiav.Frame
 }
 
-func newRGBConverter(cc *astiav.CodecContext, s *astiav.Stream) (*rgbConverter, error) {
+func newRGBConverter(cc *astiav.CodecContext, s *astiav.Stream, w, h int) (*rgbConverter, error) {
 	c := &rgbConverter{graph: astiav.AllocFilterGraph(), out: astiav.AllocFrame()}
 	fail := func(err error) (*rgbConverter, error) {
 		c.free()
@@ -456,7 +465,11 @@ func newRGBConverter(cc *astiav.CodecContext, s *astiav.Stream) (*rgbConverter, 
 	inputs.SetFilterContext(c.sink)
 	inputs.SetPadIdx(0)
 	inputs.SetNext(nil)
-	if err := c.graph.Parse("format=pix_fmts=rgb24", inputs, outputs); err != nil {
+	spec := "format=pix_fmts=rgb24"
+	if w != cc.Width() || h != cc.Height() {
+		spec = fmt.Sprintf("scale=%d:%d:flags=bicubic,", w, h) + spec
+	}
+	if err := c.graph.Parse(spec, inputs, outputs); err != nil {
 		return fail(err)
 	}
 	if err := c.graph.Configure(); err != nil {

@@ -27,10 +27,18 @@ type FFmpegDecoder struct {
 	FFmpeg, FFprobe string
 	// Threads is passed as ffmpeg's -threads for decoding; 0 lets ffmpeg choose.
 	Threads int
+	// ShortSide, when > 0, resizes the frames to that shorter side (see WithShortSide).
+	ShortSide int
 }
 
 // Name implements Decoder.
 func (d *FFmpegDecoder) Name() string { return "ffmpeg" }
+
+func (d *FFmpegDecoder) withShortSide(n int) Decoder {
+	c := *d
+	c.ShortSide = n
+	return &c
+}
 
 func (d *FFmpegDecoder) withThreads(n int) Decoder {
 	c := *d
@@ -110,7 +118,8 @@ func (d *FFmpegDecoder) Open(ctx context.Context, path string) (Video, error) {
 		return nil, err
 	}
 	v := &ffmpegVideo{dec: d, path: path}
-	v.info.Width, v.info.Height = s.Width, s.Height
+	v.info.Width, v.info.Height = scaledSize(s.Width, s.Height, d.ShortSide)
+	v.resize = v.info.Width != s.Width || v.info.Height != s.Height
 	v.info.FPS = parseRational(s.AvgFrameRate)
 	if v.info.FPS <= 0 {
 		v.info.FPS = parseRational(s.RFrameRate)
@@ -173,6 +182,7 @@ type ffmpegVideo struct {
 	path  string
 	info  VideoInfo
 	times []float64 // frame presentation times relative to the file start; nil if not seekable
+	resize bool     // frames are resized to info's size
 }
 
 func (v *ffmpegVideo) Info() VideoInfo { return v.info }
@@ -208,8 +218,12 @@ func (v *ffmpegVideo) Frames(ctx context.Context, indices []int) (*Frames, error
 		}
 		fmt.Fprintf(&sel, "eq(n\\,%d)", i-first)
 	}
+	filters := "select=" + sel.String()
+	if v.resize {
+		filters += fmt.Sprintf(",scale=%d:%d:flags=bicubic", v.info.Width, v.info.Height)
+	}
 	args = append(args, "-noautorotate", "-i", v.path, "-map", "0:v:0",
-		"-vf", "select="+sel.String(), "-fps_mode", "passthrough",
+		"-vf", filters, "-fps_mode", "passthrough",
 		"-frames:v", strconv.Itoa(len(unique)), "-f", "rawvideo", "-pix_fmt", "rgb24", "-")
 	ffmpeg, _ := v.dec.programs()
 	cmd := exec.CommandContext(ctx, ffmpeg, args...)

@@ -29,6 +29,11 @@ type VideoListOptions struct {
 	MultiView MultiViewTransform
 	// Decoder decodes the videos; nil means DefaultDecoder().
 	Decoder Decoder
+	// ShortSide, when > 0, has the decoder resize every frame to that shorter side as it
+	// converts it to RGB (WithShortSide), before the transform. The official loader decodes
+	// at the coded size; set it to save work on high-resolution sources (e.g. 256 for 224
+	// crops).
+	ShortSide int
 	// MinFileBytes and MaxFileBytes reject smaller or larger files as the official code
 	// does (defaults 1 KiB and 1e9 bytes; a negative value disables the check).
 	MinFileBytes, MaxFileBytes int64
@@ -57,6 +62,12 @@ func NewVideoList(opts VideoListOptions) (*VideoList, error) {
 	}
 	if opts.Decoder == nil {
 		opts.Decoder = DefaultDecoder()
+	}
+	if opts.ShortSide < 0 {
+		return nil, fmt.Errorf("video list: negative short side %d", opts.ShortSide)
+	}
+	if opts.ShortSide > 0 {
+		opts.Decoder = WithShortSide(opts.Decoder, opts.ShortSide)
 	}
 	if opts.MinFileBytes == 0 {
 		opts.MinFileBytes = defaultMinVideoBytes
