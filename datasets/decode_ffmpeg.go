@@ -178,11 +178,11 @@ var seekableFormats = map[string]bool{
 }
 
 type ffmpegVideo struct {
-	dec   *FFmpegDecoder
-	path  string
-	info  VideoInfo
-	times []float64 // frame presentation times relative to the file start; nil if not seekable
-	resize bool     // frames are resized to info's size
+	dec    *FFmpegDecoder
+	path   string
+	info   VideoInfo
+	times  []float64 // frame presentation times relative to the file start; nil if not seekable
+	resize bool      // frames are resized to info's size
 }
 
 func (v *ffmpegVideo) Info() VideoInfo { return v.info }
