@@ -59,19 +59,27 @@ func makeBrokenVideos(t testing.TB, src, dir string) []brokenVideo {
 	require.NoError(t, err)
 
 	// Corrupted bytes in the middle of the stream: the NAL headers of packet 60 are garbled.
-	pos, _ := videoPacket(t, bbb, 60)
+	pos, _ := videoPacket(t, bbb, 58)
 	corrupt := bytes.Clone(data)
 	for k := pos; k < pos+64; k++ {
 		corrupt[k] ^= 0xA5
 	}
 	writeFile(t, filepath.Join(dir, "corrupt.mp4"), string(corrupt))
 
+	// Damaged slice data with intact NAL headers: the decoder would conceal it.
+	pos, size := videoPacket(t, bbb, 60)
+	concealed := bytes.Clone(data)
+	for k := pos + size/2; k < pos+size/2+40; k++ {
+		concealed[k] ^= 0x5A
+	}
+	writeFile(t, filepath.Join(dir, "concealed.mp4"), string(concealed))
+
 	// A file cut in the middle of frame 80, its index (moov first) still announcing 120 frames.
 	fast := filepath.Join(dir, "fast.mp4")
 	ff("-i", bbb, "-c", "copy", "-movflags", "+faststart", fast)
 	fdata, err := os.ReadFile(fast)
 	require.NoError(t, err)
-	pos, size := videoPacket(t, fast, 80)
+	pos, size = videoPacket(t, fast, 80)
 	writeFile(t, filepath.Join(dir, "cut.mp4"), string(fdata[:pos+size/2]))
 	require.NoError(t, os.Remove(fast))
 
@@ -101,6 +109,7 @@ func makeBrokenVideos(t testing.TB, src, dir string) []brokenVideo {
 	writeFile(t, filepath.Join(dir, "junk.webm"), strings.Repeat("not a video ", 200))
 	return []brokenVideo{
 		{"corrupt.mp4", "decode: corrupt frame data: "},
+		{"concealed.mp4", "decode: corrupt frame data: "},
 		{"cut.mp4", "truncated file: its index lists 120 frames, the data holds 81"},
 		{"audio.mp4", "no video stream"},
 		{"image.mp4", "a still image"},

@@ -343,7 +343,7 @@ func (v *astiavVideo) decode(ctx context.Context, from int64, last int, want map
 				if errors.Is(err, astiav.ErrEagain) || errors.Is(err, astiav.ErrEof) {
 					return false, nil
 				}
-				return false, fmt.Errorf("libav decode: %w", err)
+				return false, fmt.Errorf("libav decode: corrupt frame data: %w", err)
 			}
 			idx := count
 			if byPTS {
@@ -415,7 +415,16 @@ func (v *astiavVideo) openCodec() (*astiav.CodecContext, error) {
 	if v.dec.Threads > 0 {
 		cc.SetThreadCount(v.dec.Threads)
 	}
-	if err := cc.Open(codec, nil); err != nil {
+	// err_detect=explode makes the decoder return an error for damaged data it would
+	// otherwise conceal (a picture with guessed macroblocks), as the ffmpeg decoder's
+	// -err_detect explode -xerror does.
+	opts := astiav.NewDictionary()
+	defer opts.Free()
+	if err := opts.Set("err_detect", "explode", astiav.NewDictionaryFlags()); err != nil {
+		cc.Free()
+		return nil, fmt.Errorf("libav decoder options: %w", err)
+	}
+	if err := cc.Open(codec, opts); err != nil {
 		cc.Free()
 		return nil, fmt.Errorf("libav open decoder: %w", err)
 	}

@@ -197,9 +197,10 @@ func (v *ffmpegVideo) Frames(ctx context.Context, indices []int) (*Frames, error
 	}
 	first := 0
 	var args []string
-	// -xerror stops at the first packet the decoder rejects, as the in-process decoder does,
-	// instead of concealing the damage and returning a silently wrong picture.
-	args = append(args, "-nostdin", "-v", "error", "-xerror")
+	// -err_detect explode -xerror stop at the first packet the decoder rejects or picture it
+	// would conceal damage in, as the in-process decoder does, instead of returning a silently
+	// wrong picture.
+	args = append(args, "-nostdin", "-v", "error", "-xerror", "-err_detect", "explode")
 	if v.dec.Threads > 0 {
 		args = append(args, "-threads", strconv.Itoa(v.dec.Threads))
 	}
