@@ -133,7 +133,7 @@ func DefaultOptions(backend compute.Backend, quick bool) (Options, error) {
 		MemoryFraction: 0.7,
 		Probe:          &pc,
 		Video: VideoLoaderCase{Videos: 4, Seconds: 10, Width: 340, Height: 256, FPS: 30,
-			Frames: 16, Crop: 224, Batch: 2, Clips: 24, Codecs: []string{"h264", "vp9"}},
+			Frames: 16, Crop: 224, Batch: 2, Clips: 64, Codecs: []string{"h264", "vp9"}},
 		Synthetic: SyntheticLoaderCase{Frames: cpu.Config.NumFrames, Size: cpu.Config.CropSize,
 			Batch: cpu.Batch, Workers: 2, Batches: 8},
 	}

@@ -202,8 +202,10 @@ func (r *Report) writeProbe(b *strings.Builder) error {
 func (r *Report) writeLoading(b *strings.Builder) error {
 	fmt.Fprintf(b, "%s\n\n", SectionLoading)
 	if r.LoaderOnly {
-		fmt.Fprintf(b, "Measured separately by `%s` on %s in %s (the other sections come from the full run).\n\n",
-			r.Command, r.Started.UTC().Format("2006-01-02 15:04 MST"), r.Duration.Round(time.Second))
+		fmt.Fprintf(b, "Measured separately by `%s` on %s in %s, %d cores, load average (1, 5, 15 min) %s at the "+
+			"start and %s at the end (other processes slow the timings down; the other sections come from the full run).\n\n",
+			r.Command, r.Started.UTC().Format("2006-01-02 15:04 MST"), r.Duration.Round(time.Second), r.Machine.Cores,
+			orUnknown(r.Machine.LoadStart), orUnknown(r.Machine.LoadEnd))
 	}
 	b.WriteString("A fresh `datasets.Loader` per run (shuffled, prefetch 2), clips/s over the whole run including the " +
 		"pipeline start (synthetic data: median of three runs; clips counts all of them). Video files are generated with " +
