@@ -76,9 +76,9 @@ type VideoLoaderCase struct {
 	Decoders []string
 }
 
-// LoaderCases lists the benchmarks of a `vjepa bench --cases loader` run: the video loader
-// rows and, for the model's consumption next to them, the 16×224 encoder forwards (and a
-// token matmul peak).
+// LoaderCases lists the benchmarks of a `vjepa bench --cases loader` run: every loader row
+// and, for the model's consumption next to them, the 16×224 encoder forwards (and a token
+// matmul peak).
 func (o Options) LoaderCases() Options {
 	o.LoaderOnly = true
 	o.MatMulSizes, o.MatMulReps = []int{64}, 1
@@ -89,7 +89,6 @@ func (o Options) LoaderCases() Options {
 		}
 	}
 	o.Encoders, o.Steps, o.Probe = enc, nil, nil
-	o.Synthetic.Skip = true
 	return o
 }
 
