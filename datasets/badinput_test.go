@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -285,4 +286,38 @@ func TestImageFolderCorpus(t *testing.T) {
 	_, _, err = Check(context.Background(), empty, CheckOptions{Split: "train"}, &out)
 	require.Error(t, err)
 	assert.Equal(t, "image folder "+filepath.Join(empty, "train")+`: class "b" has no image files`, err.Error())
+}
+
+// An image whose header announces a huge or zero size is refused from the header, with
+// bounded memory.
+func TestDecodeImageFileBadSizes(t *testing.T) {
+	dir := t.TempDir()
+	// A PNG signature and an IHDR chunk only: the size is all the decoder can read.
+	pngHeader := func(w, h uint32) string {
+		ihdr := make([]byte, 13)
+		binary.BigEndian.PutUint32(ihdr[0:], w)
+		binary.BigEndian.PutUint32(ihdr[4:], h)
+		ihdr[8], ihdr[9] = 8, 2 // 8-bit RGB
+		chunk := binary.BigEndian.AppendUint32(nil, uint32(len(ihdr)))
+		chunk = append(chunk, "IHDR"...)
+		chunk = append(chunk, ihdr...)
+		chunk = binary.BigEndian.AppendUint32(chunk, crc32.ChecksumIEEE(append([]byte("IHDR"), ihdr...)))
+		return "\x89PNG\r\n\x1a\n" + string(chunk)
+	}
+	tests := []struct {
+		name, content, want string
+	}{
+		{"huge", pngHeader(100_000, 100_000), "decode png image: frame size 100000x100000 exceeds the limit"},
+		{"zero", pngHeader(0, 16), "decode png image: png: invalid format: non-positive dimension"},
+		{"truncated JPEG", "\xff\xd8\xff", "decode jpeg image: unexpected EOF"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := writeFile(t, filepath.Join(dir, tt.name+".JPEG"), tt.content)
+			_, err := DecodeImageFile(path)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+			assert.NotContains(t, err.Error(), "\n")
+		})
+	}
 }
