@@ -6,9 +6,9 @@ import (
 	"image"
 	"image/color"
 	"image/draw"
-	"io"
 	_ "image/jpeg" // register JPEG for image.Decode
 	_ "image/png"  // register PNG for image.Decode
+	"io"
 	"os"
 )
 
