@@ -134,15 +134,15 @@ func benchVideoLoaders(ctx context.Context, c VideoLoaderCase) ([]LoaderResult, 
 			return nil, fmt.Errorf("video loader: %w", err)
 		}
 		defer os.RemoveAll(dir)
-		listPath, err := writeTestVideos(ctx, dir, c, vc.ext, vc.args)
+		listPath, content, err := writeTestVideos(ctx, dir, c, vc.ext, vc.args)
 		if err != nil {
 			return nil, err
 		}
 		for _, dec := range decoders {
 			res := LoaderResult{Batch: c.Batch, Workers: workers, Cores: min(workers, runtime.NumCPU()),
 				Clip: fmt.Sprintf("%d×%d×%d", c.Frames, c.Crop, c.Crop),
-				Name: fmt.Sprintf("%d-s %d×%d %s videos (%d fps), %s decoder (1 thread per worker)", int(c.Seconds),
-					c.Width, c.Height, vc.label, c.FPS, dec.Name())}
+				Name: fmt.Sprintf("%d-s %d×%d %s videos (%d fps, %s), %s decoder (1 thread per worker)",
+					int(c.Seconds), c.Width, c.Height, vc.label, c.FPS, content, dec.Name())}
 			if err := measureVideoLoader(ctx, c, listPath, dec, workers, &res); err != nil {
 				return nil, err
 			}
@@ -176,24 +176,52 @@ func measureVideoLoader(ctx context.Context, c VideoLoaderCase, listPath string,
 	return nil
 }
 
-// writeTestVideos encodes c.Videos copies of the lavfi test pattern with the given ffmpeg
-// output options into dir and returns the path of their list file.
-func writeTestVideos(ctx context.Context, dir string, c VideoLoaderCase, ext string, args []string) (string, error) {
+// RealVideoSource is real footage the video loader benchmark transcodes when it is installed
+// (Debian's opencv-doc: 795 frames of a street scene, 768×576): played at the case's frame
+// rate, each benchmark file is a different 10-s stretch of it, so the decoder works on real
+// content rather than on a synthetic pattern.
+const RealVideoSource = "/usr/share/doc/opencv-doc/examples/data/vtest.avi"
+
+// videoSource returns the ffmpeg input options of video i of case c and a description of the
+// content: a stretch of c.Source (default RealVideoSource) when it exists, else the lavfi test
+// pattern.
+func videoSource(c VideoLoaderCase, i int) (args []string, content string) {
+	src := c.Source
+	if src == "" {
+		src = RealVideoSource
+	}
+	if _, err := os.Stat(src); err == nil {
+		// Read the file as if it ran at the case's rate, starting i·Seconds/2 later for each video.
+		start := strconv.FormatFloat(float64(i)*c.Seconds/2, 'f', -1, 64)
+		return []string{"-r", strconv.Itoa(c.FPS), "-i", src, "-ss", start, "-vf",
+			fmt.Sprintf("scale=%d:%d", c.Width, c.Height)}, "real footage from " + filepath.Base(src)
+	}
+	return []string{"-f", "lavfi", "-i", fmt.Sprintf("testsrc=size=%dx%d:rate=%d", c.Width, c.Height, c.FPS)},
+		"lavfi test pattern"
+}
+
+// writeTestVideos encodes c.Videos files from videoSource with the given ffmpeg output
+// options into dir and returns the path of their list file and a description of their
+// content.
+func writeTestVideos(ctx context.Context, dir string, c VideoLoaderCase, ext string, args []string) (string, string, error) {
 	var list strings.Builder
+	content := ""
 	for i := range c.Videos {
 		path := filepath.Join(dir, fmt.Sprintf("v%d%s", i, ext))
-		src := fmt.Sprintf("testsrc=size=%dx%d:rate=%d", c.Width, c.Height, c.FPS)
-		cmdArgs := append([]string{"-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", src,
-			"-t", strconv.FormatFloat(c.Seconds, 'f', -1, 64)}, args...)
+		in, what := videoSource(c, i)
+		content = what
+		cmdArgs := append(append([]string{"-nostdin", "-v", "error", "-y"}, in...),
+			"-t", strconv.FormatFloat(c.Seconds, 'f', -1, 64), "-an", "-r", strconv.Itoa(c.FPS))
+		cmdArgs = append(cmdArgs, args...)
 		cmd := exec.CommandContext(ctx, "ffmpeg", append(cmdArgs, path)...)
 		if out, err := cmd.CombinedOutput(); err != nil {
-			return "", fmt.Errorf("ffmpeg writing %s: %w: %s", path, err, strings.TrimSpace(string(out)))
+			return "", "", fmt.Errorf("ffmpeg writing %s: %w: %s", path, err, strings.TrimSpace(string(out)))
 		}
 		fmt.Fprintf(&list, "%s %d\n", path, i)
 	}
 	listPath := filepath.Join(dir, "list.csv")
 	if err := os.WriteFile(listPath, []byte(list.String()), 0o644); err != nil {
-		return "", fmt.Errorf("video loader: %w", err)
+		return "", "", fmt.Errorf("video loader: %w", err)
 	}
-	return listPath, nil
+	return listPath, content, nil
 }

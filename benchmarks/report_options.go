@@ -68,6 +68,9 @@ type VideoLoaderCase struct {
 	Frames, Crop   int // clip: frames (frame step 4) and crop of the pretraining transform
 	Batch, Workers int // Workers 0: one per core (runtime.NumCPU)
 	Clips          int // clips loaded in the timed run
+	// Source is the video transcoded into the benchmark files; empty means RealVideoSource,
+	// and the lavfi test pattern when that is not installed.
+	Source string
 	// Codecs are the encodings measured, "h264" (MP4) and "vp9" (WebM); empty means h264.
 	Codecs []string
 	// Decoders are the decoders measured (datasets.NewDecoder names, "" for the default);

@@ -209,7 +209,8 @@ func (r *Report) writeLoading(b *strings.Builder) error {
 	}
 	b.WriteString("A fresh `datasets.Loader` per run (shuffled, prefetch 2), clips/s over the whole run including the " +
 		"pipeline start (synthetic data: median of three runs; clips counts all of them). Video files are generated with " +
-		"the ffmpeg CLI (lavfi test pattern; libx264 yuv420p MP4, or libvpx-vp9 realtime WebM) into a temporary folder; " +
+		"the ffmpeg CLI (stretches of OpenCV's `vtest.avi` street footage when opencv-doc is installed, else the lavfi " +
+		"test pattern; libx264 yuv420p MP4, or libvpx-vp9 realtime WebM) into a temporary folder; " +
 		"clips use the official pretraining sampling (frame step 4) and transform (random resized crop, flip, " +
 		"normalisation). Video rows run one worker per core and decode with one thread per worker, so **clips/s per " +
 		"core** is what each added core buys.\n\n")
