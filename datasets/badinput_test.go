@@ -321,3 +321,36 @@ func TestDecodeImageFileBadSizes(t *testing.T) {
 		})
 	}
 }
+
+// Damage outside the clips training samples passes the default check and is found by a
+// full check, with both decoders.
+func TestCheckFull(t *testing.T) {
+	src := corpusDir(t)
+	dir := t.TempDir()
+	bbb := filepath.Join(src, "bbb.mp4")
+	data, err := os.ReadFile(bbb)
+	require.NoError(t, err)
+	pos, size := videoPacket(t, bbb, 110)
+	for k := pos + size/2; k < pos+size/2+40; k++ {
+		data[k] ^= 0x5A
+	}
+	writeFile(t, filepath.Join(dir, "late.mp4"), string(data))
+	require.NoError(t, os.Symlink(filepath.Join(src, "tree.avi"), filepath.Join(dir, "tree.avi")))
+	list := writeFile(t, filepath.Join(dir, "l.csv"), "late.mp4 0\ntree.avi 1\n")
+	first := SamplingParams{FramesPerClip: 4, FrameStep: 1, NumClips: 1} // frames 0 to 3
+	for _, dec := range testDecoders() {
+		t.Run(dec.Name(), func(t *testing.T) {
+			var out bytes.Buffer
+			ok, failed, err := Check(context.Background(), list, CheckOptions{Decoder: dec, Sampling: first}, &out)
+			require.NoError(t, err)
+			assert.Equal(t, [2]int{2, 0}, [2]int{ok, failed}, out.String())
+
+			out.Reset()
+			ok, failed, err = Check(context.Background(), list, CheckOptions{Decoder: dec, Sampling: first, Full: true}, &out)
+			require.NoError(t, err)
+			assert.Equal(t, [2]int{1, 1}, [2]int{ok, failed}, out.String())
+			assert.True(t, strings.HasPrefix(out.String(), filepath.Join(dir, "late.mp4")+": frames 0 to 119 of 120: "), out.String())
+			assert.Contains(t, out.String(), "decode: corrupt frame data")
+		})
+	}
+}

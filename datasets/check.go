@@ -28,8 +28,12 @@ type CheckOptions struct {
 	Seed uint64
 	// Progress, when not nil, receives a progress bar.
 	Progress io.Writer
-	// DecodeTimeout bounds opening and decoding each video (0: DefaultDecodeTimeout).
+	// DecodeTimeout bounds opening and decoding each video (0: DefaultDecodeTimeout); with
+	// Full, each chunk of frames.
 	DecodeTimeout time.Duration
+	// Full also decodes every frame of each video, not only the clips training would sample,
+	// so that damage anywhere in a file is found (slower).
+	Full bool
 }
 
 // clipLoader is a data set that can decode the clips of a sample without transforming them.
@@ -75,6 +79,7 @@ func Check(ctx context.Context, path string, opts CheckOptions, w io.Writer) (ok
 		if err != nil {
 			return 0, 0, err
 		}
+		d.verifyAll = opts.Full
 		sets = append(sets, d)
 		dups = Duplicates(d.Entries())
 		for _, dup := range dups {

@@ -48,6 +48,8 @@ type VideoList struct {
 	opts       VideoListOptions
 	entries    []VideoEntry
 	numClasses int
+	// verifyAll makes loadClips also decode every frame of the video (data check --full).
+	verifyAll bool
 }
 
 // NewVideoList reads the list files of opts. A malformed line or an out-of-range label is
@@ -150,12 +152,26 @@ func (d *VideoList) loadClips(ctx context.Context, i int, rng *rand.Rand) ([]*Fr
 	for _, c := range idx {
 		all = append(all, c...)
 	}
-	// The goroutine that decodes owns v from here on: it closes it when it is done, even if
-	// it stalled and was left behind.
-	frames, err := withTimeout(ctx, d.opts.DecodeTimeout, "decode", func(ctx context.Context) (*Frames, error) {
-		defer closeVideo(v)
-		return v.Frames(ctx, all)
-	}, nil)
+	// Each decoding step runs in its own goroutine, bounded by the timeout. The video is
+	// closed by the last step, by a step that fails, or, if a step stalled and was left
+	// behind, when that step ends.
+	step := func(idx []int, last bool) (*Frames, error) {
+		return withTimeout(ctx, d.opts.DecodeTimeout, "decode", func(ctx context.Context) (*Frames, error) {
+			f, err := v.Frames(ctx, idx)
+			if err != nil || last {
+				closeVideo(v)
+			}
+			return f, err
+		}, func(*Frames) {
+			if !last {
+				closeVideo(v)
+			}
+		})
+	}
+	frames, err := step(all, !d.verifyAll)
+	if err == nil && d.verifyAll {
+		err = verifyFrames(info, step)
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -163,6 +179,27 @@ func (d *VideoList) loadClips(ctx context.Context, i int, rng *rand.Rand) ([]*Fr
 		return nil, fail(err)
 	}
 	return splitClips(frames, len(idx)), nil
+}
+
+// verifyChunkBytes bounds the RGB frames decoded per step when every frame is verified.
+const verifyChunkBytes = 256 << 20
+
+// verifyFrames decodes all frames of a video in chunks of at most 128 frames and
+// verifyChunkBytes with step, the last chunk last.
+func verifyFrames(info VideoInfo, step func(idx []int, last bool) (*Frames, error)) error {
+	n := info.NumFrames
+	chunk := max(1, min(128, verifyChunkBytes/max(1, info.Width*info.Height*3)))
+	for lo := 0; lo < n; lo += chunk {
+		hi := min(lo+chunk, n)
+		idx := make([]int, hi-lo)
+		for k := range idx {
+			idx[k] = lo + k
+		}
+		if _, err := step(idx, hi == n); err != nil {
+			return fmt.Errorf("frames %d to %d of %d: %w", lo, hi-1, n, err)
+		}
+	}
+	return nil
 }
 
 // splitClips splits frames into n clips of equal length, sharing its pixels.
