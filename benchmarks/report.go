@@ -6,12 +6,15 @@ import (
 
 // Report is the outcome of one `vjepa bench` run; Markdown renders it.
 type Report struct {
-	Machine  Machine
-	Command  string // the exact command line that produced the report
-	Quick    bool
-	Exec     string // how the transformer blocks were computed, e.g. "float32"
-	Started  time.Time
-	Duration time.Duration
+	Machine Machine
+	Command string // the exact command line that produced the report
+	Quick   bool
+	Exec    string // how the transformer blocks were computed, e.g. "float32"
+	// LoaderOnly marks a `--cases loader` run: only its data loading section is meant to be
+	// merged into an existing report (MergeLoading).
+	LoaderOnly bool
+	Started    time.Time
+	Duration   time.Duration
 
 	MatMul []MatMulResult
 	Peak   float64 // best matmul GFLOP/s: the denominator of "share of peak"
@@ -97,7 +100,18 @@ type LoaderResult struct {
 	Workers     int
 	Clips       int // clips loaded in the timed run
 	ClipsPerSec float64
-	Skipped     string
+	// Cores is the number of cores the loader could use (min(workers, runtime.NumCPU)) for
+	// the per-core rate; 0 when not meaningful (synthetic data).
+	Cores   int
+	Skipped string
+}
+
+// PerCore is the clips/s per core the loader used.
+func (l LoaderResult) PerCore() float64 {
+	if l.Cores <= 0 {
+		return 0
+	}
+	return l.ClipsPerSec / float64(l.Cores)
 }
 
 // MemoryRow is the memory high-water mark of one benchmark.

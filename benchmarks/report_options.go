@@ -51,7 +51,11 @@ type Options struct {
 	// ours (nil: the report quotes the fallback figures of References instead).
 	Reference *ReferenceKit
 
-	// Video is the loader benchmark on H.264 files; Synthetic the one on built-in data.
+	// LoaderOnly marks the reduced set of LoaderCases, whose report is merged into an
+	// existing one (Report.MergeLoading).
+	LoaderOnly bool
+
+	// Video is the loader benchmark on video files; Synthetic the one on built-in data.
 	Video     VideoLoaderCase
 	Synthetic SyntheticLoaderCase
 }
@@ -64,7 +68,8 @@ type Budget struct {
 	MinTime, MaxTime   time.Duration
 }
 
-// VideoLoaderCase is the loader benchmark on real video files made with the ffmpeg CLI.
+// VideoLoaderCase is the loader benchmark on real video files made with the ffmpeg CLI: one
+// row per codec and decoder.
 type VideoLoaderCase struct {
 	Skip           bool
 	Videos         int     // number of files generated
@@ -72,8 +77,33 @@ type VideoLoaderCase struct {
 	Width, Height  int     // size of the files
 	FPS            int
 	Frames, Crop   int // clip: frames (frame step 4) and crop of the pretraining transform
-	Batch, Workers int
+	Batch, Workers int // Workers 0: one per core (runtime.NumCPU)
 	Clips          int // clips loaded in the timed run
+	// Source is the video transcoded into the benchmark files; empty means RealVideoSource,
+	// and the lavfi test pattern when that is not installed.
+	Source string
+	// Codecs are the encodings measured, "h264" (MP4) and "vp9" (WebM); empty means h264.
+	Codecs []string
+	// Decoders are the decoders measured (datasets.NewDecoder names, "" for the default);
+	// empty means every decoder built in. Each decodes with one thread, so that the rate
+	// per core is the rate per worker.
+	Decoders []string
+}
+
+// LoaderCases lists the benchmarks of a `vjepa bench --cases loader` run: every loader row
+// and, for the model's consumption next to them, the 16×224 encoder forwards (and a token
+// matmul peak).
+func (o Options) LoaderCases() Options {
+	o.LoaderOnly = true
+	o.MatMulSizes, o.MatMulReps = []int{64}, 1
+	var enc []EncoderCase
+	for _, e := range o.Encoders {
+		if e.Config.NumFrames == 16 && e.Config.CropSize == 224 && !e.Heavy {
+			enc = append(enc, e)
+		}
+	}
+	o.Encoders, o.Steps, o.Probe = enc, nil, nil
+	return o
 }
 
 // SyntheticLoaderCase is the loader benchmark on the built-in synthetic-motion set.
@@ -116,7 +146,7 @@ func DefaultOptions(backend compute.Backend, quick bool) (Options, error) {
 		MemoryFraction: 0.7,
 		Probe:          &pc,
 		Video: VideoLoaderCase{Videos: 4, Seconds: 10, Width: 340, Height: 256, FPS: 30,
-			Frames: 16, Crop: 224, Batch: 2, Workers: 2, Clips: 16},
+			Frames: 16, Crop: 224, Batch: 2, Clips: 64, Codecs: []string{"h264", "vp9"}},
 		Synthetic: SyntheticLoaderCase{Frames: cpu.Config.NumFrames, Size: cpu.Config.CropSize,
 			Batch: cpu.Batch, Workers: 2, Batches: 8},
 	}
@@ -125,6 +155,7 @@ func DefaultOptions(backend compute.Backend, quick bool) (Options, error) {
 		o.Budget = Budget{MinIters: 1, MaxIters: 1}
 		o.DataBatches, o.MaskDraws = 2, 5
 		o.Video.Videos, o.Video.Clips = 2, 4
+		o.Video.Codecs = []string{"h264"}
 		o.Synthetic.Batches = 2
 	}
 	return o, nil

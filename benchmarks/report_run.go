@@ -20,7 +20,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		progress = io.Discard
 	}
 	logf := func(format string, args ...any) { fmt.Fprintf(progress, format+"\n", args...) }
-	r := &Report{Machine: describeMachine(o.Backend), Command: o.Command, Quick: o.Quick, Started: time.Now(), Exec: o.Exec.String()}
+	r := &Report{Machine: describeMachine(o.Backend), Command: o.Command, Quick: o.Quick, LoaderOnly: o.LoaderOnly, Started: time.Now(), Exec: o.Exec.String()}
 
 	matmul, mem, err := tracked(func() ([]MatMulResult, error) {
 		return MatMulPeak(o.Backend, o.MatMulSizes, o.MatMulReps)
@@ -78,19 +78,21 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	}
 
 	if o.Video.Skip {
-		r.Loading = append(r.Loading, LoaderResult{Name: "H.264 videos, ffmpeg decoder", Skipped: "skipped"})
+		r.Loading = append(r.Loading, LoaderResult{Name: "videos", Skipped: "skipped"})
 	} else {
-		res, mem, err := tracked(func() (LoaderResult, error) { return benchVideoLoader(ctx, o.Video) })
+		res, mem, err := tracked(func() ([]LoaderResult, error) { return benchVideoLoaders(ctx, o.Video) })
 		switch {
 		case errors.Is(err, errNoFFmpeg):
-			res.Skipped = "skipped: " + err.Error()
+			res = []LoaderResult{{Name: "videos", Skipped: "skipped: " + err.Error()}}
 		case err != nil:
 			return nil, err
 		default:
 			r.Memory = append(r.Memory, MemoryRow{Name: "data loading, videos", MemoryPeak: mem})
 		}
-		r.Loading = append(r.Loading, res)
-		logf("data loading, videos: %.2f clips/s %s", res.ClipsPerSec, res.Skipped)
+		r.Loading = append(r.Loading, res...)
+		for _, l := range res {
+			logf("data loading, %s: %.2f clips/s %s", l.Name, l.ClipsPerSec, l.Skipped)
+		}
 	}
 	if o.Synthetic.Skip {
 		r.Loading = append(r.Loading, LoaderResult{Name: "built-in synthetic-motion", Skipped: "skipped"})

@@ -175,3 +175,51 @@ func TestFormatting(t *testing.T) {
 	assert.Equal(t, []string{"38.4", "98.0", "0.50×", "0.25×"}, refCells(Reference{ClipsPerSec: 38.4, GFLOPs: 98}, true, 19.2, 24.5, true))
 	assert.Equal(t, []string{"38.4", "98.0", dash, dash}, refCells(Reference{ClipsPerSec: 38.4, GFLOPs: 98}, true, 0, 0, false))
 }
+
+// A loader-only run replaces the data loading section of an existing report and nothing
+// else; the video rows give a per-core rate for each codec and decoder.
+func TestMergeLoading(t *testing.T) {
+	full, err := Run(context.Background(), tinyOptions(t))
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), "benchmarks.md")
+	require.NoError(t, full.WriteMarkdown(path))
+	before, err := os.ReadFile(path)
+	require.NoError(t, err)
+
+	o := tinyOptions(t)
+	o.Video.Codecs = []string{"h264", "vp9"}
+	o.Video.Workers = 0
+	o = o.LoaderCases()
+	r, err := Run(context.Background(), o)
+	require.NoError(t, err)
+	require.NoError(t, r.MergeLoading(path))
+	after, err := os.ReadFile(path)
+	require.NoError(t, err)
+
+	split := func(s string) (head, loading, tail string) {
+		i := strings.Index(s, "\n"+SectionLoading+"\n")
+		j := strings.Index(s, "\n"+SectionMemory+"\n")
+		require.True(t, i > 0 && j > i)
+		return s[:i], s[i:j], s[j:]
+	}
+	h0, l0, t0 := split(string(before))
+	h1, l1, t1 := split(string(after))
+	assert.Equal(t, h0, h1)
+	assert.Equal(t, t0, t1)
+	assert.NotEqual(t, l0, l1)
+	assert.Contains(t, l1, "Measured separately by `vjepa bench --quick --out x.md`")
+	decoders, err := videoDecoders(nil)
+	require.NoError(t, err)
+	var rows int
+	for _, l := range r.Loading {
+		if l.Skipped == "" && l.Cores > 0 { // the video rows
+			rows++
+			assert.Positive(t, l.PerCore(), l.Name)
+		}
+	}
+	assert.Equal(t, 2*len(decoders), rows)
+	for _, want := range []string{"H.264 videos", "VP9 videos", "ffmpeg decoder", "clips/s per core"} {
+		assert.Contains(t, l1, want)
+	}
+	assert.Error(t, r.MergeLoading(filepath.Join(t.TempDir(), "missing.md")))
+}

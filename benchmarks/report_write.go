@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/vjepa-go/vjepa/internal/atomicfile"
 )
@@ -19,4 +20,31 @@ func (r *Report) WriteMarkdown(path string) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return atomicfile.WriteFile(path, []byte(text))
+}
+
+// MergeLoading replaces the data loading section of the report at path with r's, keeping
+// every other section of that report as it is (a `vjepa bench --cases loader` run updates
+// the loader numbers without re-running the model benchmarks). The file must exist and
+// hold the section.
+func (r *Report) MergeLoading(path string) error {
+	old, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("merge into %s: %w", path, err)
+	}
+	text := string(old)
+	start := strings.Index(text, "\n"+SectionLoading+"\n")
+	if start < 0 {
+		return fmt.Errorf("merge into %s: no %q section", path, SectionLoading)
+	}
+	start++
+	end := strings.Index(text[start+len(SectionLoading):], "\n## ")
+	if end < 0 {
+		return fmt.Errorf("merge into %s: no section after %q", path, SectionLoading)
+	}
+	end += start + len(SectionLoading) + 1
+	var b strings.Builder
+	if err := r.writeLoading(&b); err != nil {
+		return err
+	}
+	return atomicfile.WriteFile(path, []byte(text[:start]+b.String()+text[end:]))
 }

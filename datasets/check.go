@@ -6,6 +6,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"sync"
+	"time"
 
 	"github.com/schollz/progressbar/v3"
 )
@@ -27,6 +28,12 @@ type CheckOptions struct {
 	Seed uint64
 	// Progress, when not nil, receives a progress bar.
 	Progress io.Writer
+	// DecodeTimeout bounds opening and decoding each video (0: DefaultDecodeTimeout); with
+	// Full, each chunk of frames.
+	DecodeTimeout time.Duration
+	// Full also decodes every frame of each video, not only the clips training would sample,
+	// so that damage anywhere in a file is found (slower).
+	Full bool
 }
 
 // clipLoader is a data set that can decode the clips of a sample without transforming them.
@@ -37,8 +44,10 @@ type clipLoader interface {
 }
 
 // Check decodes every sample of the list file(s) or ImageFolder at path with the sampling
-// it would get in training. It writes one line `path: reason` per failed sample to w (in
-// sample order) and ends with `checked N samples: K ok, F failed`. err is set for
+// it would get in training. It writes one line `list:line: path duplicates list:line` per
+// repeated list entry (kept, as the official loader keeps them), one line `path: reason` per
+// failed sample (in sample order) and ends with `checked N samples: K ok, F failed` (plus
+// `, D duplicate entries` when there are some). err is set for
 // failures of the check itself (an unreadable or malformed list, a cancelled ctx), not
 // for failed samples.
 func Check(ctx context.Context, path string, opts CheckOptions, w io.Writer) (ok, failed int, err error) {
@@ -47,6 +56,7 @@ func Check(ctx context.Context, path string, opts CheckOptions, w io.Writer) (ok
 		return 0, 0, err
 	}
 	var sets []clipLoader
+	var dups []Duplicate
 	if kind == KindImageFolder {
 		splits := []string{"train", "val"}
 		if opts.Split != "" {
@@ -65,11 +75,18 @@ func Check(ctx context.Context, path string, opts CheckOptions, w io.Writer) (ok
 			sampling = PretrainSampling()
 		}
 		d, err := NewVideoList(VideoListOptions{Lists: splitLists(path), NumClasses: opts.NumClasses,
-			Sampling: sampling, Decoder: opts.Decoder})
+			Sampling: sampling, Decoder: opts.Decoder, DecodeTimeout: opts.DecodeTimeout})
 		if err != nil {
 			return 0, 0, err
 		}
+		d.verifyAll = opts.Full
 		sets = append(sets, d)
+		dups = Duplicates(d.Entries())
+		for _, dup := range dups {
+			if _, err := fmt.Fprintln(w, dup); err != nil {
+				return 0, 0, err
+			}
+		}
 	}
 	total := 0
 	for _, s := range sets {
@@ -97,7 +114,11 @@ func Check(ctx context.Context, path string, opts CheckOptions, w io.Writer) (ok
 	if bar != nil {
 		_ = bar.Finish()
 	}
-	if _, err := fmt.Fprintf(w, "checked %d samples: %d ok, %d failed\n", ok+failed, ok, failed); err != nil {
+	summary := fmt.Sprintf("checked %d samples: %d ok, %d failed", ok+failed, ok, failed)
+	if len(dups) > 0 {
+		summary += fmt.Sprintf(", %d duplicate entries", len(dups))
+	}
+	if _, err := fmt.Fprintln(w, summary); err != nil {
 		return ok, failed, err
 	}
 	return ok, failed, nil

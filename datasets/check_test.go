@@ -36,11 +36,12 @@ func TestCheckVideoList(t *testing.T) {
 	t.Log(out.String())
 	assert.Equal(t, 2, ok)
 	assert.Equal(t, 4, failed)
-	require.Len(t, lines, 5)
+	require.Len(t, lines, 6)
+	assert.Equal(t, list+":5: "+good+" duplicates "+list+":1 with another label (1, first 0)", lines[0])
 	for k, name := range []string{"missing.mp4", "half.mp4", "junk.mp4", "cut.mp4"} {
-		assert.True(t, strings.HasPrefix(lines[k], filepath.Join(dir, name)+": "), lines[k])
+		assert.True(t, strings.HasPrefix(lines[k+1], filepath.Join(dir, name)+": "), lines[k+1])
 	}
-	assert.Equal(t, "checked 6 samples: 2 ok, 4 failed", lines[4])
+	assert.Equal(t, "checked 6 samples: 2 ok, 4 failed, 1 duplicate entries", lines[5])
 
 	// A malformed list stops with the file and line.
 	bad := writeFile(t, filepath.Join(dir, "bad.csv"), "good.mp4 0\ngood.mp4 zero\n")

@@ -3,16 +3,28 @@ package datasets
 import (
 	"context"
 	"fmt"
+	"math"
 	"sort"
+	"strings"
 )
 
 // VideoInfo describes the video stream of a file.
+//
+// Frame indices follow decord's VideoReader, the official loader: NumFrames is the number of
+// coded frames of the stream (its packets, len(VideoReader)) and frame i is the i-th of them
+// in presentation order (get_batch([i])). Header fields that disagree with the stream (an AVI
+// frame count that includes empty "repeat the previous frame" chunks, a wrong nb_frames, a
+// missing duration) are ignored. On a variable-frame-rate file, or an AVI with repeated
+// frames, consecutive indices are therefore consecutive pictures, not equal steps of time: a
+// frame step of 4 skips 3 coded pictures whatever their display times, exactly as decord does.
 type VideoInfo struct {
-	// NumFrames is the number of frames (the official code's len(VideoReader)).
+	// NumFrames is the number of coded frames (the official code's len(VideoReader)).
 	NumFrames int
 	// FPS is the average frame rate (VideoReader.get_avg_fps).
 	FPS float64
-	// Width and Height are the decoded frame size (rotation metadata is ignored, as decord does).
+	// Width and Height are the size of the frames Frames returns: the stream's coded size
+	// (rotation metadata is ignored, as decord does), or the resized one of a decoder made
+	// with WithShortSide.
 	Width, Height int
 }
 
@@ -34,6 +46,49 @@ type Decoder interface {
 	Open(ctx context.Context, path string) (Video, error)
 	// Name names the implementation ("ffmpeg" or "astiav").
 	Name() string
+}
+
+// MaxFramePixels bounds the frame size a decoder accepts (8K UHD, 7680×4320): a larger or
+// zero-sized frame is refused when the file is opened, so that a corrupt or hostile header
+// cannot make the loader allocate unbounded memory.
+const MaxFramePixels = 7680 * 4320
+
+// checkFrameSize refuses zero-sized, negative and oversized frames.
+func checkFrameSize(w, h int) error {
+	switch {
+	case w <= 0 || h <= 0:
+		return fmt.Errorf("invalid frame size %dx%d", w, h)
+	case w > 1<<16 || h > 1<<16 || w*h > MaxFramePixels:
+		return fmt.Errorf("frame size %dx%d exceeds the limit of %d pixels (8K)", w, h, MaxFramePixels)
+	}
+	return nil
+}
+
+// checkNotStillImage refuses files that libavformat opens as a single still image (a JPEG or
+// PNG renamed .mp4): their demuxers are image2 and the *_pipe image readers.
+func checkNotStillImage(format string) error {
+	if format == "image2" || strings.HasSuffix(format, "_pipe") {
+		return fmt.Errorf("a still image (%s), not a video", format)
+	}
+	return nil
+}
+
+// indexedFormats are the containers whose stream frame count is the length of the sample
+// index that locates every frame's data (MP4's stsz), not a header field: fewer packets than
+// that means the file was cut. AVI's header count, which includes empty "repeat" chunks, is
+// not one of them.
+var indexedFormats = map[string]bool{"mov,mp4,m4a,3gp,3g2,mj2": true}
+
+// checkComplete refuses a file of an indexed format whose data holds fewer frames than its
+// index lists, and a stream whose demuxer flagged a packet as corrupt.
+func checkComplete(format string, indexed int64, packets int, corrupt int) error {
+	if indexedFormats[format] && indexed > int64(packets) {
+		return fmt.Errorf("truncated file: its index lists %d frames, the data holds %d", indexed, packets)
+	}
+	if corrupt >= 0 {
+		return fmt.Errorf("corrupt packet for frame %d (flagged by the demuxer)", corrupt)
+	}
+	return nil
 }
 
 // uniqueSorted returns the distinct indices in increasing order, after checking that they
@@ -87,7 +142,8 @@ func FramesToClip(f *Frames) Clip {
 }
 
 // NewDecoder returns the decoder named name: "ffmpeg" (the command-line tools), "astiav"
-// (in-process libav, only in binaries built with the astiav tag) or "" for DefaultDecoder.
+// (in-process libav, built in unless the binary is built without cgo or with the noastiav
+// tag) or "" for DefaultDecoder.
 func NewDecoder(name string) (Decoder, error) {
 	switch name {
 	case "":
@@ -98,4 +154,48 @@ func NewDecoder(name string) (Decoder, error) {
 		return newAstiavDecoder()
 	}
 	return nil, fmt.Errorf("unknown video decoder %q (want ffmpeg or astiav)", name)
+}
+
+// threaded is a decoder whose thread count can be set.
+type threaded interface {
+	withThreads(n int) Decoder
+}
+
+// WithThreads returns a copy of d that decodes with n threads (0: the library's choice);
+// decoders without a thread setting are returned unchanged. One thread per loader worker is
+// the efficient setting when every core runs a worker.
+func WithThreads(d Decoder, n int) Decoder {
+	if t, ok := d.(threaded); ok {
+		return t.withThreads(n)
+	}
+	return d
+}
+
+// resizing is a decoder that can resize frames as it converts them to RGB.
+type resizing interface {
+	withShortSide(n int) Decoder
+}
+
+// WithShortSide returns a copy of d that resizes every frame, on the way out of the decoder
+// (swscale bicubic, in the same pass as the RGB conversion), so that its shorter side is n
+// pixels and its aspect ratio is kept, like decord's VideoReader(width=, height=); n = 0
+// keeps the coded size. Resizing a 1080p stream to the 256-pixel short side a 224 crop needs
+// divides the RGB conversion and transform work by ~18. Decoders without the option are
+// returned unchanged.
+func WithShortSide(d Decoder, n int) Decoder {
+	if r, ok := d.(resizing); ok {
+		return r.withShortSide(n)
+	}
+	return d
+}
+
+// scaledSize is the size of a w×h frame resized to a shorter side of short (0: unchanged).
+func scaledSize(w, h, short int) (int, int) {
+	if short <= 0 || min(w, h) == short {
+		return w, h
+	}
+	if w <= h {
+		return short, max(1, int(math.Round(float64(h)*float64(short)/float64(w))))
+	}
+	return max(1, int(math.Round(float64(w)*float64(short)/float64(h)))), short
 }

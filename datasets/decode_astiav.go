@@ -1,4 +1,4 @@
-//go:build astiav
+//go:build cgo && !noastiav
 
 package datasets
 
@@ -8,61 +8,130 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"sync"
 
 	"github.com/asticode/go-astiav"
 )
 
 // AstiavDecoder decodes videos in process with libav (FFmpeg 5.1) through go-astiav. It is
-// built only with the astiav build tag and needs the libav development packages.
+// the default decoder of binaries built with cgo (the default) and needs the libav
+// development packages at build time; build with -tags noastiav (or CGO_ENABLED=0) for a
+// binary that uses the ffmpeg programs instead.
 //
-// Open reads the packets of the file once to index the frames' timestamps (no decoding, as
-// decord does); Frames seeks to the key frame before the first needed frame, decodes up to
-// the last needed one (flushing the decoder at the end of the stream) and identifies frames
-// by their timestamps, so that frame i is exactly frame i of a full decode.
+// Open reads the packets of the file once to index the frames' timestamps and key frames (no
+// decoding, as decord does); Frames seeks to the key frame before each run of needed frames,
+// decodes up to the last needed frame of the run (flushing the decoder at the end of the
+// stream), converts only the needed frames to RGB and identifies frames by their timestamps,
+// so that frame i is exactly frame i of a full decode. A packet the decoder rejects is an
+// error, not a concealed picture. Cancelling the context interrupts pending file reads.
 type AstiavDecoder struct {
 	// Threads is the decoder's thread count; 0 lets libav choose.
 	Threads int
+	// ShortSide, when > 0, resizes the frames to that shorter side (see WithShortSide).
+	ShortSide int
 }
+
+// quietLibav silences libav's own log lines: errors reach the caller as Go errors instead.
+// The log level is process-wide in libav, hence the Once.
+var quietLibav sync.Once
 
 // Name implements Decoder.
 func (d *AstiavDecoder) Name() string { return "astiav" }
+
+func (d *AstiavDecoder) withShortSide(n int) Decoder {
+	c := *d
+	c.ShortSide = n
+	return &c
+}
+
+func (d *AstiavDecoder) withThreads(n int) Decoder {
+	c := *d
+	c.Threads = n
+	return &c
+}
 
 // Open implements Decoder.
 func (d *AstiavDecoder) Open(ctx context.Context, path string) (Video, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	fc := astiav.AllocFormatContext()
-	if fc == nil {
-		return nil, errors.New("libav: cannot allocate a format context")
+	quietLibav.Do(func() { astiav.SetLogLevel(astiav.LogLevelQuiet) })
+	v := &astiavVideo{dec: d, path: path}
+	if err := v.openInput(); err != nil {
+		return nil, err
 	}
-	v := &astiavVideo{dec: d, path: path, fc: fc}
-	if err := fc.OpenInput(path, nil, nil); err != nil {
-		fc.Free()
-		return nil, fmt.Errorf("libav open: %w", err)
-	}
-	v.opened = true
+	defer v.watch(ctx)()
 	if err := v.init(); err != nil {
 		v.Close()
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 		return nil, err
 	}
 	return v, nil
 }
 
 type astiavVideo struct {
-	dec    *AstiavDecoder
-	path   string
-	fc     *astiav.FormatContext
-	opened bool
-	stream *astiav.Stream
-	info   VideoInfo
-	pts    []int64       // frame timestamps in presentation order; nil if unknown
-	rank   map[int64]int // timestamp -> frame index
+	dec       *AstiavDecoder
+	path      string
+	fc        *astiav.FormatContext
+	opened    bool
+	mu        sync.Mutex // guards interrupt, replaced when the file is reopened
+	interrupt *int       // set to 1 to make libav's pending I/O fail
+	stream    *astiav.Stream
+	info      VideoInfo
+	pts       []int64       // frame timestamps in presentation order; nil if unknown
+	rank      map[int64]int // timestamp -> frame index
+	keys      []int         // frame indices of the key frames, sorted; nil if pts is nil
+}
+
+// openInput opens v.path into a fresh format context, replacing (and closing) the current one.
+func (v *astiavVideo) openInput() error {
+	fc := astiav.AllocFormatContext()
+	if fc == nil {
+		return errors.New("libav: cannot allocate a format context")
+	}
+	interrupt := fc.SetInterruptCallback()
+	if err := fc.OpenInput(v.path, nil, nil); err != nil {
+		fc.Free()
+		return fmt.Errorf("libav open: %w", err)
+	}
+	v.Close()
+	v.mu.Lock()
+	v.fc, v.opened, v.interrupt = fc, true, interrupt
+	v.mu.Unlock()
+	return nil
+}
+
+// watch interrupts libav's I/O when ctx is done, until the returned stop is called; stop
+// waits for the watcher and clears the interrupt, so that later calls start afresh.
+func (v *astiavVideo) watch(ctx context.Context) (stop func()) {
+	done, exited := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(exited)
+		select {
+		case <-ctx.Done():
+			v.mu.Lock()
+			*v.interrupt = 1
+			v.mu.Unlock()
+		case <-done:
+		}
+	}()
+	return func() {
+		close(done)
+		<-exited
+		v.mu.Lock()
+		*v.interrupt = 0
+		v.mu.Unlock()
+	}
 }
 
 func (v *astiavVideo) init() error {
 	if err := v.fc.FindStreamInfo(nil); err != nil {
 		return fmt.Errorf("libav stream info: %w", err)
+	}
+	if err := checkNotStillImage(v.fc.InputFormat().Name()); err != nil {
+		return err
 	}
 	for _, s := range v.fc.Streams() {
 		if s.CodecParameters().MediaType() == astiav.MediaTypeVideo {
@@ -74,21 +143,22 @@ func (v *astiavVideo) init() error {
 		return errors.New("no video stream")
 	}
 	cp := v.stream.CodecParameters()
-	v.info.Width, v.info.Height = cp.Width(), cp.Height()
-	if v.info.Width <= 0 || v.info.Height <= 0 {
-		return fmt.Errorf("invalid frame size %dx%d", v.info.Width, v.info.Height)
+	if err := checkFrameSize(cp.Width(), cp.Height()); err != nil {
+		return err
 	}
+	v.info.Width, v.info.Height = scaledSize(cp.Width(), cp.Height(), v.dec.ShortSide)
 	if r := v.stream.AvgFrameRate(); r.Num() > 0 && r.Den() > 0 {
 		v.info.FPS = r.ToDouble()
 	} else if r := v.stream.RFrameRate(); r.Num() > 0 && r.Den() > 0 {
 		v.info.FPS = r.ToDouble()
 	}
-	// Index the frames by reading all packets of the stream.
+	// Index the frames by reading all packets of the stream. The frame count is the packet
+	// count, whatever the header says (see VideoInfo).
 	pkt := astiav.AllocPacket()
 	defer pkt.Free()
-	var pts []int64
+	var pts, keyPTS []int64
 	known := true
-	n := 0
+	n, corrupt := 0, -1
 	for {
 		if err := v.fc.ReadFrame(pkt); err != nil {
 			if errors.Is(err, astiav.ErrEof) {
@@ -97,9 +167,15 @@ func (v *astiavVideo) init() error {
 			return fmt.Errorf("libav read: %w", err)
 		}
 		if pkt.StreamIndex() == v.stream.Index() {
+			if corrupt < 0 && pkt.Flags().Has(astiav.PacketFlagCorrupt) {
+				corrupt = n
+			}
 			n++
 			if p := pkt.Pts(); p != astiav.NoPtsValue {
 				pts = append(pts, p)
+				if pkt.Flags().Has(astiav.PacketFlagKey) {
+					keyPTS = append(keyPTS, p)
+				}
 			} else {
 				known = false
 			}
@@ -109,8 +185,8 @@ func (v *astiavVideo) init() error {
 	if n == 0 {
 		return errors.New("no video frames")
 	}
-	if nb := v.stream.NbFrames(); nb > int64(n) {
-		return fmt.Errorf("truncated video: the header announces %d frames, the file holds %d", nb, n)
+	if err := checkComplete(v.fc.InputFormat().Name(), v.stream.NbFrames(), n, corrupt); err != nil {
+		return err
 	}
 	v.info.NumFrames = n
 	if known {
@@ -121,6 +197,10 @@ func (v *astiavVideo) init() error {
 		}
 		if len(v.rank) == n {
 			v.pts = pts
+			for _, p := range keyPTS {
+				v.keys = append(v.keys, v.rank[p])
+			}
+			sort.Ints(v.keys)
 		} else {
 			v.rank = nil
 		}
@@ -132,27 +212,17 @@ func (v *astiavVideo) Info() VideoInfo { return v.info }
 
 // reopen opens the file again, positioned at its start.
 func (v *astiavVideo) reopen() error {
-	fc := astiav.AllocFormatContext()
-	if fc == nil {
-		return errors.New("libav: cannot allocate a format context")
+	idx := v.stream.Index()
+	if err := v.openInput(); err != nil {
+		return err
 	}
-	if err := fc.OpenInput(v.path, nil, nil); err != nil {
-		fc.Free()
-		return fmt.Errorf("libav open: %w", err)
-	}
-	if err := fc.FindStreamInfo(nil); err != nil {
-		fc.CloseInput()
-		fc.Free()
+	if err := v.fc.FindStreamInfo(nil); err != nil {
 		return fmt.Errorf("libav stream info: %w", err)
 	}
-	idx := v.stream.Index()
-	if idx >= fc.NbStreams() {
-		fc.CloseInput()
-		fc.Free()
+	if idx >= v.fc.NbStreams() {
 		return errors.New("libav: the file changed since it was opened")
 	}
-	v.Close()
-	v.fc, v.opened, v.stream = fc, true, fc.Streams()[idx]
+	v.stream = v.fc.Streams()[idx]
 	return nil
 }
 
@@ -167,12 +237,33 @@ func (v *astiavVideo) Close() error {
 	return nil
 }
 
+// runs splits the sorted needed frames into runs decoded after one seek each: a new run
+// starts where a key frame lies between two needed frames, since seeking to it is cheaper
+// than decoding every frame up to it.
+func (v *astiavVideo) runs(unique []int) [][]int {
+	var out [][]int
+	start := 0
+	for k := 1; k < len(unique); k++ {
+		// First key frame after the previous needed frame.
+		j := sort.SearchInts(v.keys, unique[k-1]+1)
+		if j < len(v.keys) && v.keys[j] <= unique[k] {
+			out = append(out, unique[start:k])
+			start = k
+		}
+	}
+	return append(out, unique[start:])
+}
+
 // Frames implements Video.
 func (v *astiavVideo) Frames(ctx context.Context, indices []int) (*Frames, error) {
 	unique, err := uniqueSorted(indices, v.info.NumFrames)
 	if err != nil {
 		return nil, err
 	}
+	if v.fc == nil {
+		return nil, errors.New("libav: video is closed")
+	}
+	defer v.watch(ctx)()
 	size := v.info.Width * v.info.Height * 3
 	buf := make([]uint8, len(unique)*size)
 	want := make(map[int]int, len(unique)) // frame index -> position in buf
@@ -181,20 +272,25 @@ func (v *astiavVideo) Frames(ctx context.Context, indices []int) (*Frames, error
 	}
 	got := 0
 	if v.pts != nil {
-		// Seek to the key frame before the first needed frame and match frames by timestamp.
-		n, err := v.decode(ctx, v.pts[unique[0]], want, buf, size, true)
-		if err != nil {
-			return nil, err
+		// Seek to the key frame before each run of needed frames and match frames by timestamp.
+		for _, run := range v.runs(unique) {
+			if _, ok := want[run[len(run)-1]]; !ok {
+				continue // already decoded while decoding an earlier run
+			}
+			n, err := v.decode(ctx, v.pts[run[0]], run[len(run)-1], want, buf, size, true)
+			got += n
+			if err != nil {
+				return nil, v.ctxErr(ctx, err)
+			}
 		}
-		got += n
 	}
 	if got < len(unique) {
-		// No usable timestamps, or the seek missed frames: decode the rest from the start.
-		n, err := v.decode(ctx, -1, want, buf, size, v.pts != nil)
-		if err != nil {
-			return nil, err
-		}
+		// No usable timestamps, or a seek missed frames: decode the rest from the start.
+		n, err := v.decode(ctx, -1, unique[len(unique)-1], want, buf, size, v.pts != nil)
 		got += n
+		if err != nil {
+			return nil, v.ctxErr(ctx, err)
+		}
 	}
 	if got < len(unique) {
 		return nil, fmt.Errorf("decoded %d of %d frames (last needed frame %d of %d; truncated or corrupt video?)",
@@ -203,11 +299,20 @@ func (v *astiavVideo) Frames(ctx context.Context, indices []int) (*Frames, error
 	return gatherFrames(indices, unique, buf, v.info.Height, v.info.Width), nil
 }
 
+// ctxErr prefers the context's error to the libav error it caused (an interrupted read).
+func (v *astiavVideo) ctxErr(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return err
+}
+
 // decode decodes from the key frame before timestamp from (or from the start of a freshly
-// opened file when from < 0, since not every container seeks back reliably),
-// copying the wanted frames into buf and removing them from want. Frames are identified by timestamp when byPTS is set,
-// else by their rank in decoding output order. It returns the number of frames copied.
-func (v *astiavVideo) decode(ctx context.Context, from int64, want map[int]int, buf []uint8, size int, byPTS bool) (int, error) {
+// opened file when from < 0, since not every container seeks back reliably) until frame
+// last has been seen, copying the wanted frames into buf and removing them from want. Frames
+// are identified by timestamp when byPTS is set, else by their rank in decoding output
+// order. It returns the number of frames copied.
+func (v *astiavVideo) decode(ctx context.Context, from int64, last int, want map[int]int, buf []uint8, size int, byPTS bool) (int, error) {
 	if from >= 0 {
 		if err := v.fc.SeekFrame(v.stream.Index(), from, astiav.NewSeekFlags(astiav.SeekFlagBackward)); err != nil {
 			return 0, fmt.Errorf("libav seek: %w", err)
@@ -220,7 +325,7 @@ func (v *astiavVideo) decode(ctx context.Context, from int64, want map[int]int, 
 		return 0, err
 	}
 	defer cc.Free()
-	conv, err := newRGBConverter(cc, v.stream)
+	conv, err := newRGBConverter(cc, v.stream, v.info.Width, v.info.Height)
 	if err != nil {
 		return 0, err
 	}
@@ -231,18 +336,14 @@ func (v *astiavVideo) decode(ctx context.Context, from int64, want map[int]int, 
 	defer frame.Free()
 
 	got, count := 0, 0
-	maxIdx := -1
-	for i := range want {
-		maxIdx = max(maxIdx, i)
-	}
-	// receive drains the decoder; it reports whether every wanted frame was found.
+	// receive drains the decoder; it reports whether frame last was reached.
 	receive := func() (bool, error) {
 		for {
 			if err := cc.ReceiveFrame(frame); err != nil {
 				if errors.Is(err, astiav.ErrEagain) || errors.Is(err, astiav.ErrEof) {
 					return false, nil
 				}
-				return false, fmt.Errorf("libav decode: %w", err)
+				return false, fmt.Errorf("libav decode: corrupt frame data: %w", err)
 			}
 			idx := count
 			if byPTS {
@@ -261,7 +362,7 @@ func (v *astiavVideo) decode(ctx context.Context, from int64, want map[int]int, 
 				got++
 			}
 			frame.Unref()
-			if len(want) == 0 || idx >= maxIdx {
+			if len(want) == 0 || idx >= last {
 				return true, nil
 			}
 		}
@@ -288,7 +389,7 @@ func (v *astiavVideo) decode(ctx context.Context, from int64, want map[int]int, 
 		err := cc.SendPacket(pkt)
 		pkt.Unref()
 		if err != nil && !errors.Is(err, astiav.ErrEagain) {
-			return got, fmt.Errorf("libav decode: %w", err)
+			return got, fmt.Errorf("libav decode: corrupt frame data: %w", err)
 		}
 		done, err := receive()
 		if err != nil || done {
@@ -314,22 +415,32 @@ func (v *astiavVideo) openCodec() (*astiav.CodecContext, error) {
 	if v.dec.Threads > 0 {
 		cc.SetThreadCount(v.dec.Threads)
 	}
-	if err := cc.Open(codec, nil); err != nil {
+	// err_detect=explode makes the decoder return an error for damaged data it would
+	// otherwise conceal (a picture with guessed macroblocks), as the ffmpeg decoder's
+	// -err_detect explode -xerror does.
+	opts := astiav.NewDictionary()
+	defer opts.Free()
+	if err := opts.Set("err_detect", "explode", astiav.NewDictionaryFlags()); err != nil {
+		cc.Free()
+		return nil, fmt.Errorf("libav decoder options: %w", err)
+	}
+	if err := cc.Open(codec, opts); err != nil {
 		cc.Free()
 		return nil, fmt.Errorf("libav open decoder: %w", err)
 	}
 	return cc, nil
 }
 
-// rgbConverter converts decoded frames to packed RGB24 with a libavfilter graph
-// (buffer -> format=rgb24 -> buffersink): the same swscale conversion the ffmpeg tool uses.
+// rgbConverter converts decoded frames to packed RGB24 of a given size with a libavfilter
+// graph (buffer -> [scale ->] format=rgb24 -> buffersink): the same swscale conversion the
+// ffmpeg tool uses.
 type rgbConverter struct {
 	graph     *astiav.FilterGraph
 	src, sink *astiav.FilterContext
 	out       *astiav.Frame
 }
 
-func newRGBConverter(cc *astiav.CodecContext, s *astiav.Stream) (*rgbConverter, error) {
+func newRGBConverter(cc *astiav.CodecContext, s *astiav.Stream, w, h int) (*rgbConverter, error) {
 	c := &rgbConverter{graph: astiav.AllocFilterGraph(), out: astiav.AllocFrame()}
 	fail := func(err error) (*rgbConverter, error) {
 		c.free()
@@ -363,7 +474,11 @@ func newRGBConverter(cc *astiav.CodecContext, s *astiav.Stream) (*rgbConverter, 
 	inputs.SetFilterContext(c.sink)
 	inputs.SetPadIdx(0)
 	inputs.SetNext(nil)
-	if err := c.graph.Parse("format=pix_fmts=rgb24", inputs, outputs); err != nil {
+	spec := "format=pix_fmts=rgb24"
+	if w != cc.Width() || h != cc.Height() {
+		spec = fmt.Sprintf("scale=%d:%d:flags=bicubic,", w, h) + spec
+	}
+	if err := c.graph.Parse(spec, inputs, outputs); err != nil {
 		return fail(err)
 	}
 	if err := c.graph.Configure(); err != nil {
@@ -401,8 +516,8 @@ func (c *rgbConverter) free() {
 	}
 }
 
-// DefaultDecoder is the decoder used when none is given: in binaries built with the astiav
-// tag, the in-process libav decoder.
+// DefaultDecoder is the decoder used when none is given: in binaries built with cgo (and
+// without the noastiav tag), the in-process libav decoder.
 func DefaultDecoder() Decoder { return &AstiavDecoder{} }
 
 func newAstiavDecoder() (Decoder, error) { return &AstiavDecoder{}, nil }

@@ -1,13 +1,13 @@
-//go:build !astiav
+//go:build !cgo || noastiav
 
 package datasets
 
 import "errors"
 
-// DefaultDecoder is the decoder used when none is given: the ffmpeg command-line tools
-// (binaries built with the astiav tag use the in-process libav decoder instead).
+// DefaultDecoder is the decoder used when none is given. This binary is built without cgo or
+// with the noastiav tag, so it is the ffmpeg command-line tools.
 func DefaultDecoder() Decoder { return &FFmpegDecoder{} }
 
 func newAstiavDecoder() (Decoder, error) {
-	return nil, errors.New("the astiav decoder is not built in (build with -tags astiav)")
+	return nil, errors.New("the astiav decoder is not built in (this binary is built without cgo or with -tags noastiav)")
 }

@@ -12,13 +12,14 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // FFmpegDecoder decodes videos by running the ffmpeg and ffprobe command-line tools: it needs
 // no cgo, at the price of a process start (~125 ms) per clip.
 //
 // Open runs ffprobe once to read the stream description and the timestamps of all packets
-// (no decoding); Frames runs ffmpeg once, seeking to just before the first needed frame
+// (no decoding; the frame count is the packet count, see VideoInfo); Frames runs ffmpeg once, seeking to just before the first needed frame
 // when the file has timestamps, and selecting the needed frames by their rank, so that frame
 // i is exactly frame i of a full decode.
 type FFmpegDecoder struct {
@@ -26,10 +27,24 @@ type FFmpegDecoder struct {
 	FFmpeg, FFprobe string
 	// Threads is passed as ffmpeg's -threads for decoding; 0 lets ffmpeg choose.
 	Threads int
+	// ShortSide, when > 0, resizes the frames to that shorter side (see WithShortSide).
+	ShortSide int
 }
 
 // Name implements Decoder.
 func (d *FFmpegDecoder) Name() string { return "ffmpeg" }
+
+func (d *FFmpegDecoder) withShortSide(n int) Decoder {
+	c := *d
+	c.ShortSide = n
+	return &c
+}
+
+func (d *FFmpegDecoder) withThreads(n int) Decoder {
+	c := *d
+	c.Threads = n
+	return &c
+}
 
 func (d *FFmpegDecoder) programs() (ffmpeg, ffprobe string) {
 	ffmpeg, ffprobe = d.FFmpeg, d.FFprobe
@@ -63,7 +78,8 @@ type probeOutput struct {
 		TimeBase     string `json:"time_base"`
 	} `json:"streams"`
 	Packets []struct {
-		PTS *int64 `json:"pts"`
+		PTS   *int64 `json:"pts"`
+		Flags string `json:"flags"`
 	} `json:"packets"`
 	Format struct {
 		StartTime  string `json:"start_time"`
@@ -75,8 +91,9 @@ type probeOutput struct {
 func (d *FFmpegDecoder) Open(ctx context.Context, path string) (Video, error) {
 	_, ffprobe := d.programs()
 	cmd := exec.CommandContext(ctx, ffprobe, "-v", "error", "-select_streams", "v:0",
-		"-show_entries", "stream=width,height,nb_frames,avg_frame_rate,r_frame_rate,time_base:format=start_time,format_name:packet=pts",
+		"-show_entries", "stream=width,height,nb_frames,avg_frame_rate,r_frame_rate,time_base:format=start_time,format_name:packet=pts,flags",
 		"-of", "json", "--", path)
+	cmd.WaitDelay = time.Second
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -94,21 +111,35 @@ func (d *FFmpegDecoder) Open(ctx context.Context, path string) (Video, error) {
 		return nil, errors.New("no video stream")
 	}
 	s := po.Streams[0]
-	if s.Width <= 0 || s.Height <= 0 {
-		return nil, fmt.Errorf("invalid frame size %dx%d", s.Width, s.Height)
+	if err := checkNotStillImage(po.Format.FormatName); err != nil {
+		return nil, err
+	}
+	if err := checkFrameSize(s.Width, s.Height); err != nil {
+		return nil, err
 	}
 	v := &ffmpegVideo{dec: d, path: path}
-	v.info.Width, v.info.Height = s.Width, s.Height
+	v.info.Width, v.info.Height = scaledSize(s.Width, s.Height, d.ShortSide)
+	v.resize = v.info.Width != s.Width || v.info.Height != s.Height
 	v.info.FPS = parseRational(s.AvgFrameRate)
 	if v.info.FPS <= 0 {
 		v.info.FPS = parseRational(s.RFrameRate)
 	}
+	// The frame count is the number of packets, as decord counts them: the header's
+	// nb_frames may count repeated (empty) AVI chunks or be plain wrong.
 	v.info.NumFrames = len(po.Packets)
 	if v.info.NumFrames == 0 {
 		return nil, errors.New("no video frames")
 	}
-	if n, err := strconv.Atoi(s.NbFrames); err == nil && n > v.info.NumFrames {
-		return nil, fmt.Errorf("truncated video: the header announces %d frames, the file holds %d", n, v.info.NumFrames)
+	corrupt := -1
+	for k, p := range po.Packets {
+		if strings.Contains(p.Flags, "C") {
+			corrupt = k
+			break
+		}
+	}
+	nb, _ := strconv.ParseInt(s.NbFrames, 10, 64)
+	if err := checkComplete(po.Format.FormatName, nb, len(po.Packets), corrupt); err != nil {
+		return nil, err
 	}
 	// Presentation timestamps of the frames, when every packet has one.
 	tb := parseRational(s.TimeBase)
@@ -147,10 +178,11 @@ var seekableFormats = map[string]bool{
 }
 
 type ffmpegVideo struct {
-	dec   *FFmpegDecoder
-	path  string
-	info  VideoInfo
-	times []float64 // frame presentation times relative to the file start; nil if not seekable
+	dec    *FFmpegDecoder
+	path   string
+	info   VideoInfo
+	times  []float64 // frame presentation times relative to the file start; nil if not seekable
+	resize bool      // frames are resized to info's size
 }
 
 func (v *ffmpegVideo) Info() VideoInfo { return v.info }
@@ -165,7 +197,10 @@ func (v *ffmpegVideo) Frames(ctx context.Context, indices []int) (*Frames, error
 	}
 	first := 0
 	var args []string
-	args = append(args, "-nostdin", "-v", "error")
+	// -err_detect explode -xerror stop at the first packet the decoder rejects or picture it
+	// would conceal damage in, as the in-process decoder does, instead of returning a silently
+	// wrong picture.
+	args = append(args, "-nostdin", "-v", "error", "-xerror", "-err_detect", "explode")
 	if v.dec.Threads > 0 {
 		args = append(args, "-threads", strconv.Itoa(v.dec.Threads))
 	}
@@ -184,11 +219,16 @@ func (v *ffmpegVideo) Frames(ctx context.Context, indices []int) (*Frames, error
 		}
 		fmt.Fprintf(&sel, "eq(n\\,%d)", i-first)
 	}
+	filters := "select=" + sel.String()
+	if v.resize {
+		filters += fmt.Sprintf(",scale=%d:%d:flags=bicubic", v.info.Width, v.info.Height)
+	}
 	args = append(args, "-noautorotate", "-i", v.path, "-map", "0:v:0",
-		"-vf", "select="+sel.String(), "-fps_mode", "passthrough",
+		"-vf", filters, "-fps_mode", "passthrough",
 		"-frames:v", strconv.Itoa(len(unique)), "-f", "rawvideo", "-pix_fmt", "rgb24", "-")
 	ffmpeg, _ := v.dec.programs()
 	cmd := exec.CommandContext(ctx, ffmpeg, args...)
+	cmd.WaitDelay = time.Second
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	stdout, err := cmd.StdoutPipe()
@@ -206,12 +246,13 @@ func (v *ffmpegVideo) Frames(ctx context.Context, indices []int) (*Frames, error
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
+	if waitErr != nil {
+		// With -xerror ffmpeg stops at the first packet the decoder rejects.
+		return nil, fmt.Errorf("ffmpeg decode: corrupt frame data%s", stderrTail(&stderr))
+	}
 	if readErr != nil {
 		return nil, fmt.Errorf("decoded %d of %d frames (last needed frame %d of %d; truncated or corrupt video?)%s",
 			n/size, len(unique), unique[len(unique)-1], v.info.NumFrames, stderrTail(&stderr))
-	}
-	if waitErr != nil {
-		return nil, fmt.Errorf("ffmpeg: %w%s", waitErr, stderrTail(&stderr))
 	}
 	return gatherFrames(indices, unique, buf, v.info.Height, v.info.Width), nil
 }
@@ -245,6 +286,12 @@ func stderrTail(b *bytes.Buffer) string {
 	}
 	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
 		s = s[i+1:]
+	}
+	// Drop libav's "[h264 @ 0x55d0...] " context prefix: the address means nothing to a user.
+	if strings.HasPrefix(s, "[") {
+		if i := strings.Index(s, "] "); i >= 0 && strings.Contains(s[:i], " @ 0x") {
+			s = s[i+2:]
+		}
 	}
 	return ": " + s
 }

@@ -8,11 +8,13 @@ import (
 	"image/draw"
 	_ "image/jpeg" // register JPEG for image.Decode
 	_ "image/png"  // register PNG for image.Decode
+	"io"
 	"os"
 )
 
 // DecodeImageFile decodes a JPEG or PNG file (recognised by content, not by name) into a
-// one-frame uint8 RGB Frames. Alpha is dropped without premultiplication and grey or CMYK
+// one-frame uint8 RGB Frames; a zero-sized image or one larger than MaxFramePixels is refused
+// from its header, before any pixel is allocated. Alpha is dropped without premultiplication and grey or CMYK
 // images are converted to RGB, as PIL's convert("RGB") does.
 func DecodeImageFile(path string) (*Frames, error) {
 	f, err := os.Open(path)
@@ -20,7 +22,24 @@ func DecodeImageFile(path string) (*Frames, error) {
 		return nil, err
 	}
 	defer f.Close()
-	img, format, err := image.Decode(bufio.NewReader(f))
+	// Read the header first, so that a corrupt or hostile size is refused before the pixels
+	// are allocated.
+	r := bufio.NewReader(f)
+	cfg, format, err := image.DecodeConfig(r)
+	if err != nil {
+		if err == image.ErrFormat {
+			return nil, fmt.Errorf("decode image: unsupported format (JPEG and PNG are supported)")
+		}
+		return nil, fmt.Errorf("decode %s image: %w", formatName(format), err)
+	}
+	if err := checkFrameSize(cfg.Width, cfg.Height); err != nil {
+		return nil, fmt.Errorf("decode %s image: %w", format, err)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("decode image: %w", err)
+	}
+	r.Reset(f)
+	img, format, err := image.Decode(r)
 	if err != nil {
 		if err == image.ErrFormat {
 			return nil, fmt.Errorf("decode image: unsupported format (JPEG and PNG are supported)")

@@ -1,4 +1,4 @@
-//go:build !astiav
+//go:build !cgo || noastiav
 
 package datasets
 

@@ -11,16 +11,12 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// makeTestVideo writes a small test video with the ffmpeg CLI, skipping the test when
+// makeTestVideo writes a small test video with the ffmpeg CLI, failing the test when
 // ffmpeg is absent. extra are output options placed before the file name.
 func makeTestVideo(t testing.TB, dir, name, size string, rate int, seconds float64, extra ...string) string {
 	t.Helper()
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		t.Skip("ffmpeg not installed")
-	}
-	if _, err := exec.LookPath("ffprobe"); err != nil {
-		t.Skip("ffprobe not installed")
-	}
+	requireTool(t, "ffmpeg", "ffmpeg")
+	requireTool(t, "ffprobe", "ffmpeg")
 	path := filepath.Join(dir, name)
 	args := []string{"-v", "error", "-y", "-f", "lavfi", "-i",
 		"testsrc=size=" + size + ":rate=" + itoa(rate), "-t", ftoa(seconds)}
@@ -137,4 +133,47 @@ func TestParseRational(t *testing.T) {
 	assert.Equal(t, 25.0, parseRational("25"))
 	assert.Equal(t, 0.0, parseRational("0/0"))
 	assert.Equal(t, 0.0, parseRational("N/A"))
+}
+
+func TestFrameSizeLimits(t *testing.T) {
+	tests := []struct {
+		w, h int
+		want string
+	}{
+		{320, 240, ""},
+		{7680, 4320, ""},
+		{0, 240, "invalid frame size 0x240"},
+		{-2, 2, "invalid frame size -2x2"},
+		{7681, 4320, "exceeds the limit"},
+		{1 << 17, 2, "exceeds the limit"},
+	}
+	for _, tt := range tests {
+		err := checkFrameSize(tt.w, tt.h)
+		if tt.want == "" {
+			assert.NoError(t, err, "%dx%d", tt.w, tt.h)
+		} else {
+			assert.ErrorContains(t, err, tt.want, "%dx%d", tt.w, tt.h)
+		}
+	}
+}
+
+func TestScaledSize(t *testing.T) {
+	tests := []struct{ w, h, short, ww, wh int }{
+		{1920, 1080, 256, 455, 256},
+		{1080, 1920, 256, 256, 455},
+		{340, 256, 256, 340, 256},
+		{340, 256, 0, 340, 256},
+		{100, 50, 200, 400, 200}, // upscaling, as decord's width/height do
+	}
+	for _, tt := range tests {
+		w, h := scaledSize(tt.w, tt.h, tt.short)
+		assert.Equal(t, [2]int{tt.ww, tt.wh}, [2]int{w, h}, "%dx%d to %d", tt.w, tt.h, tt.short)
+	}
+}
+
+func TestStillImageFormats(t *testing.T) {
+	for format, still := range map[string]bool{"image2": true, "jpeg_pipe": true, "png_pipe": true,
+		"mov,mp4,m4a,3gp,3g2,mj2": false, "matroska,webm": false, "avi": false, "mpeg": false, "gif": false} {
+		assert.Equal(t, still, checkNotStillImage(format) != nil, format)
+	}
 }

@@ -27,9 +27,7 @@ func decodeRGB24(t *testing.T, path string) []byte {
 }
 
 func TestExportVideosRoundTrip(t *testing.T) {
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		t.Skip("ffmpeg not installed")
-	}
+	requireTool(t, "ffmpeg", "ffmpeg")
 	ds, err := Builtin(SyntheticMotion, SyntheticConfig{Seed: 3, TrainSize: 6, ValSize: 3, Frames: 8, Size: 48})
 	require.NoError(t, err)
 	dir := t.TempDir()

@@ -91,7 +91,7 @@ func TestReadFashionMNISTSmall(t *testing.T) {
 
 func TestFashionMNISTPackage(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(DefaultFashionMNISTDir, "t10k-labels-idx1-ubyte.gz")); err != nil {
-		t.Skip("Debian package dataset-fashion-mnist not installed")
+		t.Fatalf("%v: install the Debian package dataset-fashion-mnist (see .ci/run or the README's set-up)", err)
 	}
 	for _, tc := range []struct {
 		split string

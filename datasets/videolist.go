@@ -20,11 +20,13 @@ type VideoEntry struct {
 	Line int
 }
 
-// ReadVideoList reads a video list in the official VideoDataset format
-// (docs/formats.md#video-lists): one video per line, `path label`, separated by a single
-// space, no header. Blank lines are skipped and trailing white space (including a Windows
-// line end) is ignored. Relative paths are resolved against the folder of the list file. Any
-// malformed line stops the reading with an error naming the file and line.
+// ReadVideoList reads a video list in the official VideoDataset format (docs/formats.md#video-lists): one
+// video per line, `path label`, separated by a single space, no header. Blank lines are
+// skipped and trailing white space (including a Windows line end) is ignored; the path is
+// everything before the last space, so it may hold spaces and any UTF-8. Duplicate entries
+// are kept, as the official loader keeps them (see Duplicates). Relative
+// paths are resolved against the folder of the list file. Any malformed line stops the
+// reading with an error naming the file and line.
 func ReadVideoList(listPath string) ([]VideoEntry, error) {
 	f, err := os.Open(listPath)
 	if err != nil {
@@ -61,21 +63,25 @@ func ReadVideoList(listPath string) ([]VideoEntry, error) {
 	return entries, nil
 }
 
-// parseListLine parses `path label`.
+// parseListLine parses `path label`: the label is the text after the last space, so a path
+// may contain spaces (the official pandas reader would split it; here it is kept whole).
 func parseListLine(text string) (VideoEntry, error) {
-	fields := strings.Split(text, " ")
-	if len(fields) != 2 {
-		return VideoEntry{}, fmt.Errorf("want 2 fields `path label` separated by one space, got %d in %q",
-			len(fields), text)
+	i := strings.LastIndexByte(text, ' ')
+	if i < 0 {
+		return VideoEntry{}, fmt.Errorf("missing label: want `path label` separated by a space, got %q", text)
 	}
-	if fields[0] == "" {
+	path, field := text[:i], text[i+1:]
+	switch {
+	case strings.TrimSpace(path) == "":
 		return VideoEntry{}, fmt.Errorf("empty path in %q", text)
+	case strings.TrimSpace(path) != path:
+		return VideoEntry{}, fmt.Errorf("path %q begins or ends with white space (more than one space before the label?)", path)
 	}
-	label, err := strconv.Atoi(fields[1])
+	label, err := strconv.Atoi(field)
 	if err != nil {
-		return VideoEntry{}, fmt.Errorf("label %q is not an integer", fields[1])
+		return VideoEntry{}, fmt.Errorf("label %q is not an integer", field)
 	}
-	return VideoEntry{Path: fields[0], Label: label}, nil
+	return VideoEntry{Path: path, Label: label}, nil
 }
 
 // ReadVideoLists reads and concatenates several list files (the pretraining mixtures) and
@@ -112,4 +118,33 @@ func ReadVideoLists(lists []string, numClasses int) ([]VideoEntry, int, error) {
 		numClasses = maxLabel + 1
 	}
 	return all, numClasses, nil
+}
+
+// Duplicate is a list entry whose path already appeared earlier in the lists.
+type Duplicate struct {
+	Entry VideoEntry // the repeated entry
+	First VideoEntry // the entry where the path first appeared
+}
+
+// Duplicates returns the entries whose path repeats an earlier entry's, in list order.
+func Duplicates(entries []VideoEntry) []Duplicate {
+	first := make(map[string]int, len(entries))
+	var out []Duplicate
+	for i, e := range entries {
+		if j, ok := first[filepath.Clean(e.Path)]; ok {
+			out = append(out, Duplicate{Entry: e, First: entries[j]})
+			continue
+		}
+		first[filepath.Clean(e.Path)] = i
+	}
+	return out
+}
+
+// String formats the duplicate as `list:line: path duplicates list:line`.
+func (d Duplicate) String() string {
+	s := fmt.Sprintf("%s:%d: %s duplicates %s:%d", d.Entry.List, d.Entry.Line, d.Entry.Path, d.First.List, d.First.Line)
+	if d.Entry.Label != d.First.Label {
+		s += fmt.Sprintf(" with another label (%d, first %d)", d.Entry.Label, d.First.Label)
+	}
+	return s
 }

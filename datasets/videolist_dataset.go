@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"time"
 )
 
 // Official limits on video file sizes (VideoDataset.loadvideo_decord).
@@ -28,9 +29,17 @@ type VideoListOptions struct {
 	MultiView MultiViewTransform
 	// Decoder decodes the videos; nil means DefaultDecoder().
 	Decoder Decoder
+	// ShortSide, when > 0, has the decoder resize every frame to that shorter side as it
+	// converts it to RGB (WithShortSide), before the transform. The official loader decodes
+	// at the coded size; set it to save work on high-resolution sources (e.g. 256 for 224
+	// crops).
+	ShortSide int
 	// MinFileBytes and MaxFileBytes reject smaller or larger files as the official code
 	// does (defaults 1 KiB and 1e9 bytes; a negative value disables the check).
 	MinFileBytes, MaxFileBytes int64
+	// DecodeTimeout bounds opening a video and decoding its frames, each: a decoder that
+	// stalls longer fails the sample with *ErrStalled (default DefaultDecodeTimeout).
+	DecodeTimeout time.Duration
 }
 
 // VideoList is the official VideoDataset: videos listed in list files, each sample made of
@@ -39,6 +48,8 @@ type VideoList struct {
 	opts       VideoListOptions
 	entries    []VideoEntry
 	numClasses int
+	// verifyAll makes loadClips also decode every frame of the video (data check --full).
+	verifyAll bool
 }
 
 // NewVideoList reads the list files of opts. A malformed line or an out-of-range label is
@@ -54,11 +65,23 @@ func NewVideoList(opts VideoListOptions) (*VideoList, error) {
 	if opts.Decoder == nil {
 		opts.Decoder = DefaultDecoder()
 	}
+	if opts.ShortSide < 0 {
+		return nil, fmt.Errorf("video list: negative short side %d", opts.ShortSide)
+	}
+	if opts.ShortSide > 0 {
+		opts.Decoder = WithShortSide(opts.Decoder, opts.ShortSide)
+	}
 	if opts.MinFileBytes == 0 {
 		opts.MinFileBytes = defaultMinVideoBytes
 	}
 	if opts.MaxFileBytes == 0 {
 		opts.MaxFileBytes = defaultMaxVideoBytes
+	}
+	if opts.DecodeTimeout < 0 {
+		return nil, fmt.Errorf("video list: negative decode timeout %s", opts.DecodeTimeout)
+	}
+	if opts.DecodeTimeout == 0 {
+		opts.DecodeTimeout = DefaultDecodeTimeout
 	}
 	return &VideoList{opts: opts, entries: entries, numClasses: n}, nil
 }
@@ -109,24 +132,46 @@ func (d *VideoList) loadClips(ctx context.Context, i int, rng *rand.Rand) ([]*Fr
 	if d.opts.MaxFileBytes > 0 && st.Size() > d.opts.MaxFileBytes {
 		return nil, fail(fmt.Errorf("file of %d bytes is larger than %d bytes", st.Size(), d.opts.MaxFileBytes))
 	}
-	v, err := d.opts.Decoder.Open(ctx, path)
+	closeVideo := func(v Video) { _ = v.Close() }
+	v, err := withTimeout(ctx, d.opts.DecodeTimeout, "open", func(ctx context.Context) (Video, error) {
+		return d.opts.Decoder.Open(ctx, path)
+	}, closeVideo)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
 		return nil, fail(err)
 	}
-	defer v.Close()
 	info := v.Info()
 	idx, err := ClipIndices(info.NumFrames, info.FPS, d.opts.Sampling, rng)
 	if err != nil {
+		closeVideo(v)
 		return nil, fail(err)
 	}
 	var all []int
 	for _, c := range idx {
 		all = append(all, c...)
 	}
-	frames, err := v.Frames(ctx, all)
+	// Each decoding step runs in its own goroutine, bounded by the timeout. The video is
+	// closed by the last step, by a step that fails, or, if a step stalled and was left
+	// behind, when that step ends.
+	step := func(idx []int, last bool) (*Frames, error) {
+		return withTimeout(ctx, d.opts.DecodeTimeout, "decode", func(ctx context.Context) (*Frames, error) {
+			f, err := v.Frames(ctx, idx)
+			if err != nil || last {
+				closeVideo(v)
+			}
+			return f, err
+		}, func(*Frames) {
+			if !last {
+				closeVideo(v)
+			}
+		})
+	}
+	frames, err := step(all, !d.verifyAll)
+	if err == nil && d.verifyAll {
+		err = verifyFrames(info, step)
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -134,6 +179,27 @@ func (d *VideoList) loadClips(ctx context.Context, i int, rng *rand.Rand) ([]*Fr
 		return nil, fail(err)
 	}
 	return splitClips(frames, len(idx)), nil
+}
+
+// verifyChunkBytes bounds the RGB frames decoded per step when every frame is verified.
+const verifyChunkBytes = 256 << 20
+
+// verifyFrames decodes all frames of a video in chunks of at most 128 frames and
+// verifyChunkBytes with step, the last chunk last.
+func verifyFrames(info VideoInfo, step func(idx []int, last bool) (*Frames, error)) error {
+	n := info.NumFrames
+	chunk := max(1, min(128, verifyChunkBytes/max(1, info.Width*info.Height*3)))
+	for lo := 0; lo < n; lo += chunk {
+		hi := min(lo+chunk, n)
+		idx := make([]int, hi-lo)
+		for k := range idx {
+			idx[k] = lo + k
+		}
+		if _, err := step(idx, hi == n); err != nil {
+			return fmt.Errorf("frames %d to %d of %d: %w", lo, hi-1, n, err)
+		}
+	}
+	return nil
 }
 
 // splitClips splits frames into n clips of equal length, sharing its pixels.

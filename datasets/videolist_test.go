@@ -21,23 +21,32 @@ func writeFile(t testing.TB, path, content string) string {
 func TestReadVideoList(t *testing.T) {
 	dir := t.TempDir()
 	list := writeFile(t, filepath.Join(dir, "lists", "train.csv"),
-		"a.mp4 3\n\nsub/b.mp4 0\r\n/abs/c.mp4 7  \n")
+		"a.mp4 3\n\nsub/b.mp4 0\r\n/abs/c.mp4 7  \nmy clip (1).mp4 2\r\nvidéo_日本.webm 1\na.mp4 4\n")
 	entries, err := ReadVideoList(list)
 	require.NoError(t, err)
-	assert.Equal(t, []VideoEntry{
+	want := []VideoEntry{
 		{Path: filepath.Join(dir, "lists", "a.mp4"), Label: 3, List: list, Line: 1},
 		{Path: filepath.Join(dir, "lists", "sub", "b.mp4"), Label: 0, List: list, Line: 3},
 		{Path: "/abs/c.mp4", Label: 7, List: list, Line: 4},
-	}, entries)
+		{Path: filepath.Join(dir, "lists", "my clip (1).mp4"), Label: 2, List: list, Line: 5},
+		{Path: filepath.Join(dir, "lists", "vidéo_日本.webm"), Label: 1, List: list, Line: 6},
+		{Path: filepath.Join(dir, "lists", "a.mp4"), Label: 4, List: list, Line: 7},
+	}
+	assert.Equal(t, want, entries)
+	// The duplicate is kept (the official loader keeps it) and reported.
+	dups := Duplicates(entries)
+	require.Len(t, dups, 1)
+	assert.Equal(t, Duplicate{Entry: want[5], First: want[0]}, dups[0])
+	assert.Equal(t, list+":7: "+want[0].Path+" duplicates "+list+":1 with another label (4, first 3)", dups[0].String())
 }
 
 func TestReadVideoListErrors(t *testing.T) {
 	tests := []struct {
 		name, content, want string
 	}{
-		{"one field", "a.mp4 1\nb.mp4\n", "x.csv:2: want 2 fields"},
-		{"three fields", "a.mp4 1 2\n", "x.csv:1: want 2 fields"},
-		{"two spaces", "a.mp4  1\n", "x.csv:1: want 2 fields"},
+		{"missing label", "a.mp4 1\nb.mp4\n", "x.csv:2: missing label: want `path label`"},
+		{"two spaces", "a.mp4  1\n", `x.csv:1: path "a.mp4 " begins or ends with white space`},
+		{"label then text", "a.mp4 1 x\n", `x.csv:1: label "x" is not an integer`},
 		{"non-integer label", "a.mp4 1\nb.mp4 1.5\n", "x.csv:2: label \"1.5\" is not an integer"},
 		{"empty path", " 1\n", "x.csv:1: empty path"},
 		{"empty list", "\n\n", "x.csv: empty video list"},

@@ -22,8 +22,9 @@ func runBench(ctx context.Context, args []string) error {
 	out := fs.String("out", "results/benchmarks.md", "report file written with --report")
 	quick := fs.Bool("quick", false, "fast smoke run: fewer iterations, no ViT-B forward and no ViT-S/ViT-B step")
 	jsonOut := fs.String("json", "", "also write the results as JSON to this file (one object per case)")
-	cases := fs.String("cases", "", "comma-separated cases to run (e.g. encoder_forward:vit_tiny-8x112,pretrain_step:cpu-default); "+
-		"only those, without the probe and data loading rows")
+	cases := fs.String("cases", "", "comma-separated cases to run (e.g. encoder_forward:vit_tiny-8x112,pretrain_step:cpu-default), "+
+		"only those, without the probe and data loading rows; or loader: the video loader rows and the 16×224 encoder forward "+
+		"(with --report, replaces only the data loading section of the existing --out)")
 	refDir := fs.String("reference", "", "folder of the reference kit (refbench: bench_reference.py): time the official "+
 		"PyTorch code on the same cases after ours (needs python3 with torch and $JEPA_SRC)")
 	precision := fs.String("precision", pretrain.PrecisionFloat32, "matrix products of the transformer blocks: float32 or bfloat16")
@@ -45,7 +46,9 @@ func runBench(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := opts.SelectCases(benchmarks.ParseCaseList(*cases)); err != nil {
+	if *cases == "loader" {
+		opts = opts.LoaderCases()
+	} else if err := opts.SelectCases(benchmarks.ParseCaseList(*cases)); err != nil {
 		return err
 	}
 	switch *precision {
@@ -80,7 +83,11 @@ func runBench(ctx context.Context, args []string) error {
 		_, err = fmt.Print(md)
 		return err
 	}
-	if err := r.WriteMarkdown(*out); err != nil {
+	if opts.LoaderOnly {
+		if err := r.MergeLoading(*out); err != nil {
+			return err
+		}
+	} else if err := r.WriteMarkdown(*out); err != nil {
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "wrote %s in %s\n", *out, r.Duration.Round(1e9))

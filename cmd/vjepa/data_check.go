@@ -29,7 +29,9 @@ func runDataCheck(ctx context.Context, args []string) error {
 	fs.IntVar(&p.NumClips, "num-clips", p.NumClips, "temporal segments (clips) per video")
 	fs.BoolVar(&p.AllowClipOverlap, "allow-clip-overlap", p.AllowClipOverlap, "let clips of short videos overlap")
 	fs.BoolVar(&p.FilterShortVideos, "filter-short-videos", false, "count videos shorter than a clip as failed")
-	decoder := fs.String("decoder", "", "video decoder: ffmpeg or astiav (default: the best built in)")
+	decoder := fs.String("decoder", "", "video decoder: astiav (in-process libav, the default of cgo builds) or ffmpeg (the command-line programs)")
+	full := fs.Bool("full", false, "also decode every frame of each video, not only the sampled clips (finds damage anywhere; slower)")
+	timeout := fs.Duration("timeout", datasets.DefaultDecodeTimeout, "fail a video whose opening or decoding takes longer (a stalled decoder)")
 	workers := fs.Int("workers", 2, "samples decoded in parallel")
 	seed := fs.Uint64("seed", 0, "seed of the random clip windows")
 	progress := fs.Bool("progress", true, "show a progress bar on standard error")
@@ -45,7 +47,7 @@ func runDataCheck(ctx context.Context, args []string) error {
 		return err
 	}
 	opts := datasets.CheckOptions{Split: *split, NumClasses: *numClasses, Sampling: p, Decoder: dec,
-		Workers: *workers, Seed: *seed}
+		Workers: *workers, Seed: *seed, DecodeTimeout: *timeout, Full: *full}
 	if *progress {
 		opts.Progress = os.Stderr
 	}

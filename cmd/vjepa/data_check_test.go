@@ -37,3 +37,21 @@ func TestRunDataCheck(t *testing.T) {
 	assert.Equal(t, 2, ee.code)
 	assert.Error(t, runDataCheck(ctx, []string{"-decoder", "vlc", root}))
 }
+
+// The report: OpenCV's tree.avi (Cinepak, 444-frame header, 68 coded frames) and
+// vtest.avi are valid videos and pass, with every decoder.
+func TestRunDataCheckRealVideos(t *testing.T) {
+	data := "/usr/share/doc/opencv-doc/examples/data"
+	for _, f := range []string{"tree.avi", "vtest.avi"} {
+		if _, err := os.Stat(filepath.Join(data, f)); err != nil {
+			t.Fatalf("%v: install the Debian package opencv-doc (see .ci/run)", err)
+		}
+	}
+	list := filepath.Join(t.TempDir(), "real.csv")
+	require.NoError(t, os.WriteFile(list, []byte(data+"/tree.avi 0\r\n"+data+"/vtest.avi 1\r\n"), 0o644))
+	ctx := context.Background()
+	for _, dec := range []string{"", "ffmpeg"} {
+		require.NoError(t, runDataCheck(ctx, []string{"-progress=false", "-decoder", dec, "-timeout", "1m", list}), dec)
+	}
+	assert.Error(t, runDataCheck(ctx, []string{"-timeout", "soon", list}))
+}
