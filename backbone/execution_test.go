@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/gomlx/compute/dtypes"
-	"github.com/gomlx/compute/gobackend"
 	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive
 	"github.com/stretchr/testify/assert"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/vjepa-go/vjepa/backbone"
 	"github.com/vjepa-go/vjepa/backbone/fixtures"
+	"github.com/vjepa-go/vjepa/internal/testutil"
 )
 
 // TestMixedPrecisionEncoderParity runs the encoder with bfloat16 blocks on the fixtures:
@@ -20,8 +20,7 @@ import (
 // float32 ones, and differ from ours in float32 by more than float32 rounding (the blocks
 // really ran in bfloat16).
 func TestMixedPrecisionEncoderParity(t *testing.T) {
-	backend, err := gobackend.New("")
-	require.NoError(t, err)
+	backend := testutil.Backend(t)
 	for _, name := range fixtures.Names {
 		t.Run(name, func(t *testing.T) {
 			f := loadFixture(t, name)
@@ -48,8 +47,7 @@ func TestMixedPrecisionEncoderParity(t *testing.T) {
 // TestCheckpointedEncoderForward: a forward-only graph with checkpointed blocks (barriers
 // and no backward pass) gives the plain encoder's output.
 func TestCheckpointedEncoderForward(t *testing.T) {
-	backend, err := gobackend.New("")
-	require.NoError(t, err)
+	backend := testutil.Backend(t)
 	f := loadFixture(t, fixtures.Names[0])
 	enc, err := f.Params("checkpoint.pth", "encoder")
 	require.NoError(t, err)
@@ -72,8 +70,7 @@ func TestCheckpointedEncoderForward(t *testing.T) {
 // its weights, with the blocks computed as exec says.
 func encoderGradientGraph(t *testing.T, exec backbone.Execution) *Graph {
 	t.Helper()
-	backend, err := gobackend.New("")
-	require.NoError(t, err)
+	backend := testutil.Backend(t)
 	c, err := backbone.Preset("vit_tiny")
 	require.NoError(t, err)
 	c.Depth, c.NumFrames, c.CropSize, c.PatchSize = 2, 4, 32, 16

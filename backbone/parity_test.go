@@ -5,11 +5,11 @@ import (
 	"math"
 	"testing"
 
-	"github.com/gomlx/compute/gobackend"
 	"github.com/stretchr/testify/require"
 
 	"github.com/vjepa-go/vjepa/backbone"
 	"github.com/vjepa-go/vjepa/backbone/fixtures"
+	"github.com/vjepa-go/vjepa/internal/testutil"
 )
 
 // parityTol is the largest absolute difference allowed against the official outputs.
@@ -54,8 +54,7 @@ func TestPosEmbedParity(t *testing.T) {
 }
 
 func TestEncoderPredictorParity(t *testing.T) {
-	backend, err := gobackend.New("")
-	require.NoError(t, err)
+	backend := testutil.Backend(t)
 	for _, name := range fixtures.Names {
 		t.Run(name, func(t *testing.T) {
 			f := loadFixture(t, name)

@@ -7,13 +7,13 @@ import (
 	"testing"
 
 	"github.com/gomlx/compute"
-	"github.com/gomlx/compute/gobackend"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/stretchr/testify/require"
 
 	"github.com/vjepa-go/vjepa/backbone"
 	"github.com/vjepa-go/vjepa/backbone/fixtures"
+	"github.com/vjepa-go/vjepa/internal/testutil"
 )
 
 // v2Tol is the largest difference allowed against the V-JEPA 2 outputs, relative to the
@@ -120,8 +120,7 @@ func sortedBlocks(blocks backbone.HostTensor, ctx, tgt backbone.HostTensor) (bac
 // official sorted order; HF path with mask token 1 on the full-clip features) and the loss,
 // with the weights read from the official checkpoint and from the HF safetensors.
 func TestV2EncoderPredictorParity(t *testing.T) {
-	backend, err := gobackend.New("")
-	require.NoError(t, err)
+	backend := testutil.Backend(t)
 	for _, name := range fixtures.V2Names {
 		f := loadFixture(t, name)
 		c := f.Config
@@ -191,8 +190,7 @@ func TestV2EncoderPredictorParity(t *testing.T) {
 
 // TestV2PatchEmbedParity checks the tubelet embedding (nothing is added to it with RoPE).
 func TestV2PatchEmbedParity(t *testing.T) {
-	backend, err := gobackend.New("")
-	require.NoError(t, err)
+	backend := testutil.Backend(t)
 	for _, name := range fixtures.V2Names {
 		t.Run(name, func(t *testing.T) {
 			f := loadFixture(t, name)

@@ -3,20 +3,19 @@ package backbone_test
 import (
 	"testing"
 
-	"github.com/gomlx/compute/gobackend"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/stretchr/testify/require"
 
 	"github.com/vjepa-go/vjepa/backbone"
 	"github.com/vjepa-go/vjepa/backbone/fixtures"
+	"github.com/vjepa-go/vjepa/internal/testutil"
 )
 
 // TestPatchEmbedAndTargetNormParity checks the tubelet embedding (before the table is added)
 // and the affine-free target LayerNorm (eps 1e-5) against the official outputs.
 func TestPatchEmbedAndTargetNormParity(t *testing.T) {
-	backend, err := gobackend.New("")
-	require.NoError(t, err)
+	backend := testutil.Backend(t)
 	for _, name := range fixtures.Names {
 		t.Run(name, func(t *testing.T) {
 			f := loadFixture(t, name)

@@ -7,11 +7,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gomlx/compute/gobackend"
 	"github.com/stretchr/testify/require"
 
 	"github.com/vjepa-go/vjepa/backbone"
 	"github.com/vjepa-go/vjepa/internal/officialcfg"
+	"github.com/vjepa-go/vjepa/internal/testutil"
 	"github.com/vjepa-go/vjepa/pretrain"
 )
 
@@ -24,8 +24,7 @@ func runConfig(t *testing.T, text, dir string, steps int64, resume bool) (*pretr
 	cfg, warnings, err := officialcfg.ParsePretrain("tiny.yaml", []byte(text))
 	require.NoError(t, err)
 	require.Empty(t, warnings)
-	backend, err := gobackend.New("")
-	require.NoError(t, err)
+	backend := testutil.Backend(t)
 	res, err := pretrain.Run(context.Background(), backend, cfg, pretrain.Options{Dir: dir, Resume: resume, MaxSteps: steps,
 		CheckpointEvery: 2, MaskBucket: 1, Workers: 2, Progress: io.Discard,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
@@ -59,8 +58,7 @@ func TestRunAccumEqualsLargeBatch(t *testing.T) {
 func TestRunRejectsBadAccumSteps(t *testing.T) {
 	cfg, _, err := officialcfg.ParsePretrain("tiny.yaml", []byte(strings.Replace(accumConfig, "accum_steps: 2", "accum_steps: 0", 1)))
 	require.NoError(t, err)
-	backend, err := gobackend.New("")
-	require.NoError(t, err)
+	backend := testutil.Backend(t)
 	_, err = pretrain.Run(context.Background(), backend, cfg, pretrain.Options{Dir: t.TempDir(), MaxSteps: 1, Progress: io.Discard})
 	require.ErrorContains(t, err, "accum_steps 0 must be at least 1")
 }

@@ -7,12 +7,12 @@ import (
 	"testing"
 
 	"github.com/gomlx/compute"
-	"github.com/gomlx/compute/gobackend"
 	"github.com/stretchr/testify/require"
 
 	"github.com/vjepa-go/vjepa/backbone"
 	"github.com/vjepa-go/vjepa/backbone/fixtures"
 	"github.com/vjepa-go/vjepa/datasets"
+	"github.com/vjepa-go/vjepa/internal/testutil"
 	"github.com/vjepa-go/vjepa/pretrain"
 )
 
@@ -51,8 +51,7 @@ func fixtureHParams(f *fixtures.Fixture) pretrain.HParams {
 // the test when the fixtures are absent.
 func forEachFixture(t *testing.T, fn func(t *testing.T, backend compute.Backend, f *fixtures.Fixture)) {
 	t.Helper()
-	backend, err := gobackend.New("")
-	require.NoError(t, err)
+	backend := testutil.Backend(t)
 	for _, name := range fixtures.Names {
 		t.Run(name, func(t *testing.T) {
 			f, err := fixtures.Load(name)

@@ -4,11 +4,11 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/gomlx/compute/gobackend"
 	"github.com/stretchr/testify/require"
 
 	"github.com/vjepa-go/vjepa/backbone"
 	"github.com/vjepa-go/vjepa/backbone/fixtures"
+	"github.com/vjepa-go/vjepa/internal/testutil"
 	"github.com/vjepa-go/vjepa/pretrain"
 )
 
@@ -17,8 +17,7 @@ import (
 // configurations predicted with mask token 0, as PredictorMultiSeqWrapper does for one clip
 // length. It then saves and reloads the state after the step.
 func TestV2StepLoss(t *testing.T) {
-	backend, err := gobackend.New("")
-	require.NoError(t, err)
+	backend := testutil.Backend(t)
 	for _, name := range fixtures.V2Names {
 		t.Run(name, func(t *testing.T) {
 			f, err := fixtures.Load(name)

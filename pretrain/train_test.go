@@ -8,12 +8,12 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/gomlx/compute/gobackend"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/vjepa-go/vjepa/backbone"
 	"github.com/vjepa-go/vjepa/internal/officialcfg"
+	"github.com/vjepa-go/vjepa/internal/testutil"
 	"github.com/vjepa-go/vjepa/pretrain"
 )
 
@@ -61,8 +61,7 @@ func runTiny(t *testing.T, dir string, steps int64, resume bool) *pretrain.Resul
 	cfg, warnings, err := officialcfg.ParsePretrain("tiny.yaml", []byte(tinyConfig))
 	require.NoError(t, err)
 	require.Empty(t, warnings)
-	backend, err := gobackend.New("")
-	require.NoError(t, err)
+	backend := testutil.Backend(t)
 	res, err := pretrain.Run(context.Background(), backend, cfg, pretrain.Options{Dir: dir, Resume: resume, MaxSteps: steps,
 		CheckpointEvery: 2, DiagnosticsEvery: 2, MaskBucket: 1, Workers: 2, Progress: io.Discard,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
@@ -134,8 +133,7 @@ func TestRunRefusesToOverwrite(t *testing.T) {
 	runTiny(t, dir, 2, false)
 	cfg, _, err := officialcfg.ParsePretrain("tiny.yaml", []byte(tinyConfig))
 	require.NoError(t, err)
-	backend, err := gobackend.New("")
-	require.NoError(t, err)
+	backend := testutil.Backend(t)
 	_, err = pretrain.Run(context.Background(), backend, cfg, pretrain.Options{Dir: dir, MaxSteps: 3, Progress: io.Discard})
 	require.ErrorIs(t, err, pretrain.ErrRunExists)
 	require.ErrorContains(t, err, "already holds checkpoints")

@@ -1,5 +1,6 @@
-// Package testutil holds the helpers that tests of several packages share: finding the
-// repository's parity fixtures and editing small text files. Only tests import it.
+// Package testutil holds the helpers that tests of several packages share: the Go backend,
+// finding the repository's parity fixtures and editing small text files. Only tests import
+// it.
 package testutil
 
 import (
