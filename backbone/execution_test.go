@@ -24,10 +24,7 @@ func TestMixedPrecisionEncoderParity(t *testing.T) {
 	for _, name := range fixtures.Names {
 		t.Run(name, func(t *testing.T) {
 			f := loadFixture(t, name)
-			enc, err := f.Params("checkpoint.pth", "encoder")
-			require.NoError(t, err)
-			clip, err := f.Float32("input.npy")
-			require.NoError(t, err)
+			enc, clip := encoderInputs(t, f, "checkpoint.pth")
 			want, err := f.Float32("enc_full.npy")
 			require.NoError(t, err)
 			c := f.Config
@@ -49,10 +46,7 @@ func TestMixedPrecisionEncoderParity(t *testing.T) {
 func TestCheckpointedEncoderForward(t *testing.T) {
 	backend := testutil.Backend(t)
 	f := loadFixture(t, fixtures.Names[0])
-	enc, err := f.Params("checkpoint.pth", "encoder")
-	require.NoError(t, err)
-	clip, err := f.Float32("input.npy")
-	require.NoError(t, err)
+	enc, clip := encoderInputs(t, f, "checkpoint.pth")
 	var outs [][]float32
 	for _, exec := range []backbone.Execution{{}, {GradCheckpointing: true}} {
 		c := f.Config

@@ -33,6 +33,17 @@ func loadFixture(t *testing.T, name string) *fixtures.Fixture {
 	return f
 }
 
+// encoderInputs reads the encoder weights of the fixture's checkpoint ckptFile and the
+// fixture's input clip.
+func encoderInputs(t *testing.T, f *fixtures.Fixture, ckptFile string) (backbone.HostParams, backbone.HostTensor) {
+	t.Helper()
+	enc, err := f.Params(ckptFile, "encoder")
+	require.NoError(t, err)
+	clip, err := f.Float32("input.npy")
+	require.NoError(t, err)
+	return enc, clip
+}
+
 func TestPosEmbedParity(t *testing.T) {
 	for _, name := range fixtures.Names {
 		t.Run(name, func(t *testing.T) {

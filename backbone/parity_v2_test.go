@@ -194,10 +194,7 @@ func TestV2PatchEmbedParity(t *testing.T) {
 	for _, name := range fixtures.V2Names {
 		t.Run(name, func(t *testing.T) {
 			f := loadFixture(t, name)
-			enc, err := f.Params("checkpoint.pt", "encoder")
-			require.NoError(t, err)
-			clip, err := f.Float32("input.npy")
-			require.NoError(t, err)
+			enc, clip := encoderInputs(t, f, "checkpoint.pt")
 			w, b := enc["patch_embed.proj.weight"], enc["patch_embed.proj.bias"]
 			c := f.Config
 			exec, err := NewExec(backend, func(kernel, bias, x *Node) *Node {

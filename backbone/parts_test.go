@@ -19,10 +19,7 @@ func TestPatchEmbedAndTargetNormParity(t *testing.T) {
 	for _, name := range fixtures.Names {
 		t.Run(name, func(t *testing.T) {
 			f := loadFixture(t, name)
-			enc, err := f.Params("checkpoint.pth", "encoder")
-			require.NoError(t, err)
-			clip, err := f.Float32("input.npy")
-			require.NoError(t, err)
+			enc, clip := encoderInputs(t, f, "checkpoint.pth")
 			full, err := f.Float32("enc_full.npy")
 			require.NoError(t, err)
 			specs := backbone.EncoderSpecs(f.Config)
