@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/vjepa-go/vjepa/backbone"
-	"github.com/vjepa-go/vjepa/internal/safetensors"
+	"github.com/vjepa-go/vjepa/internal/testutil"
 )
 
 // TestHFConfigOfFixture checks that config.json describes the same model as reference.json.
@@ -66,21 +66,7 @@ func TestWriteHFMatchesFixture(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "hf")
 	require.NoError(t, backbone.WriteHF(dir, f.Config, enc, pred))
 
-	got, err := safetensors.Open(filepath.Join(dir, backbone.HFWeightsFile))
-	require.NoError(t, err)
-	defer got.Close()
-	want, err := safetensors.Open(filepath.Join(f.Dir, "model.safetensors"))
-	require.NoError(t, err)
-	defer want.Close()
-	require.Equal(t, want.Names(), got.Names())
-	for _, n := range want.Names() {
-		wv, ws, err := want.Float32(n)
-		require.NoError(t, err)
-		gv, gs, err := got.Float32(n)
-		require.NoError(t, err)
-		require.Equal(t, ws, gs, n)
-		require.Equal(t, wv, gv, n)
-	}
+	testutil.RequireSameSafetensors(t, filepath.Join(f.Dir, "model.safetensors"), filepath.Join(dir, backbone.HFWeightsFile))
 
 	src, cfg, err := backbone.OpenParamSource(dir)
 	require.NoError(t, err)

@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/vjepa-go/vjepa/backbone/fixtures"
-	"github.com/vjepa-go/vjepa/internal/safetensors"
+	"github.com/vjepa-go/vjepa/internal/testutil"
 )
 
 // TestExportHF exports the official checkpoint of v2_small in the Hugging Face layout: the
@@ -21,20 +21,7 @@ func TestExportHF(t *testing.T) {
 		"--config", filepath.Join("testdata", "v2_small.yaml"), "--out", dir)
 	require.Equal(t, 0, code, stderr)
 
-	got, err := safetensors.Open(filepath.Join(dir, "model.safetensors"))
-	require.NoError(t, err)
-	defer got.Close()
-	want, err := safetensors.Open(filepath.Join(f.Dir, "model.safetensors"))
-	require.NoError(t, err)
-	defer want.Close()
-	require.Equal(t, want.Names(), got.Names())
-	for _, n := range want.Names() {
-		wv, _, err := want.Float32(n)
-		require.NoError(t, err)
-		gv, _, err := got.Float32(n)
-		require.NoError(t, err)
-		require.Equal(t, wv, gv, n)
-	}
+	testutil.RequireSameSafetensors(t, filepath.Join(f.Dir, "model.safetensors"), filepath.Join(dir, "model.safetensors"))
 
 	out := filepath.Join(t.TempDir(), "full.npy")
 	code, stderr = runCLI(t, "encode", "--checkpoint", dir, "--input", filepath.Join(f.Dir, "input.npy"), "--out", out)
