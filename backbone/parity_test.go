@@ -94,9 +94,7 @@ func TestEncoderPredictorParity(t *testing.T) {
 			pr, err := backbone.NewPredictorRunner(backend, c, pred, true)
 			require.NoError(t, err)
 			for i := 0; i < f.NumMasks(); i++ {
-				ctx, err := f.Int64(fmt.Sprintf("masks_enc_%d.npy", i))
-				require.NoError(t, err)
-				tgt, err := f.Int64(fmt.Sprintf("masks_pred_%d.npy", i))
+				ctx, tgt, err := f.Masks(i)
 				require.NoError(t, err)
 				z, zb, err := er.Run(clip, &ctx)
 				require.NoError(t, err)

@@ -144,9 +144,7 @@ func TestV2EncoderPredictorParity(t *testing.T) {
 				require.NoError(t, err)
 				var loss float64
 				for i := 0; i < f.NumMasks(); i++ {
-					ctx, err := f.Int64(fmt.Sprintf("masks_enc_%d.npy", i))
-					require.NoError(t, err)
-					tgt, err := f.Int64(fmt.Sprintf("masks_pred_%d.npy", i))
+					ctx, tgt, err := f.Masks(i)
 					require.NoError(t, err)
 					targets := gatherRows(targetLN, tgt)
 					chk.check(fmt.Sprintf("targets_%d.npy", i), targets)

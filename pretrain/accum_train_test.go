@@ -3,7 +3,6 @@ package pretrain_test
 import (
 	"context"
 	"io"
-	"log/slog"
 	"strings"
 	"testing"
 
@@ -19,16 +18,11 @@ import (
 var accumConfig = strings.Replace(strings.Replace(tinyConfig, "batch_size: 4", "batch_size: 2", 1),
 	"optimization:\n", "optimization:\n  accum_steps: 2\n", 1)
 
+// runConfig trains text in dir (see runText) and returns the result with the state of its
+// last checkpoint.
 func runConfig(t *testing.T, text, dir string, steps int64, resume bool) (*pretrain.Result, *pretrain.State) {
 	t.Helper()
-	cfg, warnings, err := officialcfg.ParsePretrain("tiny.yaml", []byte(text))
-	require.NoError(t, err)
-	require.Empty(t, warnings)
-	backend := testutil.Backend(t)
-	res, err := pretrain.Run(context.Background(), backend, cfg, pretrain.Options{Dir: dir, Resume: resume, MaxSteps: steps,
-		CheckpointEvery: 2, MaskBucket: 1, Workers: 2, Progress: io.Discard,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	require.NoError(t, err)
+	res, cfg := runText(t, text, dir, steps, resume, 0)
 	model, err := backbone.FromPretrainConfig(cfg)
 	require.NoError(t, err)
 	st, _, err := pretrain.LoadCheckpoint(res.Checkpoint, model)

@@ -1,7 +1,6 @@
 package pretrain_test
 
 import (
-	"fmt"
 	"math"
 	"path/filepath"
 	"testing"
@@ -31,9 +30,7 @@ func fixtureBatch(t *testing.T, f *fixtures.Fixture) pretrain.Batch {
 	batch.Clip, err = f.Float32("input.npy")
 	require.NoError(t, err)
 	for i := 0; i < f.NumMasks(); i++ {
-		ctx, err := f.Int64(fmt.Sprintf("masks_enc_%d.npy", i))
-		require.NoError(t, err)
-		tgt, err := f.Int64(fmt.Sprintf("masks_pred_%d.npy", i))
+		ctx, tgt, err := f.Masks(i)
 		require.NoError(t, err)
 		batch.Context = append(batch.Context, ctx)
 		batch.Target = append(batch.Target, tgt)
@@ -45,6 +42,16 @@ func fixtureBatch(t *testing.T, f *fixtures.Fixture) pretrain.Batch {
 func fixtureHParams(f *fixtures.Fixture) pretrain.HParams {
 	ts := f.Ref.TrainStep
 	return pretrain.HParams{LR: ts.LR, WeightDecay: ts.WeightDecay, Momentum: ts.EMA}
+}
+
+// requireSameState fails the test unless a and b hold equal encoder, predictor and target
+// weights and equal AdamW moments.
+func requireSameState(t *testing.T, a, b *pretrain.State) {
+	t.Helper()
+	require.Equal(t, a.Encoder, b.Encoder)
+	require.Equal(t, a.Predictor, b.Predictor)
+	require.Equal(t, a.Target, b.Target)
+	require.Equal(t, a.Moments, b.Moments)
 }
 
 // forEachFixture runs fn as a subtest for every parity fixture with the Go backend, skipping
@@ -105,9 +112,6 @@ func TestCheckpointStepParity(t *testing.T) {
 		require.Equal(t, runPos.Step, backPos.Step)
 		require.Equal(t, runPos.Loader, backPos.Loader)
 		require.Equal(t, runPos.Seed, backPos.Seed)
-		require.Equal(t, got.Encoder, back.Encoder)
-		require.Equal(t, got.Predictor, back.Predictor)
-		require.Equal(t, got.Target, back.Target)
-		require.Equal(t, got.Moments, back.Moments)
+		requireSameState(t, got, back)
 	})
 }
