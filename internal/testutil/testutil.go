@@ -43,6 +43,17 @@ func FixturesDir(t testing.TB) string {
 	return dir
 }
 
+// OfficialPreset returns the text of an embedded official config file, rel being its path
+// below internal/officialcfg/presets (for example "pretrain/vitl16.yaml").
+func OfficialPreset(t testing.TB, rel string) string {
+	t.Helper()
+	root, err := RepoRoot()
+	require.NoError(t, err)
+	b, err := os.ReadFile(filepath.Join(root, "internal", "officialcfg", "presets", rel))
+	require.NoError(t, err)
+	return string(b)
+}
+
 // WriteFile writes content to a file named name in a fresh temporary folder and returns
 // its path.
 func WriteFile(t testing.TB, name, content string) string {
