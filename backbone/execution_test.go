@@ -21,24 +21,21 @@ import (
 // really ran in bfloat16).
 func TestMixedPrecisionEncoderParity(t *testing.T) {
 	backend := testutil.Backend(t)
-	for _, name := range fixtures.Names {
-		t.Run(name, func(t *testing.T) {
-			f := loadFixture(t, name)
-			enc, clip := encoderInputs(t, f, "checkpoint.pth")
-			want, err := f.Float32("enc_full.npy")
-			require.NoError(t, err)
-			c := f.Config
-			c.Exec.ComputeDType = dtypes.BFloat16
-			r, err := backbone.NewEncoderRunner(backend, c, enc, false)
-			require.NoError(t, err)
-			got, _, err := r.Run(clip, nil)
-			require.NoError(t, err)
-			d := maxAbsDiff(t, want, got.F32, got.Shape)
-			t.Logf("bfloat16 encoder: max |Δ| = %.2g against the official float32 output", d)
-			assert.LessOrEqual(t, d, 0.05)
-			assert.Greater(t, d, 10*parityTol, "the blocks ran in bfloat16")
-		})
-	}
+	fixtures.Run(t, fixtures.Names, func(t *testing.T, f *fixtures.Fixture) {
+		enc, clip := encoderInputs(t, f, "checkpoint.pth")
+		want, err := f.Float32("enc_full.npy")
+		require.NoError(t, err)
+		c := f.Config
+		c.Exec.ComputeDType = dtypes.BFloat16
+		r, err := backbone.NewEncoderRunner(backend, c, enc, false)
+		require.NoError(t, err)
+		got, _, err := r.Run(clip, nil)
+		require.NoError(t, err)
+		d := maxAbsDiff(t, want, got.F32, got.Shape)
+		t.Logf("bfloat16 encoder: max |Δ| = %.2g against the official float32 output", d)
+		assert.LessOrEqual(t, d, 0.05)
+		assert.Greater(t, d, 10*parityTol, "the blocks ran in bfloat16")
+	})
 }
 
 // TestCheckpointedEncoderForward: a forward-only graph with checkpointed blocks (barriers

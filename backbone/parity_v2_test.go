@@ -189,25 +189,22 @@ func TestV2EncoderPredictorParity(t *testing.T) {
 // TestV2PatchEmbedParity checks the tubelet embedding (nothing is added to it with RoPE).
 func TestV2PatchEmbedParity(t *testing.T) {
 	backend := testutil.Backend(t)
-	for _, name := range fixtures.V2Names {
-		t.Run(name, func(t *testing.T) {
-			f := loadFixture(t, name)
-			enc, clip := encoderInputs(t, f, "checkpoint.pt")
-			w, b := enc["patch_embed.proj.weight"], enc["patch_embed.proj.bias"]
-			c := f.Config
-			exec, err := NewExec(backend, func(kernel, bias, x *Node) *Node {
-				return backbone.PatchEmbed(c, backbone.Weights{"patch_embed.proj.weight": kernel, "patch_embed.proj.bias": bias}, x)
-			})
-			require.NoError(t, err)
-			out, err := exec.Call(
-				tensors.FromFlatDataAndDimensions(w, c.EmbedDim, 3, c.Tubelet, c.PatchSize, c.PatchSize),
-				tensors.FromFlatDataAndDimensions(b, c.EmbedDim),
-				tensors.FromFlatDataAndDimensions(clip.F32, clip.Shape...))
-			require.NoError(t, err)
-			got := backbone.HostTensor{Shape: out[0].Shape().Dimensions, F32: tensors.MustCopyFlatData[float32](out[0])}
-			v2Checker{t, f}.check("enc_full_patch_embed.npy", got)
+	fixtures.Run(t, fixtures.V2Names, func(t *testing.T, f *fixtures.Fixture) {
+		enc, clip := encoderInputs(t, f, "checkpoint.pt")
+		w, b := enc["patch_embed.proj.weight"], enc["patch_embed.proj.bias"]
+		c := f.Config
+		exec, err := NewExec(backend, func(kernel, bias, x *Node) *Node {
+			return backbone.PatchEmbed(c, backbone.Weights{"patch_embed.proj.weight": kernel, "patch_embed.proj.bias": bias}, x)
 		})
-	}
+		require.NoError(t, err)
+		out, err := exec.Call(
+			tensors.FromFlatDataAndDimensions(w, c.EmbedDim, 3, c.Tubelet, c.PatchSize, c.PatchSize),
+			tensors.FromFlatDataAndDimensions(b, c.EmbedDim),
+			tensors.FromFlatDataAndDimensions(clip.F32, clip.Shape...))
+		require.NoError(t, err)
+		got := backbone.HostTensor{Shape: out[0].Shape().Dimensions, F32: tensors.MustCopyFlatData[float32](out[0])}
+		v2Checker{t, f}.check("enc_full_patch_embed.npy", got)
+	})
 }
 
 func plainLayerNorm(t *testing.T, backend compute.Backend, x backbone.HostTensor) backbone.HostTensor {

@@ -59,13 +59,9 @@ func requireSameState(t *testing.T, a, b *pretrain.State) {
 func forEachFixture(t *testing.T, fn func(t *testing.T, backend compute.Backend, f *fixtures.Fixture)) {
 	t.Helper()
 	backend := testutil.Backend(t)
-	for _, name := range fixtures.Names {
-		t.Run(name, func(t *testing.T) {
-			f, err := fixtures.Load(name)
-			require.NoError(t, err)
-			fn(t, backend, f)
-		})
-	}
+	fixtures.Run(t, fixtures.Names, func(t *testing.T, f *fixtures.Fixture) {
+		fn(t, backend, f)
+	})
 }
 
 // TestCheckpointStepParity loads the official checkpoint.pth, takes one step and compares
