@@ -42,7 +42,7 @@ func TestMixedPrecisionEncoderParity(t *testing.T) {
 // and no backward pass) gives the plain encoder's output.
 func TestCheckpointedEncoderForward(t *testing.T) {
 	backend := testutil.Backend(t)
-	f := loadFixture(t, fixtures.Names[0])
+	f := fixtures.MustLoad(t, fixtures.Names[0])
 	enc, clip := encoderInputs(t, f, "checkpoint.pth")
 	var outs [][]float32
 	for _, exec := range []backbone.Execution{{}, {GradCheckpointing: true}} {

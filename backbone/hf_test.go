@@ -8,12 +8,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/vjepa-go/vjepa/backbone"
+	"github.com/vjepa-go/vjepa/backbone/fixtures"
 	"github.com/vjepa-go/vjepa/internal/testutil"
 )
 
 // TestHFConfigOfFixture checks that config.json describes the same model as reference.json.
 func TestHFConfigOfFixture(t *testing.T) {
-	f := loadFixture(t, "v2_small")
+	f := fixtures.MustLoad(t, "v2_small")
 	c, err := backbone.LoadHFConfig(filepath.Join(f.Dir, "config.json"))
 	require.NoError(t, err)
 	want := f.Config
@@ -58,7 +59,7 @@ func TestParseHFConfig(t *testing.T) {
 // the file against the fixture's model.safetensors (made by transformers' key map) and that
 // it reads back to the same parameters with no --config.
 func TestWriteHFMatchesFixture(t *testing.T) {
-	f := loadFixture(t, "v2_small")
+	f := fixtures.MustLoad(t, "v2_small")
 	enc, err := f.Params("checkpoint.pt", "encoder")
 	require.NoError(t, err)
 	pred, err := f.Params("checkpoint.pt", "predictor")
@@ -86,7 +87,7 @@ func TestWriteHFMatchesFixture(t *testing.T) {
 
 // TestOpenParamSource checks that weights are recognised by content, not by name.
 func TestOpenParamSource(t *testing.T) {
-	f := loadFixture(t, "v2_small")
+	f := fixtures.MustLoad(t, "v2_small")
 	dir := t.TempDir()
 	copyFile := func(src, dst string) string {
 		raw, err := os.ReadFile(src)
@@ -147,7 +148,7 @@ func TestOpenParamSource(t *testing.T) {
 
 // TestHFReadMismatch checks the one-line errors of an HF file that does not fit the model.
 func TestHFReadMismatch(t *testing.T) {
-	f := loadFixture(t, "v2_small")
+	f := fixtures.MustLoad(t, "v2_small")
 	src, cfg, err := backbone.OpenParamSource(f.Dir)
 	require.NoError(t, err)
 	defer src.Close()

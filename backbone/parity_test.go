@@ -26,13 +26,6 @@ func maxAbsDiff(t *testing.T, want backbone.HostTensor, got []float32, gotShape 
 	return m
 }
 
-func loadFixture(t *testing.T, name string) *fixtures.Fixture {
-	t.Helper()
-	f, err := fixtures.Load(name)
-	require.NoError(t, err)
-	return f
-}
-
 // encoderInputs reads the encoder weights of the fixture's checkpoint ckptFile and the
 // fixture's input clip.
 func encoderInputs(t *testing.T, f *fixtures.Fixture, ckptFile string) (backbone.HostParams, backbone.HostTensor) {

@@ -122,7 +122,7 @@ func sortedBlocks(blocks backbone.HostTensor, ctx, tgt backbone.HostTensor) (bac
 func TestV2EncoderPredictorParity(t *testing.T) {
 	backend := testutil.Backend(t)
 	for _, name := range fixtures.V2Names {
-		f := loadFixture(t, name)
+		f := fixtures.MustLoad(t, name)
 		c := f.Config
 		require.True(t, c.UseRoPE)
 		for _, ps := range v2ParamSources(t, f) {

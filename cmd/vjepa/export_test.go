@@ -14,8 +14,7 @@ import (
 // tensors equal the fixture's model.safetensors (made with transformers' key map), and the
 // folder encodes the clip with no --config.
 func TestExportHF(t *testing.T) {
-	f, err := fixtures.Load("v2_small")
-	require.NoError(t, err)
+	f := fixtures.MustLoad(t, "v2_small")
 	dir := filepath.Join(t.TempDir(), "hf")
 	code, stderr := runCLI(t, "export", "--format", "hf", "--checkpoint", filepath.Join(f.Dir, "checkpoint.pt"),
 		"--config", filepath.Join("testdata", "v2_small.yaml"), "--out", dir)
@@ -30,8 +29,7 @@ func TestExportHF(t *testing.T) {
 }
 
 func TestExportErrors(t *testing.T) {
-	v1, err := fixtures.Load("small_both")
-	require.NoError(t, err)
+	v1 := fixtures.MustLoad(t, "small_both")
 	tests := []struct {
 		name string
 		args []string
