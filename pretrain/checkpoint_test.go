@@ -54,8 +54,8 @@ func requireSameState(t *testing.T, a, b *pretrain.State) {
 	require.Equal(t, a.Moments, b.Moments)
 }
 
-// forEachFixture runs fn as a subtest for every parity fixture with the Go backend, skipping
-// the test when the fixtures are absent.
+// forEachFixture runs fn as a subtest for every V-JEPA 1 parity fixture (see fixtures.Run)
+// with the Go backend.
 func forEachFixture(t *testing.T, fn func(t *testing.T, backend compute.Backend, f *fixtures.Fixture)) {
 	t.Helper()
 	backend := testutil.Backend(t)
