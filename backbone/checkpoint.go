@@ -2,6 +2,7 @@ package backbone
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/vjepa-go/vjepa/internal/torchckpt"
@@ -100,7 +101,7 @@ func (c *Checkpoint) ReadParams(key string, specs []ParamSpec, cfg Config, repla
 			continue
 		}
 		shape, _, _ := sd.Info(full)
-		if !sameShape(shape, s.Shape) {
+		if !slices.Equal(shape, s.Shape) {
 			if s.Frozen && replaceTables {
 				if err := fillTable(out, s, cfg); err != nil {
 					return nil, err
@@ -136,16 +137,4 @@ func fillTable(out HostParams, s ParamSpec, c Config) error {
 	}
 	out[s.Name] = table
 	return nil
-}
-
-func sameShape(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

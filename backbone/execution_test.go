@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/gomlx/compute/dtypes"
-	"github.com/gomlx/compute/gobackend"
 	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive
 	"github.com/stretchr/testify/assert"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/vjepa-go/vjepa/backbone"
 	"github.com/vjepa-go/vjepa/backbone/fixtures"
+	"github.com/vjepa-go/vjepa/internal/testutil"
 )
 
 // TestMixedPrecisionEncoderParity runs the encoder with bfloat16 blocks on the fixtures:
@@ -20,41 +20,30 @@ import (
 // float32 ones, and differ from ours in float32 by more than float32 rounding (the blocks
 // really ran in bfloat16).
 func TestMixedPrecisionEncoderParity(t *testing.T) {
-	backend, err := gobackend.New("")
-	require.NoError(t, err)
-	for _, name := range fixtures.Names {
-		t.Run(name, func(t *testing.T) {
-			f := loadFixture(t, name)
-			enc, err := f.Params("checkpoint.pth", "encoder")
-			require.NoError(t, err)
-			clip, err := f.Float32("input.npy")
-			require.NoError(t, err)
-			want, err := f.Float32("enc_full.npy")
-			require.NoError(t, err)
-			c := f.Config
-			c.Exec.ComputeDType = dtypes.BFloat16
-			r, err := backbone.NewEncoderRunner(backend, c, enc, false)
-			require.NoError(t, err)
-			got, _, err := r.Run(clip, nil)
-			require.NoError(t, err)
-			d := maxAbsDiff(t, want, got.F32, got.Shape)
-			t.Logf("bfloat16 encoder: max |Δ| = %.2g against the official float32 output", d)
-			assert.LessOrEqual(t, d, 0.05)
-			assert.Greater(t, d, 10*parityTol, "the blocks ran in bfloat16")
-		})
-	}
+	backend := testutil.Backend(t)
+	fixtures.Run(t, fixtures.Names, func(t *testing.T, f *fixtures.Fixture) {
+		enc, clip := encoderInputs(t, f, "checkpoint.pth")
+		want, err := f.Float32("enc_full.npy")
+		require.NoError(t, err)
+		c := f.Config
+		c.Exec.ComputeDType = dtypes.BFloat16
+		r, err := backbone.NewEncoderRunner(backend, c, enc, false)
+		require.NoError(t, err)
+		got, _, err := r.Run(clip, nil)
+		require.NoError(t, err)
+		d := maxAbsDiff(t, want, got.F32, got.Shape)
+		t.Logf("bfloat16 encoder: max |Δ| = %.2g against the official float32 output", d)
+		assert.LessOrEqual(t, d, 0.05)
+		assert.Greater(t, d, 10*parityTol, "the blocks ran in bfloat16")
+	})
 }
 
 // TestCheckpointedEncoderForward: a forward-only graph with checkpointed blocks (barriers
 // and no backward pass) gives the plain encoder's output.
 func TestCheckpointedEncoderForward(t *testing.T) {
-	backend, err := gobackend.New("")
-	require.NoError(t, err)
-	f := loadFixture(t, fixtures.Names[0])
-	enc, err := f.Params("checkpoint.pth", "encoder")
-	require.NoError(t, err)
-	clip, err := f.Float32("input.npy")
-	require.NoError(t, err)
+	backend := testutil.Backend(t)
+	f := fixtures.MustLoad(t, fixtures.Names[0])
+	enc, clip := encoderInputs(t, f, "checkpoint.pth")
 	var outs [][]float32
 	for _, exec := range []backbone.Execution{{}, {GradCheckpointing: true}} {
 		c := f.Config
@@ -72,8 +61,7 @@ func TestCheckpointedEncoderForward(t *testing.T) {
 // its weights, with the blocks computed as exec says.
 func encoderGradientGraph(t *testing.T, exec backbone.Execution) *Graph {
 	t.Helper()
-	backend, err := gobackend.New("")
-	require.NoError(t, err)
+	backend := testutil.Backend(t)
 	c, err := backbone.Preset("vit_tiny")
 	require.NoError(t, err)
 	c.Depth, c.NumFrames, c.CropSize, c.PatchSize = 2, 4, 32, 16

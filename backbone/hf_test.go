@@ -8,12 +8,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/vjepa-go/vjepa/backbone"
-	"github.com/vjepa-go/vjepa/internal/safetensors"
+	"github.com/vjepa-go/vjepa/backbone/fixtures"
+	"github.com/vjepa-go/vjepa/internal/testutil"
 )
 
 // TestHFConfigOfFixture checks that config.json describes the same model as reference.json.
 func TestHFConfigOfFixture(t *testing.T) {
-	f := loadFixture(t, "v2_small")
+	f := fixtures.MustLoad(t, "v2_small")
 	c, err := backbone.LoadHFConfig(filepath.Join(f.Dir, "config.json"))
 	require.NoError(t, err)
 	want := f.Config
@@ -58,7 +59,7 @@ func TestParseHFConfig(t *testing.T) {
 // the file against the fixture's model.safetensors (made by transformers' key map) and that
 // it reads back to the same parameters with no --config.
 func TestWriteHFMatchesFixture(t *testing.T) {
-	f := loadFixture(t, "v2_small")
+	f := fixtures.MustLoad(t, "v2_small")
 	enc, err := f.Params("checkpoint.pt", "encoder")
 	require.NoError(t, err)
 	pred, err := f.Params("checkpoint.pt", "predictor")
@@ -66,21 +67,7 @@ func TestWriteHFMatchesFixture(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "hf")
 	require.NoError(t, backbone.WriteHF(dir, f.Config, enc, pred))
 
-	got, err := safetensors.Open(filepath.Join(dir, backbone.HFWeightsFile))
-	require.NoError(t, err)
-	defer got.Close()
-	want, err := safetensors.Open(filepath.Join(f.Dir, "model.safetensors"))
-	require.NoError(t, err)
-	defer want.Close()
-	require.Equal(t, want.Names(), got.Names())
-	for _, n := range want.Names() {
-		wv, ws, err := want.Float32(n)
-		require.NoError(t, err)
-		gv, gs, err := got.Float32(n)
-		require.NoError(t, err)
-		require.Equal(t, ws, gs, n)
-		require.Equal(t, wv, gv, n)
-	}
+	testutil.RequireSameSafetensors(t, filepath.Join(f.Dir, "model.safetensors"), filepath.Join(dir, backbone.HFWeightsFile))
 
 	src, cfg, err := backbone.OpenParamSource(dir)
 	require.NoError(t, err)
@@ -100,7 +87,7 @@ func TestWriteHFMatchesFixture(t *testing.T) {
 
 // TestOpenParamSource checks that weights are recognised by content, not by name.
 func TestOpenParamSource(t *testing.T) {
-	f := loadFixture(t, "v2_small")
+	f := fixtures.MustLoad(t, "v2_small")
 	dir := t.TempDir()
 	copyFile := func(src, dst string) string {
 		raw, err := os.ReadFile(src)
@@ -161,7 +148,7 @@ func TestOpenParamSource(t *testing.T) {
 
 // TestHFReadMismatch checks the one-line errors of an HF file that does not fit the model.
 func TestHFReadMismatch(t *testing.T) {
-	f := loadFixture(t, "v2_small")
+	f := fixtures.MustLoad(t, "v2_small")
 	src, cfg, err := backbone.OpenParamSource(f.Dir)
 	require.NoError(t, err)
 	defer src.Close()

@@ -2,6 +2,7 @@ package backbone
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -149,7 +150,7 @@ func (w *HFWeights) read(src hfSource, want []int, used map[string]bool) (v []fl
 		if !ok {
 			return nil, "missing", nil
 		}
-		if !sameShape(info.Shape, part) {
+		if !slices.Equal(info.Shape, part) {
 			return nil, fmt.Sprintf("file %s %v", n, info.Shape), nil
 		}
 	}

@@ -1,8 +1,6 @@
 package backbone_test
 
 import (
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -14,14 +12,6 @@ import (
 	"github.com/vjepa-go/vjepa/internal/officialcfg"
 	"github.com/vjepa-go/vjepa/internal/testutil"
 )
-
-// official returns the text of an embedded official configuration file.
-func official(t *testing.T, rel string) string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "internal", "officialcfg", "presets", rel))
-	require.NoError(t, err)
-	return string(b)
-}
 
 // TestOfficialPretrainPresets builds the model of every embedded official pretraining file.
 func TestOfficialPretrainPresets(t *testing.T) {
@@ -198,7 +188,7 @@ func TestPretrainModelErrors(t *testing.T) {
 }
 
 func TestEvalModelErrors(t *testing.T) {
-	k400 := official(t, "evals/vitl16_k400_16x8x3.yaml")
+	k400 := testutil.OfficialPreset(t, "evals/vitl16_k400_16x8x3.yaml")
 	tests := []struct {
 		name, old, repl, want string
 	}{

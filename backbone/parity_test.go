@@ -5,11 +5,11 @@ import (
 	"math"
 	"testing"
 
-	"github.com/gomlx/compute/gobackend"
 	"github.com/stretchr/testify/require"
 
 	"github.com/vjepa-go/vjepa/backbone"
 	"github.com/vjepa-go/vjepa/backbone/fixtures"
+	"github.com/vjepa-go/vjepa/internal/testutil"
 )
 
 // parityTol is the largest absolute difference allowed against the official outputs.
@@ -26,77 +26,72 @@ func maxAbsDiff(t *testing.T, want backbone.HostTensor, got []float32, gotShape 
 	return m
 }
 
-func loadFixture(t *testing.T, name string) *fixtures.Fixture {
+// encoderInputs reads the encoder weights of the fixture's checkpoint ckptFile and the
+// fixture's input clip.
+func encoderInputs(t *testing.T, f *fixtures.Fixture, ckptFile string) (backbone.HostParams, backbone.HostTensor) {
 	t.Helper()
-	f, err := fixtures.Load(name)
+	enc, err := f.Params(ckptFile, "encoder")
 	require.NoError(t, err)
-	return f
+	clip, err := f.Float32("input.npy")
+	require.NoError(t, err)
+	return enc, clip
 }
 
 func TestPosEmbedParity(t *testing.T) {
-	for _, name := range fixtures.Names {
-		t.Run(name, func(t *testing.T) {
-			f := loadFixture(t, name)
-			c := f.Config
-			gt, gh, gw := c.Grid()
-			for _, tc := range []struct {
-				file string
-				dim  int
-			}{{"pos_embed.npy", c.EmbedDim}, {"pred_pos_embed.npy", c.PredEmbedDim}} {
-				want, err := f.Float32(tc.file)
-				require.NoError(t, err)
-				got, err := backbone.SinCos3D(tc.dim, gt, gh, gw, c.UniformPower)
-				require.NoError(t, err)
-				require.LessOrEqual(t, maxAbsDiff(t, want, got, []int{gt * gh * gw, tc.dim}), 1e-6, tc.file)
-			}
-		})
-	}
+	fixtures.Run(t, fixtures.Names, func(t *testing.T, f *fixtures.Fixture) {
+		c := f.Config
+		gt, gh, gw := c.Grid()
+		for _, tc := range []struct {
+			file string
+			dim  int
+		}{{"pos_embed.npy", c.EmbedDim}, {"pred_pos_embed.npy", c.PredEmbedDim}} {
+			want, err := f.Float32(tc.file)
+			require.NoError(t, err)
+			got, err := backbone.SinCos3D(tc.dim, gt, gh, gw, c.UniformPower)
+			require.NoError(t, err)
+			require.LessOrEqual(t, maxAbsDiff(t, want, got, []int{gt * gh * gw, tc.dim}), 1e-6, tc.file)
+		}
+	})
 }
 
 func TestEncoderPredictorParity(t *testing.T) {
-	backend, err := gobackend.New("")
-	require.NoError(t, err)
-	for _, name := range fixtures.Names {
-		t.Run(name, func(t *testing.T) {
-			f := loadFixture(t, name)
-			c := f.Config
-			enc, err := f.Params("checkpoint.pth", "encoder")
-			require.NoError(t, err)
-			pred, err := f.Params("checkpoint.pth", "predictor")
-			require.NoError(t, err)
-			clip, err := f.Float32("input.npy")
-			require.NoError(t, err)
+	backend := testutil.Backend(t)
+	fixtures.Run(t, fixtures.Names, func(t *testing.T, f *fixtures.Fixture) {
+		c := f.Config
+		enc, err := f.Params("checkpoint.pth", "encoder")
+		require.NoError(t, err)
+		pred, err := f.Params("checkpoint.pth", "predictor")
+		require.NoError(t, err)
+		clip, err := f.Float32("input.npy")
+		require.NoError(t, err)
 
-			er, err := backbone.NewEncoderRunner(backend, c, enc, true)
+		er, err := backbone.NewEncoderRunner(backend, c, enc, true)
+		require.NoError(t, err)
+		out, blocks, err := er.Run(clip, nil)
+		require.NoError(t, err)
+		check := func(file string, got backbone.HostTensor) {
+			want, err := f.Float32(file)
 			require.NoError(t, err)
-			out, blocks, err := er.Run(clip, nil)
-			require.NoError(t, err)
-			check := func(file string, got backbone.HostTensor) {
-				want, err := f.Float32(file)
-				require.NoError(t, err)
-				d := maxAbsDiff(t, want, got.F32, got.Shape)
-				t.Logf("%s: max |Δ| = %.2g", file, d)
-				require.LessOrEqual(t, d, parityTol, file)
-			}
-			check("enc_full.npy", out)
-			check("enc_full_blocks.npy", *blocks)
+			d := maxAbsDiff(t, want, got.F32, got.Shape)
+			t.Logf("%s: max |Δ| = %.2g", file, d)
+			require.LessOrEqual(t, d, parityTol, file)
+		}
+		check("enc_full.npy", out)
+		check("enc_full_blocks.npy", *blocks)
 
-			pr, err := backbone.NewPredictorRunner(backend, c, pred, true)
+		pr, err := backbone.NewPredictorRunner(backend, c, pred, true)
+		require.NoError(t, err)
+		for i := 0; i < f.NumMasks(); i++ {
+			ctx, tgt, err := f.Masks(i)
 			require.NoError(t, err)
-			for i := 0; i < f.NumMasks(); i++ {
-				ctx, err := f.Int64(fmt.Sprintf("masks_enc_%d.npy", i))
-				require.NoError(t, err)
-				tgt, err := f.Int64(fmt.Sprintf("masks_pred_%d.npy", i))
-				require.NoError(t, err)
-				z, zb, err := er.Run(clip, &ctx)
-				require.NoError(t, err)
-				check(fmt.Sprintf("enc_ctx_%d.npy", i), z)
-				check(fmt.Sprintf("enc_ctx_blocks_%d.npy", i), *zb)
-				p, pb, err := pr.Run(z, ctx, tgt, i, c.NumFrames, c.CropSize, c.CropSize)
-				require.NoError(t, err)
-				check(fmt.Sprintf("pred_%d.npy", i), p)
-				check(fmt.Sprintf("pred_blocks_%d.npy", i), *pb)
-			}
-		})
-	}
+			z, zb, err := er.Run(clip, &ctx)
+			require.NoError(t, err)
+			check(fmt.Sprintf("enc_ctx_%d.npy", i), z)
+			check(fmt.Sprintf("enc_ctx_blocks_%d.npy", i), *zb)
+			p, pb, err := pr.Run(z, ctx, tgt, i, c.NumFrames, c.CropSize, c.CropSize)
+			require.NoError(t, err)
+			check(fmt.Sprintf("pred_%d.npy", i), p)
+			check(fmt.Sprintf("pred_blocks_%d.npy", i), *pb)
+		}
+	})
 }

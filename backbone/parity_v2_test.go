@@ -7,13 +7,13 @@ import (
 	"testing"
 
 	"github.com/gomlx/compute"
-	"github.com/gomlx/compute/gobackend"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/stretchr/testify/require"
 
 	"github.com/vjepa-go/vjepa/backbone"
 	"github.com/vjepa-go/vjepa/backbone/fixtures"
+	"github.com/vjepa-go/vjepa/internal/testutil"
 )
 
 // v2Tol is the largest difference allowed against the V-JEPA 2 outputs, relative to the
@@ -120,10 +120,9 @@ func sortedBlocks(blocks backbone.HostTensor, ctx, tgt backbone.HostTensor) (bac
 // official sorted order; HF path with mask token 1 on the full-clip features) and the loss,
 // with the weights read from the official checkpoint and from the HF safetensors.
 func TestV2EncoderPredictorParity(t *testing.T) {
-	backend, err := gobackend.New("")
-	require.NoError(t, err)
+	backend := testutil.Backend(t)
 	for _, name := range fixtures.V2Names {
-		f := loadFixture(t, name)
+		f := fixtures.MustLoad(t, name)
 		c := f.Config
 		require.True(t, c.UseRoPE)
 		for _, ps := range v2ParamSources(t, f) {
@@ -145,9 +144,7 @@ func TestV2EncoderPredictorParity(t *testing.T) {
 				require.NoError(t, err)
 				var loss float64
 				for i := 0; i < f.NumMasks(); i++ {
-					ctx, err := f.Int64(fmt.Sprintf("masks_enc_%d.npy", i))
-					require.NoError(t, err)
-					tgt, err := f.Int64(fmt.Sprintf("masks_pred_%d.npy", i))
+					ctx, tgt, err := f.Masks(i)
 					require.NoError(t, err)
 					targets := gatherRows(targetLN, tgt)
 					chk.check(fmt.Sprintf("targets_%d.npy", i), targets)
@@ -191,30 +188,23 @@ func TestV2EncoderPredictorParity(t *testing.T) {
 
 // TestV2PatchEmbedParity checks the tubelet embedding (nothing is added to it with RoPE).
 func TestV2PatchEmbedParity(t *testing.T) {
-	backend, err := gobackend.New("")
-	require.NoError(t, err)
-	for _, name := range fixtures.V2Names {
-		t.Run(name, func(t *testing.T) {
-			f := loadFixture(t, name)
-			enc, err := f.Params("checkpoint.pt", "encoder")
-			require.NoError(t, err)
-			clip, err := f.Float32("input.npy")
-			require.NoError(t, err)
-			w, b := enc["patch_embed.proj.weight"], enc["patch_embed.proj.bias"]
-			c := f.Config
-			exec, err := NewExec(backend, func(kernel, bias, x *Node) *Node {
-				return backbone.PatchEmbed(c, backbone.Weights{"patch_embed.proj.weight": kernel, "patch_embed.proj.bias": bias}, x)
-			})
-			require.NoError(t, err)
-			out, err := exec.Call(
-				tensors.FromFlatDataAndDimensions(w, c.EmbedDim, 3, c.Tubelet, c.PatchSize, c.PatchSize),
-				tensors.FromFlatDataAndDimensions(b, c.EmbedDim),
-				tensors.FromFlatDataAndDimensions(clip.F32, clip.Shape...))
-			require.NoError(t, err)
-			got := backbone.HostTensor{Shape: out[0].Shape().Dimensions, F32: tensors.MustCopyFlatData[float32](out[0])}
-			v2Checker{t, f}.check("enc_full_patch_embed.npy", got)
+	backend := testutil.Backend(t)
+	fixtures.Run(t, fixtures.V2Names, func(t *testing.T, f *fixtures.Fixture) {
+		enc, clip := encoderInputs(t, f, "checkpoint.pt")
+		w, b := enc["patch_embed.proj.weight"], enc["patch_embed.proj.bias"]
+		c := f.Config
+		exec, err := NewExec(backend, func(kernel, bias, x *Node) *Node {
+			return backbone.PatchEmbed(c, backbone.Weights{"patch_embed.proj.weight": kernel, "patch_embed.proj.bias": bias}, x)
 		})
-	}
+		require.NoError(t, err)
+		out, err := exec.Call(
+			tensors.FromFlatDataAndDimensions(w, c.EmbedDim, 3, c.Tubelet, c.PatchSize, c.PatchSize),
+			tensors.FromFlatDataAndDimensions(b, c.EmbedDim),
+			tensors.FromFlatDataAndDimensions(clip.F32, clip.Shape...))
+		require.NoError(t, err)
+		got := backbone.HostTensor{Shape: out[0].Shape().Dimensions, F32: tensors.MustCopyFlatData[float32](out[0])}
+		v2Checker{t, f}.check("enc_full_patch_embed.npy", got)
+	})
 }
 
 func plainLayerNorm(t *testing.T, backend compute.Backend, x backbone.HostTensor) backbone.HostTensor {

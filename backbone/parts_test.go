@@ -3,58 +3,51 @@ package backbone_test
 import (
 	"testing"
 
-	"github.com/gomlx/compute/gobackend"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/stretchr/testify/require"
 
 	"github.com/vjepa-go/vjepa/backbone"
 	"github.com/vjepa-go/vjepa/backbone/fixtures"
+	"github.com/vjepa-go/vjepa/internal/testutil"
 )
 
 // TestPatchEmbedAndTargetNormParity checks the tubelet embedding (before the table is added)
 // and the affine-free target LayerNorm (eps 1e-5) against the official outputs.
 func TestPatchEmbedAndTargetNormParity(t *testing.T) {
-	backend, err := gobackend.New("")
-	require.NoError(t, err)
-	for _, name := range fixtures.Names {
-		t.Run(name, func(t *testing.T) {
-			f := loadFixture(t, name)
-			enc, err := f.Params("checkpoint.pth", "encoder")
-			require.NoError(t, err)
-			clip, err := f.Float32("input.npy")
-			require.NoError(t, err)
-			full, err := f.Float32("enc_full.npy")
-			require.NoError(t, err)
-			specs := backbone.EncoderSpecs(f.Config)
-			pt, err := backbone.NewParamTensors(enc, specs)
-			require.NoError(t, err)
-			exec, err := NewExec(backend, func(in []*Node) []*Node {
-				w := backbone.Weights{}
-				for i, n := range pt.Names {
-					w[n] = in[i]
-				}
-				np := len(pt.Names)
-				return []*Node{backbone.PatchEmbed(f.Config, w, in[np]), backbone.PlainLayerNorm(in[np+1], backbone.TargetNormEps)}
-			})
-			require.NoError(t, err)
-			args := []any{}
-			for _, x := range pt.Tensors {
-				args = append(args, x)
+	backend := testutil.Backend(t)
+	fixtures.Run(t, fixtures.Names, func(t *testing.T, f *fixtures.Fixture) {
+		enc, clip := encoderInputs(t, f, "checkpoint.pth")
+		full, err := f.Float32("enc_full.npy")
+		require.NoError(t, err)
+		specs := backbone.EncoderSpecs(f.Config)
+		pt, err := backbone.NewParamTensors(enc, specs)
+		require.NoError(t, err)
+		exec, err := NewExec(backend, func(in []*Node) []*Node {
+			w := backbone.Weights{}
+			for i, n := range pt.Names {
+				w[n] = in[i]
 			}
-			args = append(args, tensors.FromFlatDataAndDimensions(clip.F32, clip.Shape...), tensors.FromFlatDataAndDimensions(full.F32, full.Shape...))
-			out, err := exec.Call(args...)
-			require.NoError(t, err)
-			for i, file := range []string{"enc_full_patch_embed.npy", "target_ln.npy"} {
-				want, err := f.Float32(file)
-				require.NoError(t, err)
-				got := tensors.MustCopyFlatData[float32](out[i])
-				d := maxAbsDiff(t, want, got, out[i].Shape().Dimensions)
-				t.Logf("%s: max |Δ| = %.2g", file, d)
-				require.LessOrEqual(t, d, parityTol, file)
-			}
+			np := len(pt.Names)
+			return []*Node{backbone.PatchEmbed(f.Config, w, in[np]), backbone.PlainLayerNorm(in[np+1], backbone.TargetNormEps)}
 		})
-	}
+		require.NoError(t, err)
+		args := []any{}
+		for _, x := range pt.Tensors {
+			args = append(args, x)
+		}
+		args = append(args, tensors.FromFlatDataAndDimensions(clip.F32, clip.Shape...), tensors.FromFlatDataAndDimensions(full.F32, full.Shape...))
+		out, err := exec.Call(args...)
+		require.NoError(t, err)
+		for i, file := range []string{"enc_full_patch_embed.npy", "target_ln.npy"} {
+			want, err := f.Float32(file)
+			require.NoError(t, err)
+			got := tensors.MustCopyFlatData[float32](out[i])
+			d := maxAbsDiff(t, want, got, out[i].Shape().Dimensions)
+			t.Logf("%s: max |Δ| = %.2g", file, d)
+			require.LessOrEqual(t, d, parityTol, file)
+		}
+	})
 }
 
 // TestInterpolatePosEmbed checks the trilinear resize (align_corners=False) on a table whose

@@ -5,10 +5,10 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/gomlx/compute/gobackend"
 	"github.com/stretchr/testify/require"
 
 	"github.com/vjepa-go/vjepa/backbone"
+	"github.com/vjepa-go/vjepa/internal/testutil"
 )
 
 func TestRoPEWidthAndTable(t *testing.T) {
@@ -38,8 +38,7 @@ func TestRoPEWidthAndTable(t *testing.T) {
 // shuffled index list gives the shuffled full output, and the predictor does not depend on
 // the order of its context.
 func TestRoPEOtherSizes(t *testing.T) {
-	backend, err := gobackend.New("")
-	require.NoError(t, err)
+	backend := testutil.Backend(t)
 	for _, c := range []backbone.Config{
 		{Name: "a", EmbedDim: 60, Depth: 2, NumHeads: 5, MLPRatio: 2, PatchSize: 8, Tubelet: 1, NumFrames: 2, CropSize: 16,
 			UseRoPE: true, PredEmbedDim: 36, PredDepth: 1, PredNumHeads: 3, PredMLPRatio: 4, NumMaskTokens: 3, UseMaskTokens: true},

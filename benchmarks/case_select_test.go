@@ -3,14 +3,14 @@ package benchmarks
 import (
 	"testing"
 
-	"github.com/gomlx/compute/gobackend"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/vjepa-go/vjepa/internal/testutil"
 )
 
 func TestDefaultCaseIDs(t *testing.T) {
-	backend, err := gobackend.New("")
-	require.NoError(t, err)
+	backend := testutil.Backend(t)
 	o, err := DefaultOptions(backend, false)
 	require.NoError(t, err)
 	assert.Equal(t, []string{
@@ -21,8 +21,7 @@ func TestDefaultCaseIDs(t *testing.T) {
 }
 
 func TestSelectCases(t *testing.T) {
-	backend, err := gobackend.New("")
-	require.NoError(t, err)
+	backend := testutil.Backend(t)
 	for _, tc := range []struct {
 		name      string
 		list      string

@@ -5,16 +5,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gomlx/compute/gobackend"
-
 	"github.com/vjepa-go/vjepa/backbone"
+	"github.com/vjepa-go/vjepa/internal/testutil"
 )
 
 func BenchmarkEncoderForward(b *testing.B) {
-	backend, err := gobackend.New("")
-	if err != nil {
-		b.Fatal(err)
-	}
+	backend := testutil.Backend(b)
 	cases, err := DefaultEncoderCases()
 	if err != nil {
 		b.Fatal(err)

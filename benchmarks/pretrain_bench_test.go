@@ -5,16 +5,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gomlx/compute/gobackend"
-
+	"github.com/vjepa-go/vjepa/internal/testutil"
 	"github.com/vjepa-go/vjepa/pretrain"
 )
 
 func BenchmarkPretrainStep(b *testing.B) {
-	backend, err := gobackend.New("")
-	if err != nil {
-		b.Fatal(err)
-	}
+	backend := testutil.Backend(b)
 	cases, err := DefaultStepCases()
 	if err != nil {
 		b.Fatal(err)

@@ -87,13 +87,7 @@ func (r *Report) writeEncoder(b *strings.Builder) error {
 		} else {
 			row = append(row, num(e.Time.Median), num(e.ClipsPerSec()), num(e.GFLOPs()), share(e.GFLOPs(), r.Peak))
 		}
-		row = append(row, refCells(ref, hasRef, e.ClipsPerSec(), e.GFLOPs(), e.Skipped == "")...)
-		if e.Skipped != "" {
-			row = append(row, dash, e.Skipped)
-		} else {
-			row = append(row, num(e.Time.First), joinNotes(fmt.Sprintf("%d timed", e.Time.Iters), quotedNote(ref, hasRef)))
-		}
-		t.Add(row...)
+		t.Add(append(row, comparedCells(ref, hasRef, e.ClipsPerSec(), e.GFLOPs(), e.Time, e.Skipped)...)...)
 	}
 	return writeTable(b, t)
 }
@@ -120,13 +114,7 @@ func (r *Report) writeStep(b *strings.Builder) error {
 			row = append(row, maskSizes(s.Kc, s.Kp), num(s.FLOPs/1e9), num(s.Step.Median), num(s.ClipsPerSec()),
 				num(s.GFLOPs()), share(s.GFLOPs(), r.Peak))
 		}
-		row = append(row, refCells(ref, hasRef, s.ClipsPerSec(), s.GFLOPs(), s.Skipped == "")...)
-		if s.Skipped != "" {
-			row = append(row, dash, s.Skipped)
-		} else {
-			row = append(row, num(s.Step.First), joinNotes(s.Note, fmt.Sprintf("%d timed", s.Step.Iters), quotedNote(ref, hasRef)))
-		}
-		t.Add(row...)
+		t.Add(append(row, comparedCells(ref, hasRef, s.ClipsPerSec(), s.GFLOPs(), s.Step, s.Skipped, s.Note)...)...)
 		if hasRef && !ref.Measured && s.Skipped == "" && ref.ClipsPerSec > 0 {
 			refPerClip := ref.GFLOPs / ref.ClipsPerSec
 			encPerClip := EncoderForwardFLOPs(s.Case.Config, s.Case.Config.NumTokens()) / 1e9
@@ -277,6 +265,19 @@ func writeTable(b *strings.Builder, t *mdtable.Table) error {
 	b.WriteString(s)
 	b.WriteString("\n")
 	return nil
+}
+
+// comparedCells are the cells an encoder or step row ends with: PyTorch's clips/s and GFLOP/s
+// with our ratios to them (refCells), then the first call's time and the note (notes, the
+// number of timed calls, whether PyTorch's figures are quoted), or a dash and the reason the
+// row was skipped.
+func comparedCells(ref Reference, hasRef bool, clips, gflops float64, t Timing, skipped string, notes ...string) []string {
+	cells := refCells(ref, hasRef, clips, gflops, skipped == "")
+	if skipped != "" {
+		return append(cells, dash, skipped)
+	}
+	notes = append(notes, fmt.Sprintf("%d timed", t.Iters), quotedNote(ref, hasRef))
+	return append(cells, num(t.First), joinNotes(notes...))
 }
 
 // refCells are the PyTorch clips/s and GFLOP/s and our ratios to them.

@@ -7,10 +7,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gomlx/compute/gobackend"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/vjepa-go/vjepa/internal/testutil"
 	"github.com/vjepa-go/vjepa/pretrain"
 	"github.com/vjepa-go/vjepa/probe"
 )
@@ -18,8 +18,7 @@ import (
 // tinyOptions measures toy sizes of every benchmark in a few seconds.
 func tinyOptions(t *testing.T) Options {
 	t.Helper()
-	backend, err := gobackend.New("")
-	require.NoError(t, err)
+	backend := testutil.Backend(t)
 	c, err := PresetAt("vit_tiny", 4, 32, 8)
 	require.NoError(t, err)
 	c.Depth, c.PredDepth, c.PredEmbedDim = 1, 1, 48
@@ -130,8 +129,7 @@ func TestOptionsValidate(t *testing.T) {
 }
 
 func TestDefaultOptions(t *testing.T) {
-	backend, err := gobackend.New("")
-	require.NoError(t, err)
+	backend := testutil.Backend(t)
 	cfg, _, err := pretrain.LoadConfig(pretrain.DefaultConfigName)
 	require.NoError(t, err)
 	for _, quick := range []bool{false, true} {

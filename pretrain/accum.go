@@ -3,6 +3,7 @@ package pretrain
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive
 	"github.com/gomlx/gomlx/core/tensors"
@@ -109,29 +110,17 @@ func checkMicroBatches(micro []Batch, numMasks int) error {
 		if len(b.Context) != numMasks || len(b.Target) != numMasks {
 			return fmt.Errorf("micro-batch %d has %d/%d masks, want %d", i+1, len(b.Context), len(b.Target), numMasks)
 		}
-		if !sameShape(b.Clip.Shape, micro[0].Clip.Shape) {
+		if !slices.Equal(b.Clip.Shape, micro[0].Clip.Shape) {
 			return fmt.Errorf("micro-batch %d: clip %v, micro-batch 1 has %v", i+1, b.Clip.Shape, micro[0].Clip.Shape)
 		}
 		for m := range numMasks {
-			if !sameShape(b.Context[m].Shape, micro[0].Context[m].Shape) || !sameShape(b.Target[m].Shape, micro[0].Target[m].Shape) {
+			if !slices.Equal(b.Context[m].Shape, micro[0].Context[m].Shape) || !slices.Equal(b.Target[m].Shape, micro[0].Target[m].Shape) {
 				return fmt.Errorf("micro-batch %d: mask %d has context/target %v/%v, micro-batch 1 has %v/%v", i+1, m,
 					b.Context[m].Shape, b.Target[m].Shape, micro[0].Context[m].Shape, micro[0].Target[m].Shape)
 			}
 		}
 	}
 	return nil
-}
-
-func sameShape(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // buildAccumGrads: inputs encoder, predictor and target weights, the batch (clip, position

@@ -3,15 +3,14 @@ package pretrain_test
 import (
 	"context"
 	"io"
-	"log/slog"
 	"strings"
 	"testing"
 
-	"github.com/gomlx/compute/gobackend"
 	"github.com/stretchr/testify/require"
 
 	"github.com/vjepa-go/vjepa/backbone"
 	"github.com/vjepa-go/vjepa/internal/officialcfg"
+	"github.com/vjepa-go/vjepa/internal/testutil"
 	"github.com/vjepa-go/vjepa/pretrain"
 )
 
@@ -19,17 +18,11 @@ import (
 var accumConfig = strings.Replace(strings.Replace(tinyConfig, "batch_size: 4", "batch_size: 2", 1),
 	"optimization:\n", "optimization:\n  accum_steps: 2\n", 1)
 
+// runConfig trains text in dir (see runText) and returns the result with the state of its
+// last checkpoint.
 func runConfig(t *testing.T, text, dir string, steps int64, resume bool) (*pretrain.Result, *pretrain.State) {
 	t.Helper()
-	cfg, warnings, err := officialcfg.ParsePretrain("tiny.yaml", []byte(text))
-	require.NoError(t, err)
-	require.Empty(t, warnings)
-	backend, err := gobackend.New("")
-	require.NoError(t, err)
-	res, err := pretrain.Run(context.Background(), backend, cfg, pretrain.Options{Dir: dir, Resume: resume, MaxSteps: steps,
-		CheckpointEvery: 2, MaskBucket: 1, Workers: 2, Progress: io.Discard,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	require.NoError(t, err)
+	res, cfg := runText(t, text, dir, steps, resume, 0)
 	model, err := backbone.FromPretrainConfig(cfg)
 	require.NoError(t, err)
 	st, _, err := pretrain.LoadCheckpoint(res.Checkpoint, model)
@@ -59,8 +52,7 @@ func TestRunAccumEqualsLargeBatch(t *testing.T) {
 func TestRunRejectsBadAccumSteps(t *testing.T) {
 	cfg, _, err := officialcfg.ParsePretrain("tiny.yaml", []byte(strings.Replace(accumConfig, "accum_steps: 2", "accum_steps: 0", 1)))
 	require.NoError(t, err)
-	backend, err := gobackend.New("")
-	require.NoError(t, err)
+	backend := testutil.Backend(t)
 	_, err = pretrain.Run(context.Background(), backend, cfg, pretrain.Options{Dir: t.TempDir(), MaxSteps: 1, Progress: io.Discard})
 	require.ErrorContains(t, err, "accum_steps 0 must be at least 1")
 }

@@ -1,18 +1,17 @@
 package pretrain_test
 
 import (
-	"fmt"
 	"math"
 	"path/filepath"
 	"testing"
 
 	"github.com/gomlx/compute"
-	"github.com/gomlx/compute/gobackend"
 	"github.com/stretchr/testify/require"
 
 	"github.com/vjepa-go/vjepa/backbone"
 	"github.com/vjepa-go/vjepa/backbone/fixtures"
 	"github.com/vjepa-go/vjepa/datasets"
+	"github.com/vjepa-go/vjepa/internal/testutil"
 	"github.com/vjepa-go/vjepa/pretrain"
 )
 
@@ -31,9 +30,7 @@ func fixtureBatch(t *testing.T, f *fixtures.Fixture) pretrain.Batch {
 	batch.Clip, err = f.Float32("input.npy")
 	require.NoError(t, err)
 	for i := 0; i < f.NumMasks(); i++ {
-		ctx, err := f.Int64(fmt.Sprintf("masks_enc_%d.npy", i))
-		require.NoError(t, err)
-		tgt, err := f.Int64(fmt.Sprintf("masks_pred_%d.npy", i))
+		ctx, tgt, err := f.Masks(i)
 		require.NoError(t, err)
 		batch.Context = append(batch.Context, ctx)
 		batch.Target = append(batch.Target, tgt)
@@ -47,19 +44,24 @@ func fixtureHParams(f *fixtures.Fixture) pretrain.HParams {
 	return pretrain.HParams{LR: ts.LR, WeightDecay: ts.WeightDecay, Momentum: ts.EMA}
 }
 
-// forEachFixture runs fn as a subtest for every parity fixture with the Go backend, skipping
-// the test when the fixtures are absent.
+// requireSameState fails the test unless a and b hold equal encoder, predictor and target
+// weights and equal AdamW moments.
+func requireSameState(t *testing.T, a, b *pretrain.State) {
+	t.Helper()
+	require.Equal(t, a.Encoder, b.Encoder)
+	require.Equal(t, a.Predictor, b.Predictor)
+	require.Equal(t, a.Target, b.Target)
+	require.Equal(t, a.Moments, b.Moments)
+}
+
+// forEachFixture runs fn as a subtest for every V-JEPA 1 parity fixture (see fixtures.Run)
+// with the Go backend.
 func forEachFixture(t *testing.T, fn func(t *testing.T, backend compute.Backend, f *fixtures.Fixture)) {
 	t.Helper()
-	backend, err := gobackend.New("")
-	require.NoError(t, err)
-	for _, name := range fixtures.Names {
-		t.Run(name, func(t *testing.T) {
-			f, err := fixtures.Load(name)
-			require.NoError(t, err)
-			fn(t, backend, f)
-		})
-	}
+	backend := testutil.Backend(t)
+	fixtures.Run(t, fixtures.Names, func(t *testing.T, f *fixtures.Fixture) {
+		fn(t, backend, f)
+	})
 }
 
 // TestCheckpointStepParity loads the official checkpoint.pth, takes one step and compares
@@ -106,9 +108,6 @@ func TestCheckpointStepParity(t *testing.T) {
 		require.Equal(t, runPos.Step, backPos.Step)
 		require.Equal(t, runPos.Loader, backPos.Loader)
 		require.Equal(t, runPos.Seed, backPos.Seed)
-		require.Equal(t, got.Encoder, back.Encoder)
-		require.Equal(t, got.Predictor, back.Predictor)
-		require.Equal(t, got.Target, back.Target)
-		require.Equal(t, got.Moments, back.Moments)
+		requireSameState(t, got, back)
 	})
 }

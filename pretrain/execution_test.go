@@ -9,13 +9,13 @@ import (
 
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
-	"github.com/gomlx/compute/gobackend"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/vjepa-go/vjepa/backbone"
 	"github.com/vjepa-go/vjepa/backbone/fixtures"
 	"github.com/vjepa-go/vjepa/internal/officialcfg"
+	"github.com/vjepa-go/vjepa/internal/testutil"
 	"github.com/vjepa-go/vjepa/pretrain"
 )
 
@@ -91,8 +91,7 @@ func TestMixedPrecisionStep(t *testing.T) {
 func TestRunMixedPrecisionCheckpointed(t *testing.T) {
 	cfg, _, err := officialcfg.ParsePretrain("tiny.yaml", []byte(tinyConfig))
 	require.NoError(t, err)
-	backend, err := gobackend.New("")
-	require.NoError(t, err)
+	backend := testutil.Backend(t)
 	run := func(precision string, ckpt bool) *pretrain.Result {
 		res, err := pretrain.Run(context.Background(), backend, cfg, pretrain.Options{Dir: t.TempDir(), MaxSteps: 3,
 			MaskBucket: 1, Workers: 2, Progress: io.Discard, Precision: precision, GradCheckpointing: ckpt,

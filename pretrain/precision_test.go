@@ -5,12 +5,12 @@ import (
 
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
-	"github.com/gomlx/compute/gobackend"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/vjepa-go/vjepa/backbone"
 	"github.com/vjepa-go/vjepa/internal/officialcfg"
+	"github.com/vjepa-go/vjepa/internal/testutil"
 	"github.com/vjepa-go/vjepa/pretrain"
 )
 
@@ -26,8 +26,7 @@ func (b fakeBackend) NumDevices() int                            { return 1 }
 func (b fakeBackend) DeviceDescription(compute.DeviceNum) string { return b.device }
 
 func TestResolveExecution(t *testing.T) {
-	goBackend, err := gobackend.New("")
-	require.NoError(t, err)
+	goBackend := testutil.Backend(t)
 	cuda := fakeBackend{name: "xla", desc: "XLA PJRT plugin cuda", device: "NVIDIA H200"}
 	xlaCPU := fakeBackend{name: "xla", desc: "XLA PJRT plugin cpu", device: "cpu"}
 	bf16, ckpt := dtypes.BFloat16, true

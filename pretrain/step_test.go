@@ -15,15 +15,7 @@ import (
 // loss and the encoder, predictor and target encoder after the step with the official ones.
 func TestStepParity(t *testing.T) {
 	forEachFixture(t, func(t *testing.T, backend compute.Backend, f *fixtures.Fixture) {
-		st := &pretrain.State{}
-		var err error
-		st.Encoder, err = f.Params("checkpoint.pth", "encoder")
-		require.NoError(t, err)
-		st.Predictor, err = f.Params("checkpoint.pth", "predictor")
-		require.NoError(t, err)
-		st.Target, err = f.Params("checkpoint.pth", "target_encoder")
-		require.NoError(t, err)
-		stepper, err := pretrain.NewStepper(backend, f.Config, f.NumMasks(), st)
+		stepper, err := pretrain.NewStepper(backend, f.Config, f.NumMasks(), fixtureState(t, f))
 		require.NoError(t, err)
 
 		stats, err := stepper.Step(fixtureBatch(t, f), fixtureHParams(f))

@@ -8,12 +8,12 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/gomlx/compute/gobackend"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/vjepa-go/vjepa/backbone"
 	"github.com/vjepa-go/vjepa/internal/officialcfg"
+	"github.com/vjepa-go/vjepa/internal/testutil"
 	"github.com/vjepa-go/vjepa/pretrain"
 )
 
@@ -56,18 +56,28 @@ optimization:
   ema: [0.99, 1.0]
 `
 
+// runTiny trains tinyConfig in dir (see runText), logging the collapse diagnostics every 2
+// steps.
 func runTiny(t *testing.T, dir string, steps int64, resume bool) *pretrain.Result {
 	t.Helper()
-	cfg, warnings, err := officialcfg.ParsePretrain("tiny.yaml", []byte(tinyConfig))
+	res, _ := runText(t, tinyConfig, dir, steps, resume, 2)
+	return res
+}
+
+// runText trains the pretraining config text (which must parse without warnings) in dir on
+// the Go backend for up to steps steps, resuming the run there when resume is set and
+// checkpointing every 2 steps. It returns the result and the parsed config.
+func runText(t *testing.T, text, dir string, steps int64, resume bool, diagnosticsEvery int64) (*pretrain.Result, *officialcfg.PretrainConfig) {
+	t.Helper()
+	cfg, warnings, err := officialcfg.ParsePretrain("tiny.yaml", []byte(text))
 	require.NoError(t, err)
 	require.Empty(t, warnings)
-	backend, err := gobackend.New("")
-	require.NoError(t, err)
+	backend := testutil.Backend(t)
 	res, err := pretrain.Run(context.Background(), backend, cfg, pretrain.Options{Dir: dir, Resume: resume, MaxSteps: steps,
-		CheckpointEvery: 2, DiagnosticsEvery: 2, MaskBucket: 1, Workers: 2, Progress: io.Discard,
+		CheckpointEvery: 2, DiagnosticsEvery: diagnosticsEvery, MaskBucket: 1, Workers: 2, Progress: io.Discard,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	require.NoError(t, err)
-	return res
+	return res, cfg
 }
 
 // TestResumeEqualsUninterrupted kills a run (stops it) after 4 of 7 steps, resumes it, and
@@ -90,10 +100,7 @@ func TestResumeEqualsUninterrupted(t *testing.T) {
 	require.NoError(t, err)
 	b, _, err := pretrain.LoadCheckpoint(resB.Checkpoint, model)
 	require.NoError(t, err)
-	require.Equal(t, a.Encoder, b.Encoder)
-	require.Equal(t, a.Predictor, b.Predictor)
-	require.Equal(t, a.Target, b.Target)
-	require.Equal(t, a.Moments, b.Moments)
+	requireSameState(t, a, b)
 	require.Equal(t, resA.FinalLoss, resB.FinalLoss)
 
 	la, err := pretrain.ReadStepLog(filepath.Join(full, "train_log.csv"))
@@ -134,8 +141,7 @@ func TestRunRefusesToOverwrite(t *testing.T) {
 	runTiny(t, dir, 2, false)
 	cfg, _, err := officialcfg.ParsePretrain("tiny.yaml", []byte(tinyConfig))
 	require.NoError(t, err)
-	backend, err := gobackend.New("")
-	require.NoError(t, err)
+	backend := testutil.Backend(t)
 	_, err = pretrain.Run(context.Background(), backend, cfg, pretrain.Options{Dir: dir, MaxSteps: 3, Progress: io.Discard})
 	require.ErrorIs(t, err, pretrain.ErrRunExists)
 	require.ErrorContains(t, err, "already holds checkpoints")

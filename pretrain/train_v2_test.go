@@ -9,11 +9,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gomlx/compute/gobackend"
 	"github.com/stretchr/testify/require"
 
 	"github.com/vjepa-go/vjepa/backbone"
 	"github.com/vjepa-go/vjepa/internal/officialcfg"
+	"github.com/vjepa-go/vjepa/internal/testutil"
 	"github.com/vjepa-go/vjepa/pretrain"
 )
 
@@ -62,8 +62,7 @@ func runV2(t *testing.T, text, dir string, steps int64) *pretrain.Result {
 	t.Helper()
 	cfg, _, err := officialcfg.ParsePretrain("v2.yaml", []byte(text))
 	require.NoError(t, err)
-	backend, err := gobackend.New("")
-	require.NoError(t, err)
+	backend := testutil.Backend(t)
 	res, err := pretrain.Run(context.Background(), backend, cfg, pretrain.Options{Dir: dir, MaxSteps: steps,
 		CheckpointEvery: 2, MaskBucket: 1, Workers: 2, Progress: io.Discard,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
@@ -113,8 +112,7 @@ func TestPretrainV2(t *testing.T) {
 	bad := strings.Replace(tinyV2Config, "dataset_fpcs: [4, 4]", "dataset_fpcs: [4, 8]", 1)
 	badCfg, _, err := officialcfg.ParsePretrain("bad.yaml", []byte(bad))
 	require.NoError(t, err)
-	backend, err := gobackend.New("")
-	require.NoError(t, err)
+	backend := testutil.Backend(t)
 	_, err = pretrain.Run(context.Background(), backend, badCfg, pretrain.Options{Dir: t.TempDir(), Progress: io.Discard})
 	require.ErrorContains(t, err, "different lengths")
 }

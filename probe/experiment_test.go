@@ -7,10 +7,11 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/gomlx/compute/gobackend"
+	"github.com/gomlx/compute"
 	"github.com/stretchr/testify/require"
 
 	"github.com/vjepa-go/vjepa/backbone"
+	"github.com/vjepa-go/vjepa/internal/testutil"
 	"github.com/vjepa-go/vjepa/pretrain"
 	"github.com/vjepa-go/vjepa/probe"
 	"github.com/vjepa-go/vjepa/results"
@@ -22,6 +23,18 @@ func tinyModel() backbone.Config {
 	c.NumFrames, c.CropSize, c.PatchSize = 4, 32, 8
 	c.PredEmbedDim, c.PredDepth = 16, 1
 	return c
+}
+
+// tinyCheckpoint returns the Go backend and a checkpoint of a fresh tinyModel (seed 3) in a
+// temporary folder.
+func tinyCheckpoint(t *testing.T) (compute.Backend, string) {
+	t.Helper()
+	backend := testutil.Backend(t)
+	st, err := pretrain.InitState(tinyModel(), 3)
+	require.NoError(t, err)
+	ckpt := filepath.Join(t.TempDir(), "ckpt.pth.tar")
+	require.NoError(t, pretrain.SaveCheckpoint(ckpt, tinyModel(), st, pretrain.RunPosition{}, pretrain.HParams{}))
+	return backend, ckpt
 }
 
 func tinyExperiment(t *testing.T, ckpt string) *probe.Experiment {
@@ -42,12 +55,7 @@ func tinyExperiment(t *testing.T, ckpt string) *probe.Experiment {
 // pretrained and random-init backbones, attentive and avgpool probes; the records pass the
 // results generator's validation.
 func TestExperimentWritesValidRecords(t *testing.T) {
-	backend, err := gobackend.New("")
-	require.NoError(t, err)
-	st, err := pretrain.InitState(tinyModel(), 3)
-	require.NoError(t, err)
-	ckpt := filepath.Join(t.TempDir(), "ckpt.pth.tar")
-	require.NoError(t, pretrain.SaveCheckpoint(ckpt, tinyModel(), st, pretrain.RunPosition{}, pretrain.HParams{}))
+	backend, ckpt := tinyCheckpoint(t)
 
 	e := tinyExperiment(t, ckpt)
 	e.Seed = 3
@@ -79,8 +87,7 @@ func TestExperimentWritesValidRecords(t *testing.T) {
 
 // TestBackboneStaysFrozen checks that training probes leaves the encoder's output unchanged.
 func TestBackboneStaysFrozen(t *testing.T) {
-	backend, err := gobackend.New("")
-	require.NoError(t, err)
+	backend := testutil.Backend(t)
 	c := tinyModel()
 	params, err := backbone.InitEncoder(c, rand.New(rand.NewPCG(1, 1)))
 	require.NoError(t, err)
@@ -106,8 +113,7 @@ func TestBackboneStaysFrozen(t *testing.T) {
 // TestProbeResume: a probe trained 1 epoch, stopped and resumed for the 2nd, ends equal to
 // one trained 2 epochs straight.
 func TestProbeResume(t *testing.T) {
-	backend, err := gobackend.New("")
-	require.NoError(t, err)
+	backend := testutil.Backend(t)
 	c := tinyModel()
 	params, err := backbone.InitEncoder(c, rand.New(rand.NewPCG(1, 1)))
 	require.NoError(t, err)

@@ -159,6 +159,20 @@ func KNNEvaluate(train, val *FeatureSet, s KNNSettings, labelsPerClass int, seed
 	return &Outcome{Heads: []HeadResult{{Top1: top1, Top5: top5}}, PerClassAcc: perClass, Confusion: confusion}, nil
 }
 
+// rankOf returns the rank of the true class label among the class scores of row (how many
+// classes score higher, or equal with a lower index) and the arg-max of row.
+func rankOf(row []float64, label int) (rank, argmax int) {
+	for k := range row {
+		if row[k] > row[label] || (row[k] == row[label] && k < label) {
+			rank++
+		}
+		if row[k] > row[argmax] {
+			argmax = k
+		}
+	}
+	return rank, argmax
+}
+
 // rankAccuracy scores class scores against labels: top-1 and top-5 in percent (a class ranks
 // ahead of the true one when its score is higher, or equal with a lower index), per-class
 // accuracy and the confusion matrix of the arg-max.
@@ -170,15 +184,7 @@ func rankAccuracy(scores [][]float64, labels []int32, c int) (top1, top5 float64
 	hit1, hit5 := 0, 0
 	for i, row := range scores {
 		label := int(labels[i])
-		rank, argmax := 0, 0
-		for k := range row {
-			if row[k] > row[label] || (row[k] == row[label] && k < label) {
-				rank++
-			}
-			if row[k] > row[argmax] {
-				argmax = k
-			}
-		}
+		rank, argmax := rankOf(row, label)
 		if rank == 0 {
 			hit1++
 		}

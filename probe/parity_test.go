@@ -5,13 +5,13 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/gomlx/compute/gobackend"
 	"github.com/stretchr/testify/require"
 
 	"github.com/vjepa-go/vjepa/backbone"
 	"github.com/vjepa-go/vjepa/backbone/fixtures"
 	"github.com/vjepa-go/vjepa/internal/npy"
 	"github.com/vjepa-go/vjepa/internal/officialcfg"
+	"github.com/vjepa-go/vjepa/internal/testutil"
 	"github.com/vjepa-go/vjepa/probe"
 )
 
@@ -36,8 +36,7 @@ func relErr(t *testing.T, want *npy.Array, got backbone.HostTensor) float64 {
 func TestProbeParity(t *testing.T) {
 	root, err := fixtures.Root()
 	require.NoError(t, err)
-	backend, err := gobackend.New("")
-	require.NoError(t, err)
+	backend := testutil.Backend(t)
 	tests := []struct {
 		fixture string
 		kind    string
@@ -105,8 +104,7 @@ func stack(ts []backbone.HostTensor) backbone.HostTensor {
 func TestEvalOnlyOfficialProbes(t *testing.T) {
 	root, err := fixtures.Root()
 	require.NoError(t, err)
-	backend, err := gobackend.New("")
-	require.NoError(t, err)
+	backend := testutil.Backend(t)
 	for fixture, logitsFile := range map[string]string{"probe_v1": "logits.npy", "probe_v2": "logits_0.npy"} {
 		t.Run(fixture, func(t *testing.T) {
 			dir := filepath.Join(root, fixture)

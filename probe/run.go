@@ -227,16 +227,7 @@ func evaluate(tr *Trainer, fs *FeatureSet, batchSize int) ([]evalResult, error) 
 			for s := range idx {
 				row := avg[h][s*c : (s+1)*c]
 				label := int(labels[s])
-				rank := 0
-				argmax := 0
-				for k := range row {
-					if row[k] > row[label] || (row[k] == row[label] && k < label) {
-						rank++
-					}
-					if row[k] > row[argmax] {
-						argmax = k
-					}
-				}
+				rank, argmax := rankOf(row, label)
 				if rank == 0 {
 					hit1[h]++
 				}

@@ -6,11 +6,10 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/gomlx/compute/gobackend"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/vjepa-go/vjepa/pretrain"
+	"github.com/vjepa-go/vjepa/internal/testutil"
 	"github.com/vjepa-go/vjepa/probe"
 	"github.com/vjepa-go/vjepa/results"
 )
@@ -19,12 +18,7 @@ import (
 // per class) on a pretrained and a random-init backbone: every record carries both seeds, their
 // mean ± std, and the pretrained ones the paired difference to random init.
 func TestExperimentSeeds(t *testing.T) {
-	backend, err := gobackend.New("")
-	require.NoError(t, err)
-	st, err := pretrain.InitState(tinyModel(), 3)
-	require.NoError(t, err)
-	ckpt := filepath.Join(t.TempDir(), "ckpt.pth.tar")
-	require.NoError(t, pretrain.SaveCheckpoint(ckpt, tinyModel(), st, pretrain.RunPosition{}, pretrain.HParams{}))
+	backend, ckpt := tinyCheckpoint(t)
 
 	e := tinyExperiment(t, ckpt)
 	e.Probes, e.Heads, e.Epochs = []string{probe.Attentive, probe.KNN}, e.Heads[:1], 1
@@ -90,11 +84,10 @@ func TestExperimentSeeds(t *testing.T) {
 }
 
 func TestExperimentSeedsRejects(t *testing.T) {
-	backend, err := gobackend.New("")
-	require.NoError(t, err)
+	backend := testutil.Backend(t)
 	e := tinyExperiment(t, "")
 	e.Seeds, e.EvalOnly = 2, filepath.Join(t.TempDir(), "p.pth.tar")
-	_, err = e.Run(context.Background(), backend)
+	_, err := e.Run(context.Background(), backend)
 	require.ErrorContains(t, err, "takes one seed, not 2")
 
 	e = tinyExperiment(t, "")

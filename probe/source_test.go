@@ -10,12 +10,12 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/gomlx/compute/gobackend"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/vjepa-go/vjepa/backbone"
 	"github.com/vjepa-go/vjepa/datasets"
+	"github.com/vjepa-go/vjepa/internal/testutil"
 )
 
 // noiseImageFolder writes root/{train,val}/{a,b,c}/ with random-noise PNGs (so that every
@@ -50,8 +50,7 @@ func noiseImageFolder(t *testing.T, perClass int) string {
 // batches are a pure function of (seed, epoch) — so a killed and resumed probe run equals an
 // uninterrupted one — the clips differ from epoch to epoch, and the experiment records it.
 func TestAugmentedTraining(t *testing.T) {
-	backend, err := gobackend.New("")
-	require.NoError(t, err)
+	backend := testutil.Backend(t)
 	c, _ := backbone.Preset("vit_tiny")
 	c.Name, c.EmbedDim, c.Depth, c.NumHeads = "custom", 32, 1, 2
 	c.NumFrames, c.CropSize, c.PatchSize = 2, 32, 8

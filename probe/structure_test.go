@@ -6,12 +6,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gomlx/compute/gobackend"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/vjepa-go/vjepa/backbone"
 	"github.com/vjepa-go/vjepa/internal/officialcfg"
+	"github.com/vjepa-go/vjepa/internal/testutil"
 	"github.com/vjepa-go/vjepa/probe"
 )
 
@@ -53,8 +53,7 @@ func TestModelFromEveryEvalPreset(t *testing.T) {
 // TestBlockOrder checks where each generation runs its self-attention blocks: V-JEPA 2
 // over the tokens before the cross-attention, V-JEPA on the query after it.
 func TestBlockOrder(t *testing.T) {
-	backend, err := gobackend.New("")
-	require.NoError(t, err)
+	backend := testutil.Backend(t)
 	x := backbone.HostTensor{Shape: []int{2, 5, 8}, F32: make([]float32, 2*5*8)}
 	for i := range x.F32 {
 		x.F32[i] = float32(i%7) - 3
@@ -88,8 +87,7 @@ func TestBlockOrder(t *testing.T) {
 }
 
 func TestApplyBadInput(t *testing.T) {
-	backend, err := gobackend.New("")
-	require.NoError(t, err)
+	backend := testutil.Backend(t)
 	m := probe.Model{Kind: probe.Attentive4, EmbedDim: 8, NumHeads: 2, NumClasses: 3, Depth: 2}
 	params := m.Init(rand.New(rand.NewPCG(1, 2)))
 	tests := []struct {

@@ -4,10 +4,10 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/gomlx/compute/gobackend"
 	"github.com/stretchr/testify/require"
 
 	"github.com/vjepa-go/vjepa/backbone"
+	"github.com/vjepa-go/vjepa/internal/testutil"
 )
 
 // toyFeatures makes n samples of [tokens, d] features where the class is carried by one
@@ -28,8 +28,7 @@ func toyFeatures(n, tokens, d, classes int, rng *rand.Rand) (backbone.HostTensor
 }
 
 func TestTrainerLearns(t *testing.T) {
-	backend, err := gobackend.New("")
-	require.NoError(t, err)
+	backend := testutil.Backend(t)
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, kind := range []string{Attentive, Attentive4, AvgPoolLinear} {
 		t.Run(kind, func(t *testing.T) {
@@ -64,8 +63,7 @@ func TestTrainerLearns(t *testing.T) {
 }
 
 func TestTrainerRejectsBadInput(t *testing.T) {
-	backend, err := gobackend.New("")
-	require.NoError(t, err)
+	backend := testutil.Backend(t)
 	m := Model{Kind: Attentive, EmbedDim: 8, NumHeads: 2, NumClasses: 3}
 	tr, err := NewTrainer(backend, TrainerOptions{Model: m, NumHeads: 1}, []backbone.HostParams{m.Init(rand.New(rand.NewPCG(1, 1)))})
 	require.NoError(t, err)

@@ -30,9 +30,8 @@ func runBench(ctx context.Context, args []string) error {
 	precision := fs.String("precision", pretrain.PrecisionFloat32, "matrix products of the transformer blocks: float32 or bfloat16")
 	gradCkpt := fs.Bool("grad-checkpointing", false, "recompute each transformer block's activations in the backward pass of the steps")
 	refPython := fs.String("reference-python", "", "interpreter for --reference (default: python3, else /usr/bin/python3)")
-	var bf backendFlags
-	bf.register(fs)
-	if err := fs.Parse(args); err != nil {
+	bf, err := parseWithBackend(fs, args)
+	if err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {

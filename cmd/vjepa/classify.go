@@ -22,9 +22,8 @@ func runClassify(_ context.Context, args []string) error {
 	head := fs.Int("head", 0, "which probe of the checkpoint (one per multihead_kwargs entry in V-JEPA 2 checkpoints)")
 	out := fs.String("out", "", "output .npy: logits, float32 [B,num_classes]")
 	pooled := fs.String("pooled", "", "optional output .npy: the pooler's output, float32 [B,D]")
-	var bf backendFlags
-	bf.register(fs)
-	if err := fs.Parse(args); err != nil {
+	bf, err := parseWithBackend(fs, args)
+	if err != nil {
 		return err
 	}
 	if *config == "" || *ckptPath == "" || *features == "" || *out == "" {

@@ -28,9 +28,8 @@ func runEmbed(ctx context.Context, args []string) error {
 	out := fs.String("out", "", "output .npy, float32 [N,D]; an index file <out>.index.tsv lists row, label and source")
 	batch := fs.Int("batch-size", 8, "clips per encoder call")
 	workers := fs.Int("workers", 2, "data loading workers")
-	var bf backendFlags
-	bf.register(fs)
-	if err := fs.Parse(args); err != nil {
+	bf, err := parseWithBackend(fs, args)
+	if err != nil {
 		return err
 	}
 	if *input == "" || *out == "" {

@@ -16,8 +16,7 @@ import (
 // TestEmbedV2 embeds built-in clips with the V-JEPA 2 fixture model given as a Hugging Face
 // folder and as the official checkpoint.pt: both give the same vectors.
 func TestEmbedV2(t *testing.T) {
-	f, err := fixtures.Load("v2_small")
-	require.NoError(t, err)
+	f := fixtures.MustLoad(t, "v2_small")
 	cfg := filepath.Join("testdata", "v2_small_eval.yaml")
 	dir := t.TempDir()
 	var outs []*npy.Array

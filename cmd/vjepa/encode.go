@@ -25,6 +25,13 @@ func (b *backendFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&b.allowSlow, "allow-slow", false, "allow the pure-Go backend without GOEXPERIMENT=simd (about 36x slower)")
 }
 
+// parseWithBackend registers the backend flags on fs, then parses args.
+func parseWithBackend(fs *flag.FlagSet, args []string) (*backendFlags, error) {
+	bf := new(backendFlags)
+	bf.register(fs)
+	return bf, fs.Parse(args)
+}
+
 func (b *backendFlags) open() (compute.Backend, error) {
 	be, err := backend.Select(b.backend, b.allowSlow)
 	if err != nil {
@@ -138,9 +145,8 @@ func runEncode(_ context.Context, args []string) error {
 	input := fs.String("input", "", "clip .npy, float32 [B,3,T,H,W]")
 	ctxPath := fs.String("context-indices", "", "optional int64 [B,K] token indices to keep")
 	out := fs.String("out", "", "output .npy, float32 [B,N,D] (or [B,K,D])")
-	var bf backendFlags
-	bf.register(fs)
-	if err := fs.Parse(args); err != nil {
+	bf, err := parseWithBackend(fs, args)
+	if err != nil {
 		return err
 	}
 	if *ckptPath == "" || *input == "" || *out == "" {
@@ -194,9 +200,8 @@ func runPredict(_ context.Context, args []string) error {
 	tgtPath := fs.String("target-indices", "", "int64 [B,Kt] target token indices")
 	maskIndex := fs.Int("mask-index", 0, "mask token to use (V-JEPA: the mask configuration; V-JEPA 2 training uses 0, the Hugging Face VJEPA2Model 1)")
 	out := fs.String("out", "", "output .npy, float32 [B,Kt,D]")
-	var bf backendFlags
-	bf.register(fs)
-	if err := fs.Parse(args); err != nil {
+	bf, err := parseWithBackend(fs, args)
+	if err != nil {
 		return err
 	}
 	if *ckptPath == "" || *input == "" || *ctxPath == "" || *tgtPath == "" || *out == "" {

@@ -40,8 +40,7 @@ func requireClose(t *testing.T, wantPath, gotPath string, tol float64) {
 func TestEncodePredictReproduceFixtures(t *testing.T) {
 	for _, name := range fixtures.Names {
 		t.Run(name, func(t *testing.T) {
-			f, err := fixtures.Load(name)
-			require.NoError(t, err)
+			f := fixtures.MustLoad(t, name)
 			cfg := filepath.Join("testdata", name+".yaml")
 			ckpt := filepath.Join(f.Dir, "checkpoint.pth")
 			dir := t.TempDir()
@@ -70,8 +69,7 @@ func TestEncodePredictReproduceFixtures(t *testing.T) {
 }
 
 func TestEncodeBadInput(t *testing.T) {
-	f, err := fixtures.Load("small_both")
-	require.NoError(t, err)
+	f := fixtures.MustLoad(t, "small_both")
 	dir := t.TempDir()
 	cfg := filepath.Join("testdata", "small_both.yaml")
 	ckpt := filepath.Join(f.Dir, "checkpoint.pth")

@@ -17,8 +17,7 @@ const v2CLITol = 1e-5
 // given three ways: the Hugging Face folder and its model.safetensors (no --config), and the
 // official checkpoint.pt with a YAML.
 func TestEncodePredictV2(t *testing.T) {
-	f, err := fixtures.Load("v2_small")
-	require.NoError(t, err)
+	f := fixtures.MustLoad(t, "v2_small")
 	input := filepath.Join(f.Dir, "input.npy")
 	yaml := filepath.Join("testdata", "v2_small.yaml")
 	sources := []struct {
@@ -57,8 +56,7 @@ func TestEncodePredictV2(t *testing.T) {
 }
 
 func TestEncodeV2Errors(t *testing.T) {
-	f, err := fixtures.Load("v2_small")
-	require.NoError(t, err)
+	f := fixtures.MustLoad(t, "v2_small")
 	input := filepath.Join(f.Dir, "input.npy")
 	out := filepath.Join(t.TempDir(), "o.npy")
 	tests := []struct {

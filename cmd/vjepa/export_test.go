@@ -7,34 +7,20 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/vjepa-go/vjepa/backbone/fixtures"
-	"github.com/vjepa-go/vjepa/internal/safetensors"
+	"github.com/vjepa-go/vjepa/internal/testutil"
 )
 
 // TestExportHF exports the official checkpoint of v2_small in the Hugging Face layout: the
 // tensors equal the fixture's model.safetensors (made with transformers' key map), and the
 // folder encodes the clip with no --config.
 func TestExportHF(t *testing.T) {
-	f, err := fixtures.Load("v2_small")
-	require.NoError(t, err)
+	f := fixtures.MustLoad(t, "v2_small")
 	dir := filepath.Join(t.TempDir(), "hf")
 	code, stderr := runCLI(t, "export", "--format", "hf", "--checkpoint", filepath.Join(f.Dir, "checkpoint.pt"),
 		"--config", filepath.Join("testdata", "v2_small.yaml"), "--out", dir)
 	require.Equal(t, 0, code, stderr)
 
-	got, err := safetensors.Open(filepath.Join(dir, "model.safetensors"))
-	require.NoError(t, err)
-	defer got.Close()
-	want, err := safetensors.Open(filepath.Join(f.Dir, "model.safetensors"))
-	require.NoError(t, err)
-	defer want.Close()
-	require.Equal(t, want.Names(), got.Names())
-	for _, n := range want.Names() {
-		wv, _, err := want.Float32(n)
-		require.NoError(t, err)
-		gv, _, err := got.Float32(n)
-		require.NoError(t, err)
-		require.Equal(t, wv, gv, n)
-	}
+	testutil.RequireSameSafetensors(t, filepath.Join(f.Dir, "model.safetensors"), filepath.Join(dir, "model.safetensors"))
 
 	out := filepath.Join(t.TempDir(), "full.npy")
 	code, stderr = runCLI(t, "encode", "--checkpoint", dir, "--input", filepath.Join(f.Dir, "input.npy"), "--out", out)
@@ -43,8 +29,7 @@ func TestExportHF(t *testing.T) {
 }
 
 func TestExportErrors(t *testing.T) {
-	v1, err := fixtures.Load("small_both")
-	require.NoError(t, err)
+	v1 := fixtures.MustLoad(t, "small_both")
 	tests := []struct {
 		name string
 		args []string

@@ -24,9 +24,8 @@ func runPretrain(ctx context.Context, args []string) error {
 	workers := fs.Int("workers", 2, "data loading workers")
 	precision := fs.String("precision", pretrain.PrecisionAuto, "matrix products of the transformer blocks: auto (meta.dtype where the backend does bfloat16 well: XLA on a GPU/TPU; float32 elsewhere), float32 or bfloat16; weights, optimiser state and loss stay float32")
 	gradCkpt := fs.Bool("grad-checkpointing", false, "recompute each transformer block's activations in the backward pass (less memory, about one more forward); also model.use_activation_checkpointing")
-	var bf backendFlags
-	bf.register(fs)
-	if err := fs.Parse(args); err != nil {
+	bf, err := parseWithBackend(fs, args)
+	if err != nil {
 		return err
 	}
 	if *masks != "fixed" && *masks != "varying" {

@@ -41,9 +41,8 @@ func runProbe(ctx context.Context, args []string) error {
 	knnLabels := fs.String("knn-labels", "1,5,10", "knn probe: few-label regimes, labelled training clips per class drawn per seed, comma-separated (empty: all labels only)")
 	trainer := fs.String("trainer", "", "who pretrained --checkpoint, for the side-by-side tables: vjepa-go or official (default vjepa-go for the built-in sets)")
 	augment := fs.Bool("augment", false, "augment the training clips anew every epoch, as the official evaluations (RandAugment, random resized crop, random erasing; AutoAugment for images): the backbone then runs every epoch and no training features are cached (default on for k400, ssv2, in1k and the official presets; built-in data sets have no training augmentation)")
-	var bf backendFlags
-	bf.register(fs)
-	if err := fs.Parse(args); err != nil {
+	bf, err := parseWithBackend(fs, args)
+	if err != nil {
 		return err
 	}
 	if *dataset == "" && *config == "" {
@@ -80,7 +79,6 @@ func runProbe(ctx context.Context, args []string) error {
 			req.Augment = augment
 		}
 	})
-	var err error
 	if req.KNNLabelsPerClass, err = parseInts(*knnLabels); err != nil {
 		return fmt.Errorf("--knn-labels: %w", err)
 	}

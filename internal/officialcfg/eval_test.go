@@ -166,8 +166,8 @@ optimization:
 }
 
 func TestLoadEvalWarnings(t *testing.T) {
-	k400 := official(t, "evals/vitl16_k400_16x8x3.yaml")
-	in1k := official(t, "evals/vitl16_in1k.yaml")
+	k400 := testutil.OfficialPreset(t, "evals/vitl16_k400_16x8x3.yaml")
+	in1k := testutil.OfficialPreset(t, "evals/vitl16_in1k.yaml")
 	tests := []struct {
 		name, text, old, repl string
 		key, msg              string
@@ -198,7 +198,7 @@ func TestLoadEvalWarnings(t *testing.T) {
 }
 
 func TestLoadEvalErrors(t *testing.T) {
-	k400 := official(t, "evals/vitl16_k400_16x8x3.yaml")
+	k400 := testutil.OfficialPreset(t, "evals/vitl16_k400_16x8x3.yaml")
 	tests := []struct {
 		old, repl      string
 		key, want, got string

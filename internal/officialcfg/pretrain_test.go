@@ -2,7 +2,6 @@ package officialcfg
 
 import (
 	"errors"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -16,14 +15,6 @@ import (
 )
 
 const officialDir = "presets"
-
-// official returns the text of an official configuration file.
-func official(t *testing.T, rel string) string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(officialDir, rel))
-	require.NoError(t, err)
-	return string(b)
-}
 
 func ptr[T any](v T) *T { return &v }
 
@@ -127,7 +118,7 @@ func TestLoadPretrainDefaults(t *testing.T) {
 }
 
 func TestLoadPretrainWarnings(t *testing.T) {
-	text := official(t, "pretrain/vitl16.yaml")
+	text := testutil.OfficialPreset(t, "pretrain/vitl16.yaml")
 	tests := []struct {
 		name, old, repl string
 		want            string // warning message
@@ -161,7 +152,7 @@ func TestLoadPretrainWarnings(t *testing.T) {
 }
 
 func TestLoadPretrainTypeErrors(t *testing.T) {
-	text := official(t, "pretrain/vitl16.yaml")
+	text := testutil.OfficialPreset(t, "pretrain/vitl16.yaml")
 	tests := []struct {
 		old, repl      string
 		key, want, got string

@@ -4,11 +4,12 @@ import (
 	"math"
 	"testing"
 
-	"github.com/gomlx/compute/gobackend"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/vjepa-go/vjepa/internal/testutil"
 )
 
 // adamWRef is torch.optim.AdamW's update for one parameter in float64, written from the
@@ -27,8 +28,7 @@ func adamWRef(p, g, m, v []float64, lr, wd float64, step int, decayed bool) {
 }
 
 func TestAdamWMatchesTorchAlgorithm(t *testing.T) {
-	backend, err := gobackend.New("")
-	require.NoError(t, err)
+	backend := testutil.Backend(t)
 	exec, err := NewExec(backend, func(in []*Node) []*Node {
 		np, nm, nv := AdamW(in[0:2], in[2:4], in[4:6], in[6:8], []bool{true, false}, in[8], in[9], in[10], in[11])
 		return append(append(np, nm...), nv...)
@@ -75,8 +75,7 @@ func TestAdamWMatchesTorchAlgorithm(t *testing.T) {
 }
 
 func TestClipByGlobalNorm(t *testing.T) {
-	backend, err := gobackend.New("")
-	require.NoError(t, err)
+	backend := testutil.Backend(t)
 	exec, err := NewExec(backend, func(in []*Node) []*Node {
 		out, norm := ClipByGlobalNorm(in[:2], in[2])
 		return append(out, norm)

@@ -11,8 +11,7 @@ import (
 )
 
 func TestFixtureFile(t *testing.T) {
-	f, err := fixtures.Load("v2_small")
-	require.NoError(t, err)
+	f := fixtures.MustLoad(t, "v2_small")
 	sf, err := safetensors.Open(filepath.Join(f.Dir, "model.safetensors"))
 	require.NoError(t, err)
 	defer sf.Close()

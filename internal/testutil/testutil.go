@@ -1,5 +1,6 @@
-// Package testutil holds the helpers that tests of several packages share: finding the
-// repository's parity fixtures and editing small text files. Only tests import it.
+// Package testutil holds the helpers that tests of several packages share: the Go backend,
+// finding the repository's parity fixtures and editing small text files. Only tests import
+// it.
 package testutil
 
 import (
@@ -40,6 +41,17 @@ func FixturesDir(t testing.TB) string {
 	_, err = os.Stat(dir)
 	require.NoError(t, err, "parity fixtures are part of the repository")
 	return dir
+}
+
+// OfficialPreset returns the text of an embedded official config file, rel being its path
+// below internal/officialcfg/presets (for example "pretrain/vitl16.yaml").
+func OfficialPreset(t testing.TB, rel string) string {
+	t.Helper()
+	root, err := RepoRoot()
+	require.NoError(t, err)
+	b, err := os.ReadFile(filepath.Join(root, "internal", "officialcfg", "presets", rel))
+	require.NoError(t, err)
+	return string(b)
 }
 
 // WriteFile writes content to a file named name in a fresh temporary folder and returns

@@ -1,10 +1,9 @@
 package torchckpt
 
 import (
-	"encoding/binary"
 	"fmt"
-	"math"
 
+	"github.com/vjepa-go/vjepa/internal/lebin"
 	"github.com/vjepa-go/vjepa/internal/npy"
 )
 
@@ -98,115 +97,58 @@ func decodeArray(raw []byte, dtype string) (*npy.Array, error) {
 	if size == 0 || dtype == "complex64" || dtype == "complex128" {
 		return nil, fmt.Errorf("unsupported tensor dtype %s", dtype)
 	}
-	n := len(raw) / size
-	le := binary.LittleEndian
-	a := &npy.Array{Shape: []int{n}}
+	a := &npy.Array{Shape: []int{len(raw) / size}}
 	switch dtype {
 	case "float32":
-		a.DType, a.F32 = npy.Float32, make([]float32, n)
-		for i := range a.F32 {
-			a.F32[i] = math.Float32frombits(le.Uint32(raw[4*i:]))
-		}
+		a.DType, a.F32 = npy.Float32, lebin.Decode(raw, size, lebin.Float32)
 	case "float16":
-		a.DType, a.F32 = npy.Float32, make([]float32, n)
-		for i := range a.F32 {
-			a.F32[i] = halfToFloat32(le.Uint16(raw[2*i:]))
-		}
+		a.DType, a.F32 = npy.Float32, lebin.Decode(raw, size, lebin.Float16)
 	case "bfloat16":
-		a.DType, a.F32 = npy.Float32, make([]float32, n)
-		for i := range a.F32 {
-			a.F32[i] = math.Float32frombits(uint32(le.Uint16(raw[2*i:])) << 16)
-		}
+		a.DType, a.F32 = npy.Float32, lebin.Decode(raw, size, lebin.BFloat16)
 	case "float64":
-		a.DType, a.F64 = npy.Float64, make([]float64, n)
-		for i := range a.F64 {
-			a.F64[i] = math.Float64frombits(le.Uint64(raw[8*i:]))
-		}
+		a.DType, a.F64 = npy.Float64, lebin.Decode(raw, size, lebin.Float64)
 	case "int64":
-		a.DType, a.I64 = npy.Int64, make([]int64, n)
-		for i := range a.I64 {
-			a.I64[i] = int64(le.Uint64(raw[8*i:]))
-		}
-	case "int32", "int16", "int8":
-		a.DType, a.I32 = npy.Int32, make([]int32, n)
-		for i := range a.I32 {
-			switch size {
-			case 4:
-				a.I32[i] = int32(le.Uint32(raw[4*i:]))
-			case 2:
-				a.I32[i] = int32(int16(le.Uint16(raw[2*i:])))
-			default:
-				a.I32[i] = int32(int8(raw[i]))
-			}
-		}
+		a.DType, a.I64 = npy.Int64, lebin.Decode(raw, size, lebin.Int64)
+	case "int32":
+		a.DType, a.I32 = npy.Int32, lebin.Decode(raw, size, lebin.Int32)
+	case "int16":
+		a.DType, a.I32 = npy.Int32, lebin.Decode(raw, size, func(b []byte) int32 { return int32(lebin.Int16(b)) })
+	case "int8":
+		a.DType, a.I32 = npy.Int32, lebin.Decode(raw, size, func(b []byte) int32 { return int32(lebin.Int8(b)) })
 	case "uint8":
-		a.DType, a.U8 = npy.Uint8, append([]uint8(nil), raw[:n]...)
+		a.DType, a.U8 = npy.Uint8, append([]uint8(nil), raw...)
 	case "bool":
-		a.DType, a.Bool = npy.Bool, make([]bool, n)
-		for i := range a.Bool {
-			a.Bool[i] = raw[i] != 0
-		}
+		a.DType, a.Bool = npy.Bool, lebin.Decode(raw, size, func(b []byte) bool { return b[0] != 0 })
 	}
 	return a, nil
 }
 
 // viewArray applies the view of t to the flat array of its storage span.
 func viewArray(flat *npy.Array, t *TensorRef) *npy.Array {
-	shape := append([]int{}, t.Shape...)
-	if t.contiguous() {
-		n := t.NumElements()
-		out := &npy.Array{Shape: shape, DType: flat.DType}
-		switch flat.DType {
-		case npy.Float32:
-			out.F32 = flat.F32[:n:n]
-		case npy.Float64:
-			out.F64 = flat.F64[:n:n]
-		case npy.Int64:
-			out.I64 = flat.I64[:n:n]
-		case npy.Int32:
-			out.I32 = flat.I32[:n:n]
-		case npy.Uint8:
-			out.U8 = flat.U8[:n:n]
-		case npy.Bool:
-			out.Bool = flat.Bool[:n:n]
-		}
-		return out
-	}
-	out := &npy.Array{Shape: shape, DType: flat.DType}
+	out := &npy.Array{Shape: append([]int{}, t.Shape...), DType: flat.DType}
 	switch flat.DType {
 	case npy.Float32:
-		out.F32 = gather(flat.F32, t.Shape, t.Stride)
+		out.F32 = view(flat.F32, t)
 	case npy.Float64:
-		out.F64 = gather(flat.F64, t.Shape, t.Stride)
+		out.F64 = view(flat.F64, t)
 	case npy.Int64:
-		out.I64 = gather(flat.I64, t.Shape, t.Stride)
+		out.I64 = view(flat.I64, t)
 	case npy.Int32:
-		out.I32 = gather(flat.I32, t.Shape, t.Stride)
+		out.I32 = view(flat.I32, t)
 	case npy.Uint8:
-		out.U8 = gather(flat.U8, t.Shape, t.Stride)
+		out.U8 = view(flat.U8, t)
 	case npy.Bool:
-		out.Bool = gather(flat.Bool, t.Shape, t.Stride)
+		out.Bool = view(flat.Bool, t)
 	}
 	return out
 }
 
-// halfToFloat32 converts an IEEE 754 binary16 value to float32.
-func halfToFloat32(h uint16) float32 {
-	sign := uint32(h>>15) << 31
-	exp := uint32(h>>10) & 0x1f
-	frac := uint32(h) & 0x3ff
-	switch {
-	case exp == 0x1f: // inf or NaN
-		return math.Float32frombits(sign | 0xff<<23 | frac<<13)
-	case exp == 0 && frac == 0:
-		return math.Float32frombits(sign)
-	case exp == 0: // subnormal: normalise
-		e := uint32(127 - 15 + 1)
-		for frac&0x400 == 0 {
-			frac <<= 1
-			e--
-		}
-		return math.Float32frombits(sign | e<<23 | (frac&0x3ff)<<13)
+// view returns the elements of t's view of its flat storage span: a capped
+// slice of it when t is contiguous, a gathered copy otherwise.
+func view[T any](flat []T, t *TensorRef) []T {
+	if t.contiguous() {
+		n := t.NumElements()
+		return flat[:n:n]
 	}
-	return math.Float32frombits(sign | (exp+127-15)<<23 | frac<<13)
+	return gather(flat, t.Shape, t.Stride)
 }

@@ -121,6 +121,16 @@ func (u *unpickler) line() (string, error) {
 	return s, nil
 }
 
+// counted reads a length-prefixed operand: a little-endian count of size bytes, then that
+// many bytes.
+func (u *unpickler) counted(size int) ([]byte, error) {
+	n, err := u.uint(size)
+	if err != nil {
+		return nil, err
+	}
+	return u.need(int(min(n, math.MaxInt32)))
+}
+
 func (u *unpickler) push(v any) { u.stack = append(u.stack, v) }
 
 func (u *unpickler) pop() (any, error) {
@@ -187,13 +197,16 @@ func (u *unpickler) memoKey(op byte) (int, error) {
 	}
 }
 
-// popOnto pops the operands of an opcode that adds items to an object (APPEND, SETITEM and
-// their batched forms): n items, or everything down to the mark when n is 0. It returns them
-// with the object below them, which stays on the stack.
-func (u *unpickler) popOnto(n int) (items []any, target any, err error) {
-	if n > 0 {
-		items, err = u.popN(n)
-	} else {
+// popOnto pops the operands of an opcode op that adds items to an object: one item for
+// APPEND, a key and a value for SETITEM, everything down to the mark for their batched
+// forms. It returns them with the object below them, which stays on the stack.
+func (u *unpickler) popOnto(op byte) (items []any, target any, err error) {
+	switch op {
+	case opAppend:
+		items, err = u.popN(1)
+	case opSetItem:
+		items, err = u.popN(2)
+	default:
 		items, err = u.popMark()
 	}
 	if err != nil {
@@ -300,11 +313,7 @@ func (u *unpickler) step(op byte) error {
 		if op == opLong4 {
 			size = 4
 		}
-		n, err := u.uint(size)
-		if err != nil {
-			return err
-		}
-		b, err := u.need(int(min(n, math.MaxInt32)))
+		b, err := u.counted(size)
 		if err != nil {
 			return err
 		}
@@ -345,22 +354,14 @@ func (u *unpickler) step(op byte) error {
 		u.push(math.Float64frombits(binary.BigEndian.Uint64(b)))
 	case opBinUnicode, opBinString, opShortBinUni, opShortBinString, opBinUnicode8:
 		size := map[byte]int{opBinUnicode: 4, opBinString: 4, opShortBinUni: 1, opShortBinString: 1, opBinUnicode8: 8}[op]
-		n, err := u.uint(size)
-		if err != nil {
-			return err
-		}
-		b, err := u.need(int(min(n, math.MaxInt32)))
+		b, err := u.counted(size)
 		if err != nil {
 			return err
 		}
 		u.push(string(b))
 	case opBinBytes, opShortBinBytes, opBinBytes8:
 		size := map[byte]int{opBinBytes: 4, opShortBinBytes: 1, opBinBytes8: 8}[op]
-		n, err := u.uint(size)
-		if err != nil {
-			return err
-		}
-		b, err := u.need(int(min(n, math.MaxInt32)))
+		b, err := u.counted(size)
 		if err != nil {
 			return err
 		}
@@ -397,11 +398,7 @@ func (u *unpickler) step(op byte) error {
 			u.push(d)
 		}
 	case opAppend, opAppends, opAddItems:
-		n := 0
-		if op == opAppend {
-			n = 1
-		}
-		items, t, err := u.popOnto(n)
+		items, t, err := u.popOnto(op)
 		if err != nil {
 			return err
 		}
@@ -414,11 +411,7 @@ func (u *unpickler) step(op byte) error {
 			return fmt.Errorf("append to %T", t)
 		}
 	case opSetItem, opSetItems:
-		n := 0
-		if op == opSetItem {
-			n = 2
-		}
-		items, t, err := u.popOnto(n)
+		items, t, err := u.popOnto(op)
 		if err != nil {
 			return err
 		}
