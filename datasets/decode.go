@@ -128,19 +128,6 @@ func gatherFrames(indices, unique []int, decoded []uint8, h, w int) *Frames {
 	return f
 }
 
-// FramesToClip converts uint8 frames [T][H][W][3] to a float32 clip [3][T][H][W] with
-// values 0..255 and no other change: the identity transform.
-func FramesToClip(f *Frames) Clip {
-	plane := f.T * f.H * f.W
-	c := Clip{T: f.T, H: f.H, W: f.W, Data: make([]float32, 3*plane)}
-	for p := range plane {
-		c.Data[p] = float32(f.Pix[3*p])
-		c.Data[plane+p] = float32(f.Pix[3*p+1])
-		c.Data[2*plane+p] = float32(f.Pix[3*p+2])
-	}
-	return c
-}
-
 // NewDecoder returns the decoder named name: "ffmpeg" (the command-line tools), "astiav"
 // (in-process libav, built in unless the binary is built without cgo or with the noastiav
 // tag) or "" for DefaultDecoder.

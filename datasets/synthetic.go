@@ -132,8 +132,6 @@ type Synthetic struct {
 	cfg  SyntheticConfig
 }
 
-var _ Dataset = (*Synthetic)(nil)
-
 // Builtin returns the built-in data set called name (see BuiltinNames).
 func Builtin(name string, cfg SyntheticConfig) (*Synthetic, error) {
 	for _, k := range syntheticKinds() {
@@ -160,8 +158,6 @@ func (s *Synthetic) Fingerprint() string {
 	return fmt.Sprintf("%s/v%d/seed=%d/%s/train=%d/val=%d/T=%d/size=%d", s.kind.name, syntheticVersion,
 		c.Seed, c.Split, c.TrainSize, c.ValSize, c.Frames, c.Size)
 }
-
-var _ Fingerprinter = (*Synthetic)(nil)
 
 // Name is the data set's name, e.g. "synthetic-motion".
 func (s *Synthetic) Name() string { return s.kind.name }

@@ -5,32 +5,6 @@ import (
 	"math/rand/v2"
 )
 
-// Frames is a decoded clip before any transform: uint8 RGB, layout [T][H][W][3] flattened
-// (the layout decord returns in the official code).
-type Frames struct {
-	T, H, W int
-	Pix     []uint8 // len T*H*W*3
-}
-
-// Clip is a transformed clip ready for the model: float32, layout [3][T][H][W] flattened
-// (channels first, then time: the official [C,T,H,W] layout of one sample).
-type Clip struct {
-	T, H, W int
-	Data    []float32 // len 3*T*H*W
-}
-
-// Sample is one item of a data set after sampling and transforms.
-//
-// Views holds the clips indexed [spatial view][temporal segment]: pretraining and probe
-// training produce one view and one segment per clip sampling (num_clips segments for the
-// multi-clip probe protocols); evaluation produces num_views_per_segment spatial views.
-type Sample struct {
-	Views [][]Clip
-	Label int
-	// Source names where the sample came from (a file path, or "synthetic-motion/val/17").
-	Source string
-}
-
 // Dataset is a random-access collection of samples. Sample must be safe for concurrent use by
 // several goroutines; all randomness comes from rng so that results are deterministic given
 // the loader's seed.
@@ -50,3 +24,9 @@ type Dataset interface {
 type Fingerprinter interface {
 	Fingerprint() string
 }
+
+// The built-in data sets are data sets.
+var (
+	_ Dataset       = (*Synthetic)(nil)
+	_ Fingerprinter = (*Synthetic)(nil)
+)
