@@ -13,6 +13,9 @@ import (
 	"time"
 
 	"github.com/vjepa-go/vjepa/datasets"
+	"github.com/vjepa-go/vjepa/datasets/decode"
+	"github.com/vjepa-go/vjepa/datasets/synthetic"
+	"github.com/vjepa-go/vjepa/datasets/transform"
 )
 
 // loaderRate loads batches batches of ds in order (epochs repeat if needed) with a fresh
@@ -42,8 +45,8 @@ func loaderRate(ctx context.Context, ds datasets.Dataset, batch, workers, batche
 
 // syntheticMotion is the built-in synthetic-motion training split rendered at frames×size
 // with exactly n clips.
-func syntheticMotion(frames, size, n int) (*datasets.Synthetic, error) {
-	return datasets.Builtin(datasets.SyntheticMotion, datasets.SyntheticConfig{Seed: 1, Split: datasets.SplitTrain,
+func syntheticMotion(frames, size, n int) (*synthetic.Dataset, error) {
+	return synthetic.Builtin(synthetic.Motion, synthetic.Config{Seed: 1, Split: synthetic.SplitTrain,
 		TrainSize: n, Frames: frames, Size: size})
 }
 
@@ -84,20 +87,20 @@ var videoCodecs = map[string]struct {
 }
 
 // videoDecoders returns the decoders a video loader case measures, each with one thread.
-func videoDecoders(names []string) ([]datasets.Decoder, error) {
+func videoDecoders(names []string) ([]decode.Decoder, error) {
 	if len(names) == 0 {
 		names = []string{"astiav", "ffmpeg"}
-		if _, err := datasets.NewDecoder("astiav"); err != nil {
+		if _, err := decode.New("astiav"); err != nil {
 			names = []string{"ffmpeg"}
 		}
 	}
-	var out []datasets.Decoder
+	var out []decode.Decoder
 	for _, n := range names {
-		d, err := datasets.NewDecoder(n)
+		d, err := decode.New(n)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, datasets.WithThreads(d, 1))
+		out = append(out, decode.WithThreads(d, 1))
 	}
 	return out, nil
 }
@@ -153,10 +156,10 @@ func benchVideoLoaders(ctx context.Context, c VideoLoaderCase) ([]LoaderResult, 
 }
 
 // measureVideoLoader times the loader over the list with one decoder.
-func measureVideoLoader(ctx context.Context, c VideoLoaderCase, listPath string, dec datasets.Decoder, workers int, res *LoaderResult) error {
-	tc := datasets.DefaultPretrainTransformConfig()
+func measureVideoLoader(ctx context.Context, c VideoLoaderCase, listPath string, dec decode.Decoder, workers int, res *LoaderResult) error {
+	tc := transform.DefaultPretrainConfig()
 	tc.CropSize = c.Crop
-	tr, err := datasets.NewPretrainTransform(tc)
+	tr, err := transform.NewPretrain(tc)
 	if err != nil {
 		return fmt.Errorf("video loader: %w", err)
 	}

@@ -84,7 +84,7 @@ type VideoLoaderCase struct {
 	Source string
 	// Codecs are the encodings measured, "h264" (MP4) and "vp9" (WebM); empty means h264.
 	Codecs []string
-	// Decoders are the decoders measured (datasets.NewDecoder names, "" for the default);
+	// Decoders are the decoders measured (decode.New names, "" for the default);
 	// empty means every decoder built in. Each decodes with one thread, so that the rate
 	// per core is the rate per worker.
 	Decoders []string

@@ -19,6 +19,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/vjepa-go/vjepa/datasets/decode"
+	"github.com/vjepa-go/vjepa/datasets/media"
 )
 
 // videoPacket returns the byte offset and size of packet k of the first video stream.
@@ -196,7 +199,7 @@ func TestShortVideoPaddingAndFilter(t *testing.T) {
 			c := s.Views[0][0]
 			require.Equal(t, 16, c.T)
 			// Official indices: clip(concat(linspace(0, 12, 3), [12]*13), 0, 11) = 0, 6, 11, 11, ...
-			want := FramesToClip(&Frames{T: 3, H: all.H, W: all.W, Pix: all.Pix})
+			want := media.FramesToClip(&media.Frames{T: 3, H: all.H, W: all.W, Pix: all.Pix})
 			plane, wplane := c.T*c.H*c.W, want.T*want.H*want.W
 			size := c.H * c.W
 			for ch := range 3 {
@@ -235,7 +238,7 @@ func TestStalledDecoderTimesOut(t *testing.T) {
 			require.Error(t, err)
 			assert.Less(t, time.Since(start), 10*time.Second)
 			assert.True(t, IsSampleError(err))
-			var st *ErrStalled
+			var st *decode.ErrStalled
 			require.True(t, errors.As(err, &st), "%v", err)
 			assert.Equal(t, fifo+": decoder stalled: no result from open after 300ms", err.Error())
 			// Unblock the reader left behind: open the FIFO for writing and close it (EOF).
@@ -255,8 +258,8 @@ func TestImageFolderCorpus(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, [2]int{len(corpusImages), 0}, [2]int{ok, failed}, out.String())
 
-	decode := func(p string) *Frames {
-		f, err := DecodeImageFile(filepath.Join(root, p))
+	decode := func(p string) *media.Frames {
+		f, err := decode.ImageFile(filepath.Join(root, p))
 		require.NoError(t, err, p)
 		return f
 	}
@@ -314,7 +317,7 @@ func TestDecodeImageFileBadSizes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			path := writeFile(t, filepath.Join(dir, tt.name+".JPEG"), tt.content)
-			_, err := DecodeImageFile(path)
+			_, err := decode.ImageFile(path)
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.want)
 			assert.NotContains(t, err.Error(), "\n")

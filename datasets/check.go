@@ -9,6 +9,9 @@ import (
 	"time"
 
 	"github.com/schollz/progressbar/v3"
+
+	"github.com/vjepa-go/vjepa/datasets/decode"
+	"github.com/vjepa-go/vjepa/datasets/media"
 )
 
 // CheckOptions configures Check.
@@ -20,15 +23,15 @@ type CheckOptions struct {
 	// Sampling is the clip sampling to check video lists with; the zero value means
 	// PretrainSampling().
 	Sampling SamplingParams
-	// Decoder decodes videos; nil means DefaultDecoder().
-	Decoder Decoder
+	// Decoder decodes videos; nil means decode.Default().
+	Decoder decode.Decoder
 	// Workers is the number of samples decoded in parallel (default 2).
 	Workers int
 	// Seed seeds the random clip windows (as a loader of that seed would draw in epoch 0).
 	Seed uint64
 	// Progress, when not nil, receives a progress bar.
 	Progress io.Writer
-	// DecodeTimeout bounds opening and decoding each video (0: DefaultDecodeTimeout); with
+	// DecodeTimeout bounds opening and decoding each video (0: decode.DefaultTimeout); with
 	// Full, each chunk of frames.
 	DecodeTimeout time.Duration
 	// Full also decodes every frame of each video, not only the clips training would sample,
@@ -40,7 +43,7 @@ type CheckOptions struct {
 type clipLoader interface {
 	Len() int
 	Source(i int) string
-	loadClips(ctx context.Context, i int, rng *rand.Rand) ([]*Frames, error)
+	loadClips(ctx context.Context, i int, rng *rand.Rand) ([]*media.Frames, error)
 }
 
 // Check decodes every sample of the list file(s) or ImageFolder at path with the sampling

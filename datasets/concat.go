@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sort"
+
+	"github.com/vjepa-go/vjepa/datasets/media"
 )
 
 // Concat joins several data sets end to end, as the official pretraining concatenates its
@@ -47,7 +49,7 @@ func (c *Concat) NumClasses() int {
 }
 
 // Sample returns global sample i.
-func (c *Concat) Sample(ctx context.Context, i int, rng *rand.Rand) (*Sample, error) {
+func (c *Concat) Sample(ctx context.Context, i int, rng *rand.Rand) (*media.Sample, error) {
 	if i < 0 || i >= c.n {
 		return nil, fmt.Errorf("concat: index %d out of range [0,%d)", i, c.n)
 	}

@@ -6,12 +6,14 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/vjepa-go/vjepa/datasets/synthetic"
 )
 
 func TestConcat(t *testing.T) {
-	a, err := Builtin(SyntheticMotion, SyntheticConfig{TrainSize: 3, Frames: 2, Size: 16})
+	a, err := synthetic.Builtin(synthetic.Motion, synthetic.Config{TrainSize: 3, Frames: 2, Size: 16})
 	require.NoError(t, err)
-	b, err := Builtin(SyntheticAppearance, SyntheticConfig{TrainSize: 5, Frames: 2, Size: 16})
+	b, err := synthetic.Builtin(synthetic.Appearance, synthetic.Config{TrainSize: 5, Frames: 2, Size: 16})
 	require.NoError(t, err)
 	c, err := NewConcat(a, b)
 	require.NoError(t, err)

@@ -12,14 +12,18 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/vjepa-go/vjepa/datasets/decode"
+	"github.com/vjepa-go/vjepa/datasets/media"
+	"github.com/vjepa-go/vjepa/datasets/transform"
 )
 
 // referenceFrames decodes the first n frames of path with a plain ffmpeg run (no seek, no
 // frame selection, timestamps passed through, rotation ignored): the frames in presentation
 // order that frame indices refer to.
-func referenceFrames(t testing.TB, path string, n int) *Frames {
+func referenceFrames(t testing.TB, path string, n int) *media.Frames {
 	t.Helper()
-	probe, err := (&FFmpegDecoder{}).Open(context.Background(), path)
+	probe, err := (&decode.FFmpeg{}).Open(context.Background(), path)
 	require.NoError(t, err)
 	info := probe.Info()
 	cmd := exec.Command("ffmpeg", "-nostdin", "-v", "error", "-noautorotate", "-i", path, "-map", "0:v:0",
@@ -30,11 +34,11 @@ func referenceFrames(t testing.TB, path string, n int) *Frames {
 	require.NoError(t, err, stderr.String())
 	size := info.Width * info.Height * 3
 	require.Equal(t, n*size, len(out), "reference decode of %s", path)
-	return &Frames{T: n, H: info.Height, W: info.Width, Pix: out}
+	return &media.Frames{T: n, H: info.Height, W: info.Width, Pix: out}
 }
 
 // frame returns the pixels of frame k of f.
-func frame(f *Frames, k int) []uint8 {
+func frame(f *media.Frames, k int) []uint8 {
 	size := f.H * f.W * 3
 	return f.Pix[k*size : (k+1)*size]
 }
@@ -69,7 +73,7 @@ func TestCorpusVideos(t *testing.T) {
 	dir := corpusDir(t)
 	ctx := context.Background()
 	const refFrames = 40
-	decoded := map[string][]*Frames{} // video -> frames at corpusIndices, per decoder
+	decoded := map[string][]*media.Frames{} // video -> frames at corpusIndices, per decoder
 	for _, cv := range corpusVideos() {
 		path := filepath.Join(dir, cv.Name)
 		ref := referenceFrames(t, path, min(refFrames, cv.Frames))
@@ -116,7 +120,7 @@ func TestCorpusVariableFrameRateOrder(t *testing.T) {
 	idx := []int{0, 5, 17, 33, 34, 50, 66, 67}
 	for _, dec := range testDecoders() {
 		t.Run(dec.Name(), func(t *testing.T) {
-			var got [2]*Frames
+			var got [2]*media.Frames
 			for k, name := range []string{"tree.avi", "k400-vfr.mp4"} {
 				v, err := dec.Open(ctx, filepath.Join(dir, name))
 				require.NoError(t, err)
@@ -151,13 +155,13 @@ func TestCorpusShortSide(t *testing.T) {
 		{"k400-odd.mp4", 255, 341, 255}, // already at the short side: unchanged
 	}
 	for _, tt := range tests {
-		var got []*Frames
+		var got []*media.Frames
 		for _, dec := range testDecoders() {
 			t.Run(tt.name+"/"+dec.Name(), func(t *testing.T) {
 				full, err := dec.Open(ctx, filepath.Join(dir, tt.name))
 				require.NoError(t, err)
 				defer full.Close()
-				v, err := WithShortSide(dec, tt.short).Open(ctx, filepath.Join(dir, tt.name))
+				v, err := decode.WithShortSide(dec, tt.short).Open(ctx, filepath.Join(dir, tt.name))
 				require.NoError(t, err)
 				defer v.Close()
 				info := v.Info()
@@ -198,17 +202,17 @@ func TestLoaderOnCorpus(t *testing.T) {
 		fmt.Fprintf(&list, "%s %d\n", filepath.Join(dir, cv.Name), k)
 	}
 	listPath := writeFile(t, filepath.Join(t.TempDir(), "corpus.csv"), list.String())
-	tc := DefaultPretrainTransformConfig()
+	tc := transform.DefaultPretrainConfig()
 	tc.CropSize = 64
-	pretrain, err := NewPretrainTransform(tc)
+	pretrain, err := transform.NewPretrain(tc)
 	require.NoError(t, err)
-	eval, err := NewEvalVideoTransform(64, 1)
+	eval, err := transform.NewEvalVideo(64, 1)
 	require.NoError(t, err)
 	tests := []struct {
 		name      string
 		sampling  SamplingParams
-		transform VideoTransform
-		multi     MultiViewTransform
+		transform transform.Video
+		multi     transform.MultiView
 		short     int
 		segments  int
 	}{

@@ -1,16 +1,17 @@
-// Package datasets reads video lists and image folders in the official formats, decodes and
-// samples clips exactly as the official code does, and provides procedurally generated built-in
-// data sets so the whole loop runs on a fresh machine with no download.
+// Package datasets opens data: it reads video lists and image folders in the official formats,
+// samples clips exactly as the official code does, serves them through a deterministic,
+// resumable loader, checks data sets (data check) and exports the built-in ones as files.
 //
-// # Decoding
+// The parts it is built from are packages of their own, which datasets imports and which never
+// import datasets:
 //
-// Videos are decoded by a Decoder: AstiavDecoder (in-process libav through go-astiav, the
-// default of builds with cgo) or FFmpegDecoder (the ffmpeg and ffprobe programs, the default of
-// builds with CGO_ENABLED=0 or the noastiav tag). Both return the same frames for the same
-// indices. Frame indices follow decord's VideoReader, the official loader (see VideoInfo): the
-// frame count is the number of coded pictures of the stream and header fields that disagree
-// with it are ignored. A video fails (a *SampleError, skipped and counted or fatal according to
-// the FailurePolicy) only when its data cannot be decoded, it has no video stream, it is a still
-// image, its frame size is zero or beyond MaxFramePixels, an MP4's sample index lists frames
-// its data lacks, or its decoder stalls past the decode timeout (*ErrStalled).
+//   - [github.com/vjepa-go/vjepa/datasets/decode] decodes videos and still images;
+//   - [github.com/vjepa-go/vjepa/datasets/transform] holds the official transforms and
+//     augmentations that turn decoded frames into model clips;
+//   - [github.com/vjepa-go/vjepa/datasets/synthetic] renders the built-in procedural data
+//     sets, so the whole loop runs on a fresh machine with no download;
+//   - [github.com/vjepa-go/vjepa/datasets/media] holds the types passed between them.
+//
+// A video that cannot be used fails as a *SampleError, skipped and counted or fatal according
+// to the FailurePolicy.
 package datasets

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"sync"
 
+	"github.com/vjepa-go/vjepa/datasets/media"
+	"github.com/vjepa-go/vjepa/datasets/synthetic"
 	"github.com/vjepa-go/vjepa/internal/atomicfile"
 )
 
@@ -28,7 +30,7 @@ const (
 type ExportOptions struct {
 	// Dir is the output folder; it is created if needed.
 	Dir string
-	// Splits lists the splits to write (default SplitTrain and SplitVal).
+	// Splits lists the splits to write (default synthetic.SplitTrain and synthetic.SplitVal).
 	Splits []string
 	// Images writes still images (the first frame of each clip) as PNG files in an ImageFolder
 	// layout instead of videos. It is implied when the data set has one frame per clip.
@@ -49,7 +51,7 @@ type ExportOptions struct {
 }
 
 // ExportCount is the number of files ExportSynthetic writes for ds with opts.
-func ExportCount(ds *Synthetic, opts ExportOptions) int {
+func ExportCount(ds *synthetic.Dataset, opts ExportOptions) int {
 	n := 0
 	for _, split := range exportSplits(opts) {
 		n += ds.SplitLen(split)
@@ -59,7 +61,7 @@ func ExportCount(ds *Synthetic, opts ExportOptions) int {
 
 func exportSplits(opts ExportOptions) []string {
 	if len(opts.Splits) == 0 {
-		return []string{SplitTrain, SplitVal}
+		return []string{synthetic.SplitTrain, synthetic.SplitVal}
 	}
 	return opts.Splits
 }
@@ -79,7 +81,7 @@ type exportJob struct {
 //     paths relative to Dir;
 //   - still images (opts.Images, or one frame per clip): Dir/<split>/<class>/<index>.png in an
 //     ImageFolder layout (class folders sort in label order).
-func ExportSynthetic(ctx context.Context, ds *Synthetic, opts ExportOptions) error {
+func ExportSynthetic(ctx context.Context, ds *synthetic.Dataset, opts ExportOptions) error {
 	cfg := ds.Config()
 	images := opts.Images || cfg.Frames == 1
 	if opts.FPS <= 0 {
@@ -109,8 +111,8 @@ func ExportSynthetic(ctx context.Context, ds *Synthetic, opts ExportOptions) err
 	splits := exportSplits(opts)
 	var jobs []exportJob
 	for _, split := range splits {
-		if split != SplitTrain && split != SplitVal {
-			return fmt.Errorf("export %s: split %q: want %q or %q", ds.Name(), split, SplitTrain, SplitVal)
+		if split != synthetic.SplitTrain && split != synthetic.SplitVal {
+			return fmt.Errorf("export %s: split %q: want %q or %q", ds.Name(), split, synthetic.SplitTrain, synthetic.SplitVal)
 		}
 		for _, class := range classes {
 			dir := filepath.Join(opts.Dir, split, class)
@@ -204,7 +206,7 @@ func runExportJobs(ctx context.Context, jobs []exportJob, workers int,
 }
 
 // writeFramePNG writes the first frame of f as an RGB PNG file.
-func writeFramePNG(path string, f *Frames) error {
+func writeFramePNG(path string, f *media.Frames) error {
 	img := image.NewNRGBA(image.Rect(0, 0, f.W, f.H))
 	for i := range f.W * f.H {
 		copy(img.Pix[i*4:i*4+3], f.Pix[i*3:i*3+3])

@@ -8,6 +8,8 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+
+	"github.com/vjepa-go/vjepa/datasets/media"
 )
 
 // findFFmpeg resolves the ffmpeg program (default "ffmpeg" in PATH).
@@ -25,7 +27,7 @@ func findFFmpeg(program string) (string, error) {
 
 // encodeH264 encodes frames as an H.264 mp4 file at path, in the given pixel format, by
 // piping raw RGB24 frames into the ffmpeg program. The file appears under its final name only once complete.
-func encodeH264(ctx context.Context, ffmpeg, path string, f *Frames, fps int, pixelFormat string) error {
+func encodeH264(ctx context.Context, ffmpeg, path string, f *media.Frames, fps int, pixelFormat string) error {
 	tmp := path + ".tmp.mp4"
 	cmd := exec.CommandContext(ctx, ffmpeg,
 		"-hide_banner", "-loglevel", "error", "-y",

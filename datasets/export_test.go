@@ -13,6 +13,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/vjepa-go/vjepa/datasets/synthetic"
 )
 
 // decodeRGB24 decodes a video file to raw RGB24 frames with the ffmpeg program.
@@ -28,7 +30,7 @@ func decodeRGB24(t *testing.T, path string) []byte {
 
 func TestExportVideosRoundTrip(t *testing.T) {
 	requireTool(t, "ffmpeg", "ffmpeg")
-	ds, err := Builtin(SyntheticMotion, SyntheticConfig{Seed: 3, TrainSize: 6, ValSize: 3, Frames: 8, Size: 48})
+	ds, err := synthetic.Builtin(synthetic.Motion, synthetic.Config{Seed: 3, TrainSize: 6, ValSize: 3, Frames: 8, Size: 48})
 	require.NoError(t, err)
 	dir := t.TempDir()
 	progress := 0
@@ -37,7 +39,7 @@ func TestExportVideosRoundTrip(t *testing.T) {
 	assert.Equal(t, 9, progress)
 	assert.Equal(t, 9, ExportCount(ds, opts))
 
-	for _, split := range []string{SplitTrain, SplitVal} {
+	for _, split := range []string{synthetic.SplitTrain, synthetic.SplitVal} {
 		list, err := os.ReadFile(filepath.Join(dir, split+".csv"))
 		require.NoError(t, err)
 		lines := strings.Split(strings.TrimSuffix(string(list), "\n"), "\n")
@@ -67,11 +69,11 @@ func TestExportVideosRoundTrip(t *testing.T) {
 }
 
 func TestExportImages(t *testing.T) {
-	ds, err := Builtin(SyntheticAppearance, SyntheticConfig{TrainSize: 20, ValSize: 10, Frames: 1, Size: 32})
+	ds, err := synthetic.Builtin(synthetic.Appearance, synthetic.Config{TrainSize: 20, ValSize: 10, Frames: 1, Size: 32})
 	require.NoError(t, err)
 	dir := t.TempDir()
 	require.NoError(t, ExportSynthetic(context.Background(), ds, ExportOptions{Dir: dir, Workers: 3}))
-	for _, split := range []string{SplitTrain, SplitVal} {
+	for _, split := range []string{synthetic.SplitTrain, synthetic.SplitVal} {
 		for i := range ds.SplitLen(split) {
 			want, label := ds.RenderImage(split, i)
 			path := filepath.Join(dir, split, ds.ClassNames()[label], strconv.Itoa(1000000 + i)[1:]+".png")
@@ -96,13 +98,13 @@ func TestExportImages(t *testing.T) {
 
 func TestExportErrors(t *testing.T) {
 	ctx := context.Background()
-	motion, err := Builtin(SyntheticMotion, SyntheticConfig{TrainSize: 2, ValSize: 2, Frames: 2, Size: 16})
+	motion, err := synthetic.Builtin(synthetic.Motion, synthetic.Config{TrainSize: 2, ValSize: 2, Frames: 2, Size: 16})
 	require.NoError(t, err)
-	odd, err := Builtin(SyntheticMotion, SyntheticConfig{Frames: 2, Size: 17})
+	odd, err := synthetic.Builtin(synthetic.Motion, synthetic.Config{Frames: 2, Size: 17})
 	require.NoError(t, err)
 	for _, tc := range []struct {
 		name    string
-		ds      *Synthetic
+		ds      *synthetic.Dataset
 		opts    ExportOptions
 		wantErr string
 	}{

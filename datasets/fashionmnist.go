@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"runtime"
 
+	"github.com/vjepa-go/vjepa/datasets/synthetic"
 	"github.com/vjepa-go/vjepa/internal/atomicfile"
 )
 
@@ -47,17 +48,18 @@ func (m *FashionMNIST) Image(i int) []uint8 {
 	return m.Images[i*n : (i+1)*n]
 }
 
-// ReadFashionMNIST reads split SplitTrain (the 60000 training images) or SplitVal (the 10000
-// test images) from the IDX files in dir, gzip-compressed (*.gz) or not.
+// ReadFashionMNIST reads split synthetic.SplitTrain (the 60000 training images) or
+// synthetic.SplitVal (the 10000 test images) from the IDX files in dir, gzip-compressed (*.gz)
+// or not.
 func ReadFashionMNIST(dir, split string) (*FashionMNIST, error) {
 	var prefix string
 	switch split {
-	case SplitTrain:
+	case synthetic.SplitTrain:
 		prefix = "train"
-	case SplitVal:
+	case synthetic.SplitVal:
 		prefix = "t10k"
 	default:
-		return nil, fmt.Errorf("fashion-mnist: split %q: want %q or %q", split, SplitTrain, SplitVal)
+		return nil, fmt.Errorf("fashion-mnist: split %q: want %q or %q", split, synthetic.SplitTrain, synthetic.SplitVal)
 	}
 	images, imgDims, err := readIDX(dir, prefix+"-images-idx3-ubyte", 3)
 	if err != nil {

@@ -12,6 +12,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/vjepa-go/vjepa/datasets/synthetic"
 )
 
 // writeIDX writes an unsigned-byte IDX file, gzip-compressed when the name ends in .gz.
@@ -41,7 +43,7 @@ func TestReadFashionMNISTSmall(t *testing.T) {
 	}
 	writeIDX(t, filepath.Join(dir, "train-images-idx3-ubyte.gz"), []int{4, 2, 3}, pix)
 	writeIDX(t, filepath.Join(dir, "train-labels-idx1-ubyte"), []int{4}, []byte{3, 0, 3, 9})
-	m, err := ReadFashionMNIST(dir, SplitTrain)
+	m, err := ReadFashionMNIST(dir, synthetic.SplitTrain)
 	require.NoError(t, err)
 	assert.Equal(t, 4, m.Len())
 	assert.Equal(t, [2]int{2, 3}, [2]int{m.Rows, m.Cols})
@@ -81,7 +83,7 @@ func TestReadFashionMNISTSmall(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
 			tc.prepare(dir)
-			_, err := ReadFashionMNIST(dir, SplitVal)
+			_, err := ReadFashionMNIST(dir, synthetic.SplitVal)
 			assert.ErrorContains(t, err, tc.wantErr)
 		})
 	}
@@ -96,7 +98,7 @@ func TestFashionMNISTPackage(t *testing.T) {
 	for _, tc := range []struct {
 		split string
 		n     int
-	}{{SplitTrain, 60000}, {SplitVal, 10000}} {
+	}{{synthetic.SplitTrain, 60000}, {synthetic.SplitVal, 10000}} {
 		m, err := ReadFashionMNIST(DefaultFashionMNISTDir, tc.split)
 		require.NoError(t, err)
 		assert.Equal(t, tc.n, m.Len())

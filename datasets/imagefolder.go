@@ -8,6 +8,10 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/vjepa-go/vjepa/datasets/decode"
+	"github.com/vjepa-go/vjepa/datasets/media"
+	"github.com/vjepa-go/vjepa/datasets/transform"
 )
 
 // imageExtensions are the file name endings torchvision's ImageFolder accepts
@@ -30,13 +34,13 @@ type ImageFolderOptions struct {
 	// NumFrames is the number of times each image is repeated along time (16 for V-JEPA,
 	// the official image evaluations); 0 means 16.
 	NumFrames int
-	// Image is the image pipeline (e.g. NewImageTrainTransform, NewImageEvalTransform): it
+	// Image is the image pipeline (e.g. transform.NewImageTrain, transform.NewImageEval): it
 	// turns the image into one view. Without it, Transform (one view) or MultiView (several
 	// views) is applied to the image as a one-frame clip. With none, the image is converted
 	// to float unchanged.
-	Image     ImageTransform
-	Transform VideoTransform
-	MultiView MultiViewTransform
+	Image     transform.Image
+	Transform transform.Video
+	MultiView transform.MultiView
 }
 
 // ImageFolder is torchvision's ImageFolder layout, <root>/<split>/<class>/<image>: class
@@ -159,43 +163,43 @@ func (d *ImageFolder) Source(i int) string { return d.entries[i].Path }
 
 // Sample implements Dataset: it decodes image i, transforms it as a one-frame clip and
 // repeats the result NumFrames times along time. Failures are *SampleError.
-func (d *ImageFolder) Sample(ctx context.Context, i int, rng *rand.Rand) (*Sample, error) {
+func (d *ImageFolder) Sample(ctx context.Context, i int, rng *rand.Rand) (*media.Sample, error) {
 	clips, err := d.loadClips(ctx, i, rng)
 	if err != nil {
 		return nil, err
 	}
 	e := d.entries[i]
-	var views [][]Clip
+	var views [][]media.Clip
 	if d.opts.Image != nil {
 		c, err := d.opts.Image.ApplyImage(clips[0], rng)
 		if err != nil {
 			return nil, &SampleError{Index: i, Source: e.Path, Err: fmt.Errorf("transform: %w", err)}
 		}
-		views = [][]Clip{{c}}
+		views = [][]media.Clip{{c}}
 	} else if views, err = transformClips(clips, d.opts.Transform, d.opts.MultiView, rng); err != nil {
 		return nil, &SampleError{Index: i, Source: e.Path, Err: err}
 	}
 	for _, v := range views {
 		for s := range v {
 			if v[s].T == 1 {
-				v[s] = RepeatTime(v[s], d.opts.NumFrames)
+				v[s] = transform.RepeatTime(v[s], d.opts.NumFrames)
 			}
 		}
 	}
-	return &Sample{Views: views, Label: e.Label, Source: e.Path}, nil
+	return &media.Sample{Views: views, Label: e.Label, Source: e.Path}, nil
 }
 
 // loadClips decodes image i as one one-frame clip.
-func (d *ImageFolder) loadClips(ctx context.Context, i int, _ *rand.Rand) ([]*Frames, error) {
+func (d *ImageFolder) loadClips(ctx context.Context, i int, _ *rand.Rand) ([]*media.Frames, error) {
 	if i < 0 || i >= len(d.entries) {
 		return nil, fmt.Errorf("sample index %d out of range [0, %d)", i, len(d.entries))
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	f, err := DecodeImageFile(d.entries[i].Path)
+	f, err := decode.ImageFile(d.entries[i].Path)
 	if err != nil {
 		return nil, &SampleError{Index: i, Source: d.entries[i].Path, Err: err}
 	}
-	return []*Frames{f}, nil
+	return []*media.Frames{f}, nil
 }

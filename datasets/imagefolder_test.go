@@ -13,6 +13,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/vjepa-go/vjepa/datasets/media"
 )
 
 func writePNG(t testing.TB, path string, w, h int, c color.Color) {
@@ -134,14 +136,14 @@ func TestImageFolderErrors(t *testing.T) {
 	assert.Contains(t, err.Error(), `class "empty" has no image files`)
 }
 
-// halfImage is an ImageTransform keeping the top-left quarter of the image.
+// halfImage is a transform.Image keeping the top-left quarter of the image.
 type halfImage struct{}
 
-func (halfImage) ApplyImage(f *Frames, _ *rand.Rand) (Clip, error) {
+func (halfImage) ApplyImage(f *media.Frames, _ *rand.Rand) (media.Clip, error) {
 	h, w := f.H/2, f.W/2
-	out := &Frames{T: 1, H: h, W: w, Pix: make([]uint8, h*w*3)}
+	out := &media.Frames{T: 1, H: h, W: w, Pix: make([]uint8, h*w*3)}
 	for y := range h {
 		copy(out.Pix[y*w*3:(y+1)*w*3], f.Pix[y*f.W*3:])
 	}
-	return FramesToClip(out), nil
+	return media.FramesToClip(out), nil
 }

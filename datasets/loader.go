@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"sync"
 	"sync/atomic"
+
+	"github.com/vjepa-go/vjepa/datasets/media"
 )
 
 // State is a position of a Loader: the next batch is batch Step of epoch Epoch. Saving it
@@ -104,7 +106,7 @@ func (l *Loader) Order(epoch int) []int {
 // pending is a batch being loaded.
 type pending struct {
 	step    int
-	samples []*Sample
+	samples []*media.Sample
 	indices []int
 	errs    []error
 	swapped []bool
@@ -152,7 +154,7 @@ func (l *Loader) Epoch(ctx context.Context, from State) iter.Seq2[*Batch, error]
 				}
 				lo := step * l.opts.BatchSize
 				hi := min(lo+l.opts.BatchSize, len(order))
-				p := &pending{step: step, samples: make([]*Sample, hi-lo), indices: make([]int, hi-lo),
+				p := &pending{step: step, samples: make([]*media.Sample, hi-lo), indices: make([]int, hi-lo),
 					errs: make([]error, hi-lo), swapped: make([]bool, hi-lo), done: make(chan struct{})}
 				p.left.Store(int32(hi - lo))
 				queue <- p // cannot block: at most Prefetch batches hold tokens

@@ -1,6 +1,10 @@
 package datasets
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/vjepa-go/vjepa/datasets/media"
+)
 
 // Tensor is a contiguous float32 array with its shape (row-major).
 type Tensor struct {
@@ -30,7 +34,7 @@ func (b *Batch) Size() int { return len(b.Labels) }
 
 // assembleBatch stacks samples into a Batch; all samples must have the same number of views
 // and segments, and clips of the same shape.
-func assembleBatch(samples []*Sample, indices []int) (*Batch, error) {
+func assembleBatch(samples []*media.Sample, indices []int) (*Batch, error) {
 	if len(samples) == 0 {
 		return nil, fmt.Errorf("empty batch")
 	}

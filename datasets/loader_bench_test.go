@@ -7,6 +7,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vjepa-go/vjepa/datasets/decode"
+	"github.com/vjepa-go/vjepa/datasets/transform"
 )
 
 // BenchmarkLoader measures clips/s of the loader on 16-frame 224x224 clips (pretraining
@@ -25,12 +28,12 @@ func BenchmarkLoader(b *testing.B) {
 		fmt.Fprintf(&list, "%s %d\n", name, i)
 	}
 	listPath := writeFile(b, filepath.Join(dir, "list.csv"), list.String())
-	tr, err := NewPretrainTransform(DefaultPretrainTransformConfig())
+	tr, err := transform.NewPretrain(transform.DefaultPretrainConfig())
 	if err != nil {
 		b.Fatal(err)
 	}
 	for _, dec := range testDecoders() {
-		dec = WithThreads(dec, 1)
+		dec = decode.WithThreads(dec, 1)
 		b.Run(dec.Name(), func(b *testing.B) {
 			ds, err := NewVideoList(VideoListOptions{Lists: []string{listPath}, Sampling: PretrainSampling(),
 				Transform: tr, Decoder: dec})

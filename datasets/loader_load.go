@@ -3,12 +3,14 @@ package datasets
 import (
 	"context"
 	"fmt"
+
+	"github.com/vjepa-go/vjepa/datasets/media"
 )
 
 // load loads sample idx of an epoch, applying the failure policy: under PolicySkip a
 // failed sample is replaced by a sample drawn from the random stream of the next attempt,
 // so the replacement is deterministic. It returns the sample and the index actually used.
-func (l *Loader) load(ctx context.Context, epoch, idx int) (*Sample, int, error) {
+func (l *Loader) load(ctx context.Context, epoch, idx int) (*media.Sample, int, error) {
 	cur := idx
 	for attempt := 0; ; attempt++ {
 		rng := SampleRNG(l.opts.Seed, epoch, idx, attempt)

@@ -12,6 +12,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/vjepa-go/vjepa/datasets/media"
 )
 
 // fakeDataset returns 2 views x 3 segments of 2x2x2 clips whose values encode the index
@@ -24,7 +26,7 @@ type fakeDataset struct {
 
 func (d *fakeDataset) Len() int        { return d.n }
 func (d *fakeDataset) NumClasses() int { return 10 }
-func (d *fakeDataset) Sample(ctx context.Context, i int, rng *rand.Rand) (*Sample, error) {
+func (d *fakeDataset) Sample(ctx context.Context, i int, rng *rand.Rand) (*media.Sample, error) {
 	if d.delay > 0 {
 		select {
 		case <-time.After(time.Duration(rng.IntN(int(d.delay)))):
@@ -36,17 +38,17 @@ func (d *fakeDataset) Sample(ctx context.Context, i int, rng *rand.Rand) (*Sampl
 		return nil, &SampleError{Index: i, Source: fmt.Sprint("f", i), Err: errors.New("broken")}
 	}
 	r := rng.Float32()
-	views := make([][]Clip, 2)
+	views := make([][]media.Clip, 2)
 	for v := range views {
 		for s := range 3 {
-			c := Clip{T: 2, H: 2, W: 2, Data: make([]float32, 24)}
+			c := media.Clip{T: 2, H: 2, W: 2, Data: make([]float32, 24)}
 			for k := range c.Data {
 				c.Data[k] = float32(i*1000+v*100+s*10) + r
 			}
 			views[v] = append(views[v], c)
 		}
 	}
-	return &Sample{Views: views, Label: i % 10, Source: fmt.Sprint("f", i)}, nil
+	return &media.Sample{Views: views, Label: i % 10, Source: fmt.Sprint("f", i)}, nil
 }
 
 func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }

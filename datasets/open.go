@@ -5,6 +5,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/vjepa-go/vjepa/datasets/decode"
+	"github.com/vjepa-go/vjepa/datasets/transform"
 )
 
 // Kind is the kind of a data set on disk.
@@ -74,12 +77,12 @@ type OpenOptions struct {
 	// ImageFrames is the number of frames an image is repeated to (default 16).
 	ImageFrames int
 	// Image is the ImageFolder image pipeline (see ImageFolderOptions); video lists ignore it.
-	Image ImageTransform
+	Image transform.Image
 	// Transform and MultiView transform the clips (see VideoListOptions).
-	Transform VideoTransform
-	MultiView MultiViewTransform
-	// Decoder decodes videos; nil means DefaultDecoder().
-	Decoder Decoder
+	Transform transform.Video
+	MultiView transform.MultiView
+	// Decoder decodes videos; nil means decode.Default().
+	Decoder decode.Decoder
 }
 
 // Open opens the data set at path, choosing its kind with DetectKind: list files give a

@@ -3,6 +3,9 @@ package datasets
 import (
 	"context"
 	"math/rand/v2"
+
+	"github.com/vjepa-go/vjepa/datasets/media"
+	"github.com/vjepa-go/vjepa/datasets/synthetic"
 )
 
 // Dataset is a random-access collection of samples. Sample must be safe for concurrent use by
@@ -14,7 +17,7 @@ type Dataset interface {
 	// NumClasses is the number of labels (labels are 0..NumClasses-1).
 	NumClasses() int
 	// Sample decodes, samples and transforms sample i.
-	Sample(ctx context.Context, i int, rng *rand.Rand) (*Sample, error)
+	Sample(ctx context.Context, i int, rng *rand.Rand) (*media.Sample, error)
 }
 
 // Fingerprinter is implemented by data sets that can name their content: two data sets with
@@ -27,6 +30,6 @@ type Fingerprinter interface {
 
 // The built-in data sets are data sets.
 var (
-	_ Dataset       = (*Synthetic)(nil)
-	_ Fingerprinter = (*Synthetic)(nil)
+	_ Dataset       = (*synthetic.Dataset)(nil)
+	_ Fingerprinter = (*synthetic.Dataset)(nil)
 )

@@ -6,6 +6,10 @@ import (
 	"math/rand/v2"
 	"os"
 	"time"
+
+	"github.com/vjepa-go/vjepa/datasets/decode"
+	"github.com/vjepa-go/vjepa/datasets/media"
+	"github.com/vjepa-go/vjepa/datasets/transform"
 )
 
 // Official limits on video file sizes (VideoDataset.loadvideo_decord).
@@ -24,13 +28,13 @@ type VideoListOptions struct {
 	Sampling SamplingParams
 	// Transform turns each clip into one view. MultiView, when set, is used instead and
 	// gives several spatial views per clip. With neither, clips are converted to float
-	// unchanged (FramesToClip).
-	Transform VideoTransform
-	MultiView MultiViewTransform
-	// Decoder decodes the videos; nil means DefaultDecoder().
-	Decoder Decoder
+	// unchanged (media.FramesToClip).
+	Transform transform.Video
+	MultiView transform.MultiView
+	// Decoder decodes the videos; nil means decode.Default().
+	Decoder decode.Decoder
 	// ShortSide, when > 0, has the decoder resize every frame to that shorter side as it
-	// converts it to RGB (WithShortSide), before the transform. The official loader decodes
+	// converts it to RGB (decode.WithShortSide), before the transform. The official loader decodes
 	// at the coded size; set it to save work on high-resolution sources (e.g. 256 for 224
 	// crops).
 	ShortSide int
@@ -38,7 +42,7 @@ type VideoListOptions struct {
 	// does (defaults 1 KiB and 1e9 bytes; a negative value disables the check).
 	MinFileBytes, MaxFileBytes int64
 	// DecodeTimeout bounds opening a video and decoding its frames, each: a decoder that
-	// stalls longer fails the sample with *ErrStalled (default DefaultDecodeTimeout).
+	// stalls longer fails the sample with *decode.ErrStalled (default decode.DefaultTimeout).
 	DecodeTimeout time.Duration
 }
 
@@ -63,13 +67,13 @@ func NewVideoList(opts VideoListOptions) (*VideoList, error) {
 		return nil, err
 	}
 	if opts.Decoder == nil {
-		opts.Decoder = DefaultDecoder()
+		opts.Decoder = decode.Default()
 	}
 	if opts.ShortSide < 0 {
 		return nil, fmt.Errorf("video list: negative short side %d", opts.ShortSide)
 	}
 	if opts.ShortSide > 0 {
-		opts.Decoder = WithShortSide(opts.Decoder, opts.ShortSide)
+		opts.Decoder = decode.WithShortSide(opts.Decoder, opts.ShortSide)
 	}
 	if opts.MinFileBytes == 0 {
 		opts.MinFileBytes = defaultMinVideoBytes
@@ -81,7 +85,7 @@ func NewVideoList(opts VideoListOptions) (*VideoList, error) {
 		return nil, fmt.Errorf("video list: negative decode timeout %s", opts.DecodeTimeout)
 	}
 	if opts.DecodeTimeout == 0 {
-		opts.DecodeTimeout = DefaultDecodeTimeout
+		opts.DecodeTimeout = decode.DefaultTimeout
 	}
 	return &VideoList{opts: opts, entries: entries, numClasses: n}, nil
 }
@@ -100,7 +104,7 @@ func (d *VideoList) Source(i int) string { return d.entries[i].Path }
 
 // Sample implements Dataset: it samples the clip indices of video i, decodes those frames
 // and transforms each clip. Failures are *SampleError.
-func (d *VideoList) Sample(ctx context.Context, i int, rng *rand.Rand) (*Sample, error) {
+func (d *VideoList) Sample(ctx context.Context, i int, rng *rand.Rand) (*media.Sample, error) {
 	clips, err := d.loadClips(ctx, i, rng)
 	if err != nil {
 		return nil, err
@@ -109,11 +113,11 @@ func (d *VideoList) Sample(ctx context.Context, i int, rng *rand.Rand) (*Sample,
 	if err != nil {
 		return nil, &SampleError{Index: i, Source: d.entries[i].Path, Err: err}
 	}
-	return &Sample{Views: views, Label: d.entries[i].Label, Source: d.entries[i].Path}, nil
+	return &media.Sample{Views: views, Label: d.entries[i].Label, Source: d.entries[i].Path}, nil
 }
 
 // loadClips decodes the clips of sample i, before any transform.
-func (d *VideoList) loadClips(ctx context.Context, i int, rng *rand.Rand) ([]*Frames, error) {
+func (d *VideoList) loadClips(ctx context.Context, i int, rng *rand.Rand) ([]*media.Frames, error) {
 	if i < 0 || i >= len(d.entries) {
 		return nil, fmt.Errorf("sample index %d out of range [0, %d)", i, len(d.entries))
 	}
@@ -132,8 +136,8 @@ func (d *VideoList) loadClips(ctx context.Context, i int, rng *rand.Rand) ([]*Fr
 	if d.opts.MaxFileBytes > 0 && st.Size() > d.opts.MaxFileBytes {
 		return nil, fail(fmt.Errorf("file of %d bytes is larger than %d bytes", st.Size(), d.opts.MaxFileBytes))
 	}
-	closeVideo := func(v Video) { _ = v.Close() }
-	v, err := withTimeout(ctx, d.opts.DecodeTimeout, "open", func(ctx context.Context) (Video, error) {
+	closeVideo := func(v decode.Video) { _ = v.Close() }
+	v, err := decode.WithTimeout(ctx, d.opts.DecodeTimeout, "open", func(ctx context.Context) (decode.Video, error) {
 		return d.opts.Decoder.Open(ctx, path)
 	}, closeVideo)
 	if err != nil {
@@ -155,14 +159,14 @@ func (d *VideoList) loadClips(ctx context.Context, i int, rng *rand.Rand) ([]*Fr
 	// Each decoding step runs in its own goroutine, bounded by the timeout. The video is
 	// closed by the last step, by a step that fails, or, if a step stalled and was left
 	// behind, when that step ends.
-	step := func(idx []int, last bool) (*Frames, error) {
-		return withTimeout(ctx, d.opts.DecodeTimeout, "decode", func(ctx context.Context) (*Frames, error) {
+	step := func(idx []int, last bool) (*media.Frames, error) {
+		return decode.WithTimeout(ctx, d.opts.DecodeTimeout, "decode", func(ctx context.Context) (*media.Frames, error) {
 			f, err := v.Frames(ctx, idx)
 			if err != nil || last {
 				closeVideo(v)
 			}
 			return f, err
-		}, func(*Frames) {
+		}, func(*media.Frames) {
 			if !last {
 				closeVideo(v)
 			}
@@ -186,7 +190,7 @@ const verifyChunkBytes = 256 << 20
 
 // verifyFrames decodes all frames of a video in chunks of at most 128 frames and
 // verifyChunkBytes with step, the last chunk last.
-func verifyFrames(info VideoInfo, step func(idx []int, last bool) (*Frames, error)) error {
+func verifyFrames(info decode.VideoInfo, step func(idx []int, last bool) (*media.Frames, error)) error {
 	n := info.NumFrames
 	chunk := max(1, min(128, verifyChunkBytes/max(1, info.Width*info.Height*3)))
 	for lo := 0; lo < n; lo += chunk {
@@ -203,29 +207,29 @@ func verifyFrames(info VideoInfo, step func(idx []int, last bool) (*Frames, erro
 }
 
 // splitClips splits frames into n clips of equal length, sharing its pixels.
-func splitClips(f *Frames, n int) []*Frames {
+func splitClips(f *media.Frames, n int) []*media.Frames {
 	per := f.T / n
 	size := per * f.H * f.W * 3
-	clips := make([]*Frames, n)
+	clips := make([]*media.Frames, n)
 	for c := range clips {
-		clips[c] = &Frames{T: per, H: f.H, W: f.W, Pix: f.Pix[c*size : (c+1)*size : (c+1)*size]}
+		clips[c] = &media.Frames{T: per, H: f.H, W: f.W, Pix: f.Pix[c*size : (c+1)*size : (c+1)*size]}
 	}
 	return clips
 }
 
 // transformClips applies the transform to each clip and arranges the results as
 // [view][clip].
-func transformClips(clips []*Frames, tr VideoTransform, mv MultiViewTransform, rng *rand.Rand) ([][]Clip, error) {
+func transformClips(clips []*media.Frames, tr transform.Video, mv transform.MultiView, rng *rand.Rand) ([][]media.Clip, error) {
 	switch {
 	case mv != nil:
-		var views [][]Clip
+		var views [][]media.Clip
 		for c, f := range clips {
 			vs, err := mv.ApplyViews(f, rng)
 			if err != nil {
 				return nil, fmt.Errorf("transform: %w", err)
 			}
 			if c == 0 {
-				views = make([][]Clip, len(vs))
+				views = make([][]media.Clip, len(vs))
 			} else if len(vs) != len(views) {
 				return nil, fmt.Errorf("transform: %d views for clip %d, %d for clip 0", len(vs), c, len(views))
 			}
@@ -235,7 +239,7 @@ func transformClips(clips []*Frames, tr VideoTransform, mv MultiViewTransform, r
 		}
 		return views, nil
 	case tr != nil:
-		view := make([]Clip, len(clips))
+		view := make([]media.Clip, len(clips))
 		for c, f := range clips {
 			cl, err := tr.Apply(f, rng)
 			if err != nil {
@@ -243,12 +247,12 @@ func transformClips(clips []*Frames, tr VideoTransform, mv MultiViewTransform, r
 			}
 			view[c] = cl
 		}
-		return [][]Clip{view}, nil
+		return [][]media.Clip{view}, nil
 	default:
-		view := make([]Clip, len(clips))
+		view := make([]media.Clip, len(clips))
 		for c, f := range clips {
-			view[c] = FramesToClip(f)
+			view[c] = media.FramesToClip(f)
 		}
-		return [][]Clip{view}, nil
+		return [][]media.Clip{view}, nil
 	}
 }

@@ -9,6 +9,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/vjepa-go/vjepa/datasets/decode"
+	"github.com/vjepa-go/vjepa/datasets/media"
 )
 
 func writeFile(t testing.TB, path, content string) string {
@@ -83,13 +86,13 @@ func TestReadVideoListsLabels(t *testing.T) {
 	assert.Contains(t, err.Error(), "neg.csv:2: label -1 out of range")
 }
 
-// viewsTransform is a MultiViewTransform giving n views: view v is the identity clip plus v.
+// viewsTransform is a transform.MultiView giving n views: view v is the identity clip plus v.
 type viewsTransform struct{ n int }
 
-func (m viewsTransform) ApplyViews(f *Frames, rng *rand.Rand) ([]Clip, error) {
-	out := make([]Clip, m.n)
+func (m viewsTransform) ApplyViews(f *media.Frames, rng *rand.Rand) ([]media.Clip, error) {
+	out := make([]media.Clip, m.n)
 	for v := range out {
-		out[v] = FramesToClip(f)
+		out[v] = media.FramesToClip(f)
 		for k := range out[v].Data {
 			out[v].Data[k] += float32(v)
 		}
@@ -119,13 +122,13 @@ func TestVideoListSample(t *testing.T) {
 	assert.Equal(t, s.Views[0][2].Data[0]+1, c.Data[0])
 
 	// The clips hold the sampled frames: compare with a direct decode.
-	v, err := (&FFmpegDecoder{}).Open(ctx, filepath.Join(dir, "long.mp4"))
+	v, err := (&decode.FFmpeg{}).Open(ctx, filepath.Join(dir, "long.mp4"))
 	require.NoError(t, err)
 	idx, err := ClipIndices(120, 30, ProbeSampling(3, false), nil)
 	require.NoError(t, err)
 	f, err := v.Frames(ctx, idx[2])
 	require.NoError(t, err)
-	assert.Equal(t, FramesToClip(f).Data, s.Views[0][2].Data)
+	assert.Equal(t, media.FramesToClip(f).Data, s.Views[0][2].Data)
 
 	// A short video is padded, a missing one is a SampleError naming the file.
 	s, err = d.Sample(ctx, 1, nil)

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/vjepa-go/vjepa/datasets"
+	"github.com/vjepa-go/vjepa/datasets/synthetic"
 	"github.com/vjepa-go/vjepa/internal/officialcfg"
 )
 
@@ -20,8 +21,8 @@ func OpenData(cfg *officialcfg.PretrainConfig, seed uint64) (datasets.Dataset, e
 	for _, entry := range cfg.Data.Datasets {
 		var ds datasets.Dataset
 		var err error
-		if slices.Contains(datasets.BuiltinNames(), entry) {
-			ds, err = datasets.Builtin(entry, datasets.SyntheticConfig{Seed: seed, Split: datasets.SplitTrain,
+		if slices.Contains(synthetic.BuiltinNames(), entry) {
+			ds, err = synthetic.Builtin(entry, synthetic.Config{Seed: seed, Split: synthetic.SplitTrain,
 				Frames: cfg.Data.Frames(), Size: cfg.Data.CropSize})
 		} else {
 			ds, err = openVideoList(cfg, entry)

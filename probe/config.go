@@ -10,7 +10,7 @@ import (
 	"strings"
 
 	"github.com/vjepa-go/vjepa/backbone"
-	"github.com/vjepa-go/vjepa/datasets"
+	"github.com/vjepa-go/vjepa/datasets/synthetic"
 	"github.com/vjepa-go/vjepa/internal/officialcfg"
 )
 
@@ -139,7 +139,7 @@ func resolveCheckpoint(folder, name string) (string, error) {
 
 // checkData explains, when the data is missing, which files were expected and how to get them.
 func checkData(name string, spec DataSpec, video bool) error {
-	if slices.Contains(datasets.BuiltinNames(), spec.Train) {
+	if slices.Contains(synthetic.BuiltinNames(), spec.Train) {
 		return nil
 	}
 	var missing []string

@@ -6,6 +6,8 @@ import (
 	"slices"
 
 	"github.com/vjepa-go/vjepa/datasets"
+	"github.com/vjepa-go/vjepa/datasets/synthetic"
+	"github.com/vjepa-go/vjepa/datasets/transform"
 )
 
 // DataSpec says where a probe's data is and how clips are made from it.
@@ -28,16 +30,16 @@ type DataSpec struct {
 // openSplit opens the train (train=true) or val split of spec.
 func openSplit(spec DataSpec, train bool) (datasets.Dataset, error) {
 	name := spec.Val
-	split := datasets.SplitVal
+	split := synthetic.SplitVal
 	if train {
-		name, split = spec.Train, datasets.SplitTrain
+		name, split = spec.Train, synthetic.SplitTrain
 	}
 	p := spec.Protocol
-	if slices.Contains(datasets.BuiltinNames(), name) {
+	if slices.Contains(synthetic.BuiltinNames(), name) {
 		if p.NumSegments > 1 || p.NumViews > 1 {
 			return nil, fmt.Errorf("built-in data set %s has one segment and one view (protocol %s)", name, p)
 		}
-		return datasets.Builtin(name, datasets.SyntheticConfig{Seed: spec.Seed, Split: split,
+		return synthetic.Builtin(name, synthetic.Config{Seed: spec.Seed, Split: split,
 			TrainSize: spec.SyntheticTrain, ValSize: spec.SyntheticVal, Frames: p.FramesPerClip, Size: p.Resolution})
 	}
 	st, err := os.Stat(name)
@@ -51,9 +53,9 @@ func openSplit(spec DataSpec, train bool) (datasets.Dataset, error) {
 		RandomClipSampling: train, AllowClipOverlap: true}
 	opts := datasets.VideoListOptions{Lists: []string{name}, NumClasses: spec.NumClasses, Sampling: sampling}
 	if train && spec.Augment {
-		cfg := datasets.DefaultProbeTrainTransformConfig()
+		cfg := transform.DefaultProbeTrainConfig()
 		cfg.CropSize = p.Resolution
-		if opts.Transform, err = datasets.NewProbeTrainVideoTransform(cfg); err != nil {
+		if opts.Transform, err = transform.NewProbeTrainVideo(cfg); err != nil {
 			return nil, err
 		}
 	} else {
@@ -61,7 +63,7 @@ func openSplit(spec DataSpec, train bool) (datasets.Dataset, error) {
 		if train {
 			views = 1
 		}
-		if opts.MultiView, err = datasets.NewEvalVideoTransform(p.Resolution, views); err != nil {
+		if opts.MultiView, err = transform.NewEvalVideo(p.Resolution, views); err != nil {
 			return nil, err
 		}
 	}
@@ -73,9 +75,9 @@ func openImageFolder(spec DataSpec, root, split string, train bool) (datasets.Da
 	opts := datasets.ImageFolderOptions{Root: root, Split: split, NumFrames: p.FramesPerClip}
 	var err error
 	if train && spec.Augment {
-		opts.Image, err = datasets.NewImageTrainTransform(p.Resolution)
+		opts.Image, err = transform.NewImageTrain(p.Resolution)
 	} else {
-		opts.Image, err = datasets.NewImageEvalTransform(p.Resolution)
+		opts.Image, err = transform.NewImageEval(p.Resolution)
 	}
 	if err != nil {
 		return nil, err
@@ -93,7 +95,7 @@ func openImageFolder(spec DataSpec, root, split string, train bool) (datasets.Da
 // classNames returns the class names of ds when it knows them.
 func classNames(ds datasets.Dataset) []string {
 	switch d := ds.(type) {
-	case *datasets.Synthetic:
+	case *synthetic.Dataset:
 		return d.ClassNames()
 	case *datasets.ImageFolder:
 		return d.Classes()
@@ -106,7 +108,7 @@ func classNames(ds datasets.Dataset) []string {
 func OpenEval(path, split string, p Protocol, numClasses int) (datasets.Dataset, error) {
 	p.NumViews = 1
 	spec := DataSpec{Train: path, Val: path, NumClasses: numClasses, Protocol: p}
-	if split == datasets.SplitTrain {
+	if split == synthetic.SplitTrain {
 		return openSplit(spec, true)
 	}
 	return openSplit(spec, false)

@@ -8,7 +8,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/vjepa-go/vjepa/datasets"
+	"github.com/vjepa-go/vjepa/datasets/synthetic"
 	"github.com/vjepa-go/vjepa/internal/officialcfg"
 )
 
@@ -102,7 +102,7 @@ func NewExperiment(r Request) (*Experiment, []officialcfg.Warning, error) {
 
 	// The official protocol for the real benchmarks; the small local sets train on cached
 	// features to stay within minutes on a CPU (a documented deviation).
-	renderedData := slices.Contains(datasets.BuiltinNames(), e.Data.Train)
+	renderedData := slices.Contains(synthetic.BuiltinNames(), e.Data.Train)
 	augment := !renderedData && name != "fashion-mnist"
 	if r.Augment != nil {
 		augment = *r.Augment

@@ -12,14 +12,15 @@ import (
 	"github.com/schollz/progressbar/v3"
 
 	"github.com/vjepa-go/vjepa/datasets"
+	"github.com/vjepa-go/vjepa/datasets/synthetic"
 )
 
 // parseSplits turns the --split flag value into split names.
 func parseSplits(s string) ([]string, error) {
 	switch s {
 	case "both":
-		return []string{datasets.SplitTrain, datasets.SplitVal}, nil
-	case datasets.SplitTrain, datasets.SplitVal:
+		return []string{synthetic.SplitTrain, synthetic.SplitVal}, nil
+	case synthetic.SplitTrain, synthetic.SplitVal:
 		return []string{s}, nil
 	}
 	return nil, fmt.Errorf("--split %q: want train, val or both", s)
@@ -40,16 +41,16 @@ func runDataExport(ctx context.Context, args []string) error {
 			"with list files DIR/train.csv and DIR/val.csv (\"<path> <label>\", paths relative to DIR),\n"+
 			"or, with --images or --frames 1, PNG images DIR/<split>/<class>/<i>.png (ImageFolder).\n"+
 			"Exported clips are short: to sample 16 frames with frame step 4 export --frames 64.\n\nFlags:\n",
-			strings.Join(datasets.BuiltinNames(), ", "))
+			strings.Join(synthetic.BuiltinNames(), ", "))
 		fs.PrintDefaults()
 	}
-	name := fs.String("dataset", "", "built-in data set: "+strings.Join(datasets.BuiltinNames(), ", "))
+	name := fs.String("dataset", "", "built-in data set: "+strings.Join(synthetic.BuiltinNames(), ", "))
 	out := fs.String("out", "", "output folder")
 	split := fs.String("split", "both", "splits to write: train, val or both")
-	n := fs.Int("n", datasets.DefaultSyntheticTrainSize, "number of training clips")
+	n := fs.Int("n", synthetic.DefaultTrainSize, "number of training clips")
 	nVal := fs.Int("n-val", 0, "number of validation clips (default n/4, at least 1)")
-	frames := fs.Int("frames", datasets.DefaultSyntheticFrames, "frames per clip T")
-	size := fs.Int("size", datasets.DefaultSyntheticSize, "frame height and width in pixels")
+	frames := fs.Int("frames", synthetic.DefaultFrames, "frames per clip T")
+	size := fs.Int("size", synthetic.DefaultSize, "frame height and width in pixels")
 	seed := fs.Uint64("seed", 0, "data set seed")
 	images := fs.Bool("images", false, "write the first frame of each clip as a PNG image (ImageFolder)")
 	fps := fs.Int("fps", datasets.DefaultExportFPS, "frame rate of the videos")
@@ -75,7 +76,7 @@ func runDataExport(ctx context.Context, args []string) error {
 	if *nVal == 0 {
 		*nVal = max(1, *n/4)
 	}
-	ds, err := datasets.Builtin(*name, datasets.SyntheticConfig{
+	ds, err := synthetic.Builtin(*name, synthetic.Config{
 		Seed: *seed, TrainSize: *n, ValSize: *nVal, Frames: *frames, Size: *size,
 	})
 	if err != nil {

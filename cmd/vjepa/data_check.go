@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/vjepa-go/vjepa/datasets"
+	"github.com/vjepa-go/vjepa/datasets/decode"
 )
 
 // runDataCheck implements `vjepa data check [flags] LIST_OR_FOLDER`: it decodes every sample
@@ -31,7 +32,7 @@ func runDataCheck(ctx context.Context, args []string) error {
 	fs.BoolVar(&p.FilterShortVideos, "filter-short-videos", false, "count videos shorter than a clip as failed")
 	decoder := fs.String("decoder", "", "video decoder: astiav (in-process libav, the default of cgo builds) or ffmpeg (the command-line programs)")
 	full := fs.Bool("full", false, "also decode every frame of each video, not only the sampled clips (finds damage anywhere; slower)")
-	timeout := fs.Duration("timeout", datasets.DefaultDecodeTimeout, "fail a video whose opening or decoding takes longer (a stalled decoder)")
+	timeout := fs.Duration("timeout", decode.DefaultTimeout, "fail a video whose opening or decoding takes longer (a stalled decoder)")
 	workers := fs.Int("workers", 2, "samples decoded in parallel")
 	seed := fs.Uint64("seed", 0, "seed of the random clip windows")
 	progress := fs.Bool("progress", true, "show a progress bar on standard error")
@@ -42,7 +43,7 @@ func runDataCheck(ctx context.Context, args []string) error {
 		fs.Usage()
 		return &exitError{code: 2, msg: "want exactly one LIST_OR_FOLDER argument"}
 	}
-	dec, err := datasets.NewDecoder(*decoder)
+	dec, err := decode.New(*decoder)
 	if err != nil {
 		return err
 	}

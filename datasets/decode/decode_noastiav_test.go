@@ -1,0 +1,5 @@
+//go:build !cgo || noastiav
+
+package decode
+
+func extraTestDecoders() []Decoder { return nil }

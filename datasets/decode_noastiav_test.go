@@ -1,5 +1,0 @@
-//go:build !cgo || noastiav
-
-package datasets
-
-func extraTestDecoders() []Decoder { return nil }
