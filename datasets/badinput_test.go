@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -135,7 +136,7 @@ func TestCheckCorpus(t *testing.T) {
 	for k, cv := range corpusVideos() {
 		name := cv.Name
 		if k%3 == 1 {
-			name = "clip n°" + itoa(k) + " – " + cv.Name // spaces and non-ASCII
+			name = "clip n°" + strconv.Itoa(k) + " – " + cv.Name // spaces and non-ASCII
 		}
 		require.NoError(t, os.Symlink(filepath.Join(src, cv.Name), filepath.Join(dir, name)))
 		fmt.Fprintf(&list, "%s %d\r\n", name, k)

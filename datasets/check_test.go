@@ -10,22 +10,24 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/vjepa-go/vjepa/internal/testutil"
 )
 
 func TestCheckVideoList(t *testing.T) {
 	dir := t.TempDir()
-	good := makeTestVideo(t, dir, "good.mp4", "64x48", 30, 2.5, "-c:v", "libx264", "-pix_fmt", "yuv420p")
+	good := testutil.MakeTestVideo(t, dir, "good.mp4", "64x48", 30, 2.5, "-c:v", "libx264", "-pix_fmt", "yuv420p")
 	data, err := os.ReadFile(good)
 	require.NoError(t, err)
 	// A file whose frame data is cut but whose index survives: mp4 with the index first.
-	fast := makeTestVideo(t, dir, "fast.mp4", "64x48", 30, 2.5, "-c:v", "libx264", "-pix_fmt", "yuv420p",
+	fast := testutil.MakeTestVideo(t, dir, "fast.mp4", "64x48", 30, 2.5, "-c:v", "libx264", "-pix_fmt", "yuv420p",
 		"-movflags", "+faststart")
 	fdata, err := os.ReadFile(fast)
 	require.NoError(t, err)
 	writeFile(t, filepath.Join(dir, "cut.mp4"), string(fdata[:len(fdata)*2/3]))
 	writeFile(t, filepath.Join(dir, "half.mp4"), string(data[:len(data)/2]))
 	writeFile(t, filepath.Join(dir, "junk.mp4"), strings.Repeat("junk", 1000))
-	makeTestVideo(t, dir, "one.mp4", "64x48", 30, 0.04, "-c:v", "libx264", "-pix_fmt", "yuv420p")
+	testutil.MakeTestVideo(t, dir, "one.mp4", "64x48", 30, 0.04, "-c:v", "libx264", "-pix_fmt", "yuv420p")
 	list := writeFile(t, filepath.Join(dir, "train.csv"),
 		"good.mp4 0\nmissing.mp4 1\nhalf.mp4 0\njunk.mp4 1\ngood.mp4 1\ncut.mp4 0\n")
 

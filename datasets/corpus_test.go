@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/vjepa-go/vjepa/internal/testutil"
 )
 
 // The real-content test corpus. Nothing of it is committed: every file is either a real
@@ -71,16 +73,6 @@ var corpusImages = []struct{ Path, Source, Kind string }{
 	{"val/n01443537/ILSVRC2012_val_2.JPEG", "opencv-doc box.png", "a PNG file named .JPEG"},
 }
 
-// requireTool fails the test (never skips it) when a program the tests need is missing.
-func requireTool(t testing.TB, prog, pkg string) string {
-	t.Helper()
-	p, err := exec.LookPath(prog)
-	if err != nil {
-		t.Fatalf("%s not found: install the Debian package %s (see .ci/run or the README's set-up)", prog, pkg)
-	}
-	return p
-}
-
 // corpusSourceFiles locates the package-shipped media the corpus is made from.
 func corpusSourceFiles(t testing.TB) map[string]string {
 	t.Helper()
@@ -116,7 +108,7 @@ var testCorpus corpus
 func corpusDir(t testing.TB) string {
 	t.Helper()
 	for _, p := range [][2]string{{"ffmpeg", "ffmpeg"}, {"ffprobe", "ffmpeg"}, {"gm", "graphicsmagick"}} {
-		requireTool(t, p[0], p[1])
+		testutil.RequireTool(t, p[0], p[1])
 	}
 	src := corpusSourceFiles(t)
 	testCorpus.once.Do(func() {

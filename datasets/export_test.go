@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/vjepa-go/vjepa/datasets/synthetic"
+	"github.com/vjepa-go/vjepa/internal/testutil"
 )
 
 // decodeRGB24 decodes a video file to raw RGB24 frames with the ffmpeg program.
@@ -29,7 +30,7 @@ func decodeRGB24(t *testing.T, path string) []byte {
 }
 
 func TestExportVideosRoundTrip(t *testing.T) {
-	requireTool(t, "ffmpeg", "ffmpeg")
+	testutil.RequireTool(t, "ffmpeg", "ffmpeg")
 	ds, err := synthetic.Builtin(synthetic.Motion, synthetic.Config{Seed: 3, TrainSize: 6, ValSize: 3, Frames: 8, Size: 48})
 	require.NoError(t, err)
 	dir := t.TempDir()

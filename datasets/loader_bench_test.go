@@ -10,6 +10,7 @@ import (
 
 	"github.com/vjepa-go/vjepa/datasets/decode"
 	"github.com/vjepa-go/vjepa/datasets/transform"
+	"github.com/vjepa-go/vjepa/internal/testutil"
 )
 
 // BenchmarkLoader measures clips/s of the loader on 16-frame 224x224 clips (pretraining
@@ -24,7 +25,7 @@ func BenchmarkLoader(b *testing.B) {
 	var list strings.Builder
 	for i := range videos {
 		name := fmt.Sprintf("v%d.mp4", i)
-		makeTestVideo(b, dir, name, "340x256", 30, 10, "-c:v", "libx264", "-pix_fmt", "yuv420p")
+		testutil.MakeTestVideo(b, dir, name, "340x256", 30, 10, "-c:v", "libx264", "-pix_fmt", "yuv420p")
 		fmt.Fprintf(&list, "%s %d\n", name, i)
 	}
 	listPath := writeFile(b, filepath.Join(dir, "list.csv"), list.String())

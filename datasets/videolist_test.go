@@ -12,6 +12,7 @@ import (
 
 	"github.com/vjepa-go/vjepa/datasets/decode"
 	"github.com/vjepa-go/vjepa/datasets/media"
+	"github.com/vjepa-go/vjepa/internal/testutil"
 )
 
 func writeFile(t testing.TB, path, content string) string {
@@ -102,8 +103,8 @@ func (m viewsTransform) ApplyViews(f *media.Frames, rng *rand.Rand) ([]media.Cli
 
 func TestVideoListSample(t *testing.T) {
 	dir := t.TempDir()
-	makeTestVideo(t, dir, "long.mp4", "64x48", 30, 4, "-c:v", "libx264", "-pix_fmt", "yuv420p")
-	makeTestVideo(t, dir, "short.mp4", "64x48", 30, 1, "-c:v", "libx264", "-pix_fmt", "yuv420p")
+	testutil.MakeTestVideo(t, dir, "long.mp4", "64x48", 30, 4, "-c:v", "libx264", "-pix_fmt", "yuv420p")
+	testutil.MakeTestVideo(t, dir, "short.mp4", "64x48", 30, 1, "-c:v", "libx264", "-pix_fmt", "yuv420p")
 	list := writeFile(t, filepath.Join(dir, "l.csv"), "long.mp4 1\nshort.mp4 0\nmissing.mp4 1\n")
 	ctx := context.Background()
 

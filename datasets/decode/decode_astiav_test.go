@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/vjepa-go/vjepa/datasets/media"
+	"github.com/vjepa-go/vjepa/internal/testutil"
 )
 
 func extraTestDecoders() []Decoder { return []Decoder{&Astiav{}} }
@@ -17,7 +18,7 @@ func extraTestDecoders() []Decoder { return []Decoder{&Astiav{}} }
 // The in-process decoder gives the same pixels as the ffmpeg tool.
 func TestAstiavMatchesFFmpeg(t *testing.T) {
 	dir := t.TempDir()
-	path := makeTestVideo(t, dir, "x.mp4", "64x48", 30, 2, "-c:v", "libx264", "-pix_fmt", "yuv420p", "-g", "12")
+	path := testutil.MakeTestVideo(t, dir, "x.mp4", "64x48", 30, 2, "-c:v", "libx264", "-pix_fmt", "yuv420p", "-g", "12")
 	ctx := context.Background()
 	idx := []int{0, 7, 13, 13, 40, 59}
 	var frames []*media.Frames

@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/vjepa-go/vjepa/internal/testutil"
 )
 
 func TestDecodersExactFrames(t *testing.T) {
@@ -17,11 +19,11 @@ func TestDecodersExactFrames(t *testing.T) {
 		path   string
 		frames int
 	}{
-		{"h264 mp4 with b-frames", makeTestVideo(t, dir, "x.mp4", "64x48", 30, 2,
+		{"h264 mp4 with b-frames", testutil.MakeTestVideo(t, dir, "x.mp4", "64x48", 30, 2,
 			"-c:v", "libx264", "-pix_fmt", "yuv420p", "-g", "12"), 60},
-		{"mpeg4 mkv", makeTestVideo(t, dir, "x.mkv", "32x24", 25, 1.2,
+		{"mpeg4 mkv", testutil.MakeTestVideo(t, dir, "x.mkv", "32x24", 25, 1.2,
 			"-c:v", "mpeg4", "-g", "7", "-bf", "2"), 30},
-		{"h264 mpeg-ts with a start offset", makeTestVideo(t, dir, "x.ts", "48x32", 25, 1.6,
+		{"h264 mpeg-ts with a start offset", testutil.MakeTestVideo(t, dir, "x.ts", "48x32", 25, 1.6,
 			"-c:v", "libx264", "-pix_fmt", "yuv420p", "-g", "10"), 40},
 	}
 	ctx := context.Background()
@@ -64,7 +66,7 @@ func TestDecodersExactFrames(t *testing.T) {
 
 func TestDecodersInfo(t *testing.T) {
 	dir := t.TempDir()
-	path := makeTestVideo(t, dir, "x.mp4", "40x30", 25, 1, "-c:v", "libx264", "-pix_fmt", "yuv420p")
+	path := testutil.MakeTestVideo(t, dir, "x.mp4", "40x30", 25, 1, "-c:v", "libx264", "-pix_fmt", "yuv420p")
 	for _, dec := range testDecoders() {
 		t.Run(dec.Name(), func(t *testing.T) {
 			v, err := dec.Open(context.Background(), path)
@@ -77,7 +79,7 @@ func TestDecodersInfo(t *testing.T) {
 
 func TestDecodersBadFiles(t *testing.T) {
 	dir := t.TempDir()
-	good := makeTestVideo(t, dir, "good.mp4", "64x48", 30, 2, "-c:v", "libx264", "-pix_fmt", "yuv420p")
+	good := testutil.MakeTestVideo(t, dir, "good.mp4", "64x48", 30, 2, "-c:v", "libx264", "-pix_fmt", "yuv420p")
 	data, err := os.ReadFile(good)
 	require.NoError(t, err)
 	garbage := filepath.Join(dir, "garbage.mp4")
