@@ -56,7 +56,11 @@ func TestNewExperimentDefaults(t *testing.T) {
 			assert.Equal(t, tt.wantTrainer, e.Trainer)
 			assert.False(t, e.Data.Augment, "built-in sets train on cached features")
 			assert.Equal(t, filepath.Join("runs", "probe", "synthetic-motion"), e.OutDir)
-			assert.Equal(t, 1, e.Seeds)
+			wantSeeds := probe.BuiltinSeeds // an interval by default on the built-in sets
+			if tt.req.EvalOnly != "" {
+				wantSeeds = 1 // a saved probe is one seed
+			}
+			assert.Equal(t, wantSeeds, e.Seeds)
 		})
 	}
 }

@@ -35,7 +35,7 @@ func runProbe(ctx context.Context, args []string) error {
 	cacheDir := fs.String("feature-cache", filepath.Join("runs", "features"), "folder keeping frozen features between runs (empty: no cache)")
 	workers := fs.Int("workers", 2, "data loading workers")
 	seed := fs.Uint64("seed", 0, "first seed of the probe initialisation and training order; for the built-in data sets also of their clips and of a random-init backbone (other data: features fixed, random-init backbone from seed 0); one probe run varies by several points, so use --seeds")
-	seeds := fs.Int("seeds", 1, "number of probe seeds (--seed, --seed+1, …): each trains a new probe initialisation on the same cached features (and, for the built-in sets, a new draw of clips); records and summaries give mean ± std over the seeds and, with --compare, the paired pretrained − random difference with its 95% confidence interval (paired t-test)")
+	seeds := fs.Int("seeds", 0, "number of probe seeds (--seed, --seed+1, …; default 3 for the built-in data sets, so that their comparison carries an interval, 1 otherwise): each trains a new probe initialisation on the same cached features (and, for the built-in sets, a new draw of clips); records and summaries give mean ± std over the seeds and, with --compare, the paired pretrained − random difference with its 95% confidence interval (paired t-test)")
 	knnK := fs.Int("knn-k", probe.DefaultKNN().K, "knn probe: neighbours that vote")
 	knnT := fs.Float64("knn-temperature", probe.DefaultKNN().Temperature, "knn probe: vote weight exp(similarity / T)")
 	knnLabels := fs.String("knn-labels", "1,5,10", "knn probe: few-label regimes, labelled training clips per class drawn per seed, comma-separated (empty: all labels only)")
@@ -54,7 +54,7 @@ func runProbe(ctx context.Context, args []string) error {
 	if *trainer != "" && !slices.Contains(probe.Trainers, *trainer) {
 		return fmt.Errorf("--trainer %q: want %s", *trainer, strings.Join(probe.Trainers, " or "))
 	}
-	if *seeds < 1 {
+	if *seeds < 0 {
 		return fmt.Errorf("--seeds %d: need at least one seed", *seeds)
 	}
 	req := probe.Request{

@@ -13,7 +13,7 @@ func TestProbeFlagErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--seeds", "0"}, "--seeds 0: need at least one seed"},
+		{[]string{"--seeds", "-1"}, "--seeds -1: need at least one seed"},
 		{[]string{"--probe", "knn", "--knn-k", "0"}, "k must be positive"},
 		{[]string{"--probe", "knn", "--knn-temperature", "-1"}, "temperature positive"},
 		{[]string{"--probe", "knn", "--knn-labels", "1,zero"}, `--knn-labels: "zero" is not a positive integer`},
