@@ -8,10 +8,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
-
 	"github.com/vjepa-go/vjepa/datasets/decode"
 	"github.com/vjepa-go/vjepa/datasets/media"
+	"github.com/vjepa-go/vjepa/internal/progress"
 )
 
 // CheckOptions configures Check.
@@ -95,13 +94,7 @@ func Check(ctx context.Context, path string, opts CheckOptions, w io.Writer) (ok
 	for _, s := range sets {
 		total += s.Len()
 	}
-	var bar *progressbar.ProgressBar
-	if opts.Progress != nil {
-		bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(opts.Progress),
-			progressbar.OptionSetDescription("checking"), progressbar.OptionShowCount(),
-			progressbar.OptionShowIts(), progressbar.OptionSetItsString("samples"),
-			progressbar.OptionThrottle(200_000_000), progressbar.OptionClearOnFinish())
-	}
+	bar := progress.New(opts.Progress, "checking", int64(total), progress.Options{Unit: "samples/s"})
 	workers := opts.Workers
 	if workers <= 0 {
 		workers = 2
@@ -114,9 +107,7 @@ func Check(ctx context.Context, path string, opts CheckOptions, w io.Writer) (ok
 			return ok, failed, err
 		}
 	}
-	if bar != nil {
-		_ = bar.Finish()
-	}
+	bar.Done()
 	summary := fmt.Sprintf("checked %d samples: %d ok, %d failed", ok+failed, ok, failed)
 	if len(dups) > 0 {
 		summary += fmt.Sprintf(", %d duplicate entries", len(dups))
@@ -130,7 +121,7 @@ func Check(ctx context.Context, path string, opts CheckOptions, w io.Writer) (ok
 // checkSet checks the samples of one data set in chunks, reporting the failures of each
 // chunk in sample order.
 func checkSet(ctx context.Context, d clipLoader, seed uint64, workers int, w io.Writer,
-	bar *progressbar.ProgressBar) (ok, failed int, err error) {
+	bar *progress.Bar) (ok, failed int, err error) {
 	chunk := workers * 8
 	errs := make([]error, chunk)
 	for lo := 0; lo < d.Len(); lo += chunk {
@@ -169,7 +160,7 @@ func checkSet(ctx context.Context, d clipLoader, seed uint64, workers int, w io.
 			}
 		}
 		if bar != nil {
-			_ = bar.Add(hi - lo)
+			bar.Add(hi - lo)
 		}
 	}
 	return ok, failed, nil

@@ -17,6 +17,7 @@ import (
 	"github.com/vjepa-go/vjepa/backbone"
 	"github.com/vjepa-go/vjepa/datasets"
 	"github.com/vjepa-go/vjepa/internal/officialcfg"
+	"github.com/vjepa-go/vjepa/internal/progress"
 )
 
 // Options are the settings of a pretraining run that are not part of the official YAML.
@@ -223,7 +224,7 @@ func Run(ctx context.Context, backend compute.Backend, cfg *officialcfg.Pretrain
 	defer runLog.Close()
 
 	res := &Result{Steps: pos.Step}
-	progress := NewProgress(opts.Progress, totalSteps, ProgressOptions{})
+	bar := progress.New(opts.Progress, "step", totalSteps, progress.Options{})
 	save := func(hp HParams) error {
 		if err := SaveCheckpoint(filepath.Join(opts.Dir, backbone.CheckpointName(pos.Step)), model, stepper.State(), pos, hp); err != nil {
 			return err
@@ -282,7 +283,7 @@ func Run(ctx context.Context, backend compute.Backend, cfg *officialcfg.Pretrain
 			if math.IsNaN(stats.Loss) || math.IsInf(stats.Loss, 0) {
 				return res, fmt.Errorf("step %d: %w (%g); the last good checkpoint is kept in %s — lower the lr or raise the EMA momentum", s, ErrNonFinite, stats.Loss, opts.Dir)
 			}
-			progress.Update(s, stats.Loss)
+			bar.Set(s, fmt.Sprintf("loss %.4f", stats.Loss))
 			if opts.DiagnosticsEvery > 0 && s%opts.DiagnosticsEvery == 0 {
 				if err := logDiagnostics(stepper, micro[0].Clip, s, runLog); err != nil {
 					opts.Logger.Warn("diagnostics", "step", s, "err", err)
@@ -308,7 +309,7 @@ func Run(ctx context.Context, backend compute.Backend, cfg *officialcfg.Pretrain
 			pos.Loader = datasets.State{Epoch: pos.Loader.Epoch + 1}
 		}
 	}
-	progress.Done()
+	bar.Done()
 	res.SkippedSamples = pos.SkipSamples
 	res.Elapsed = time.Since(start)
 	if pos.SkipSamples > 0 {

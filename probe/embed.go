@@ -11,6 +11,7 @@ import (
 
 	"github.com/vjepa-go/vjepa/backbone"
 	"github.com/vjepa-go/vjepa/datasets"
+	"github.com/vjepa-go/vjepa/internal/progress"
 )
 
 // Pooler turns token features [B,N,D] into one vector per sample: the mean token, or the
@@ -81,13 +82,13 @@ type Embedding struct {
 
 // Embed encodes every sample of ds (its first spatial view, all segments) and pools it to
 // one vector.
-func Embed(ctx context.Context, enc *Encoder, pool *Pooler, ds datasets.Dataset, batchSize, workers int, progress io.Writer) ([]Embedding, error) {
+func Embed(ctx context.Context, enc *Encoder, pool *Pooler, ds datasets.Dataset, batchSize, workers int, logw io.Writer) ([]Embedding, error) {
 	loader, err := datasets.NewLoader(ds, datasets.LoaderOptions{BatchSize: batchSize, Workers: workers, Policy: datasets.PolicyError})
 	if err != nil {
 		return nil, err
 	}
 	var out []Embedding
-	bar := newBar(progress, ds.Len(), "embed")
+	bar := progress.New(logw, "embed", int64(ds.Len()), progress.Options{Unit: "clips/s"})
 	for batch, err := range loader.Epoch(ctx, datasets.State{}) {
 		if err != nil {
 			return nil, err
@@ -107,8 +108,8 @@ func Embed(ctx context.Context, enc *Encoder, pool *Pooler, ds datasets.Dataset,
 			}
 			out = append(out, Embedding{Source: src, Label: batch.Labels[i], Vector: v})
 		}
-		bar.add(batch.Size())
+		bar.Add(batch.Size())
 	}
-	bar.done()
+	bar.Done()
 	return out, nil
 }

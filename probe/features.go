@@ -11,6 +11,7 @@ import (
 
 	"github.com/vjepa-go/vjepa/backbone"
 	"github.com/vjepa-go/vjepa/datasets"
+	"github.com/vjepa-go/vjepa/internal/progress"
 )
 
 // Encoder is the frozen backbone: it turns a batch's clips into token features. It holds no
@@ -96,14 +97,14 @@ func (f *FeatureSet) Batch(idx []int, v int) (backbone.HostTensor, []int32) {
 }
 
 // Extract runs enc over every sample of ds (in order) and keeps the features.
-func Extract(ctx context.Context, enc *Encoder, ds datasets.Dataset, batchSize, workers int, seed uint64, progress io.Writer, what string) (*FeatureSet, error) {
+func Extract(ctx context.Context, enc *Encoder, ds datasets.Dataset, batchSize, workers int, seed uint64, out io.Writer, what string) (*FeatureSet, error) {
 	loader, err := datasets.NewLoader(ds, datasets.LoaderOptions{BatchSize: batchSize, Workers: workers, Seed: seed,
 		Policy: datasets.PolicyError})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	fs := &FeatureSet{NumClasses: ds.NumClasses(), ClassNames: classNames(ds)}
-	bar := newBar(progress, ds.Len(), what)
+	bar := progress.New(out, what, int64(ds.Len()), progress.Options{Unit: "clips/s"})
 	for batch, err := range loader.Epoch(ctx, datasets.State{}) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", what, err)
@@ -113,9 +114,9 @@ func Extract(ctx context.Context, enc *Encoder, ds datasets.Dataset, batchSize, 
 			return nil, fmt.Errorf("%s: %w", what, err)
 		}
 		fs.add(views, batch.Labels)
-		bar.add(batch.Size())
+		bar.Add(batch.Size())
 	}
-	bar.done()
+	bar.Done()
 	return fs, nil
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/vjepa-go/vjepa/backbone"
 	"github.com/vjepa-go/vjepa/internal/atomicfile"
 	"github.com/vjepa-go/vjepa/internal/optim"
+	"github.com/vjepa-go/vjepa/internal/progress"
 )
 
 // HeadConfig is one probe head's optimisation schedule (one entry of a sweep).
@@ -103,7 +104,7 @@ func TrainAndEvaluate(ctx context.Context, backend compute.Backend, train TrainS
 	}
 	step := tr.StepCount()
 	for epoch := startEpoch; epoch < opts.Epochs; epoch++ {
-		bar := newBar(opts.Progress, train.Len(), fmt.Sprintf("probe epoch %d/%d", epoch+1, opts.Epochs))
+		bar := progress.New(opts.Progress, fmt.Sprintf("probe epoch %d/%d", epoch+1, opts.Epochs), int64(train.Len()), progress.Options{Unit: "clips/s"})
 		sumLoss := make([]float64, len(opts.Heads))
 		correct := make([]int, len(opts.Heads))
 		for b, err := range train.Epoch(ctx, epoch, opts.BatchSize, opts.Seed) {
@@ -127,9 +128,9 @@ func TrainAndEvaluate(ctx context.Context, backend compute.Backend, train TrainS
 				sumLoss[i] += s.Loss * float64(n)
 				correct[i] += s.Correct
 			}
-			bar.add(n)
+			bar.Add(n)
 		}
-		bar.done()
+		bar.Done()
 		ev, err := evaluate(tr, val, opts.BatchSize)
 		if err != nil {
 			return nil, err

@@ -9,10 +9,9 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/schollz/progressbar/v3"
-
 	"github.com/vjepa-go/vjepa/datasets"
 	"github.com/vjepa-go/vjepa/datasets/synthetic"
+	"github.com/vjepa-go/vjepa/internal/progress"
 )
 
 // parseSplits turns the --split flag value into split names.
@@ -27,8 +26,8 @@ func parseSplits(s string) ([]string, error) {
 }
 
 // newProgressBar returns a progress bar on stderr counting total items.
-func newProgressBar(total int, description string) *progressbar.ProgressBar {
-	return progressbar.Default(int64(total), description)
+func newProgressBar(total int, description string) *progress.Bar {
+	return progress.New(os.Stderr, description, int64(total), progress.Options{})
 }
 
 // runDataExport implements "vjepa data export": it writes a built-in data set as real files
@@ -86,11 +85,11 @@ func runDataExport(ctx context.Context, args []string) error {
 		Dir: *out, Splits: splits, Images: *images, FPS: *fps, PixelFormat: *pixFmt, Workers: *workers,
 	}
 	bar := newProgressBar(datasets.ExportCount(ds, opts), "export "+ds.Name())
-	opts.Progress = func(k int) { _ = bar.Add(k) }
+	opts.Progress = bar.Add
 	if err := datasets.ExportSynthetic(ctx, ds, opts); err != nil {
 		return err
 	}
-	_ = bar.Finish()
+	bar.Done()
 	if *images || *frames == 1 {
 		fmt.Fprintf(os.Stderr, "wrote ImageFolder %s\n", filepath.Join(*out, "<split>"))
 	} else {
@@ -149,11 +148,11 @@ func runDataFashionMNIST(ctx context.Context, args []string) error {
 	bar := newProgressBar(total, "fashion-mnist")
 	for _, p := range parts {
 		dir := filepath.Join(*out, p.split)
-		if err := p.data.WriteImageFolder(ctx, dir, p.keep, func(k int) { _ = bar.Add(k) }); err != nil {
+		if err := p.data.WriteImageFolder(ctx, dir, p.keep, bar.Add); err != nil {
 			return err
 		}
 	}
-	_ = bar.Finish()
+	bar.Done()
 	fmt.Fprintf(os.Stderr, "wrote %d images to %s\n", total, *out)
 	return nil
 }
