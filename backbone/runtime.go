@@ -6,16 +6,15 @@ import (
 	"github.com/gomlx/compute"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive
 	"github.com/gomlx/gomlx/core/tensors"
+
+	"github.com/vjepa-go/vjepa/internal/host"
 )
 
-// HostTensor is a float32 or int64 array on the host with its shape.
-type HostTensor struct {
-	Shape []int
-	F32   []float32
-	I64   []int64
-}
+// HostTensor is the project's host tensor (a float32 or int64 array with its shape), the
+// same type the data loaders and the .npy reader produce.
+type HostTensor = host.Tensor
 
-func (h HostTensor) tensor() *tensors.Tensor {
+func deviceTensor(h HostTensor) *tensors.Tensor {
 	if h.I64 != nil {
 		return tensors.FromFlatDataAndDimensions(h.I64, h.Shape...)
 	}
@@ -165,13 +164,13 @@ func (r *EncoderRunner) Run(clip HostTensor, ctxIdx *HostTensor) (out HostTensor
 	for _, t := range r.params.Tensors {
 		args = append(args, t)
 	}
-	args = append(args, clip.tensor(), tensors.FromFlatDataAndDimensions(table, n, width))
+	args = append(args, deviceTensor(clip), tensors.FromFlatDataAndDimensions(table, n, width))
 	exec := r.full
 	if ctxIdx != nil {
 		if err := checkIndices(*ctxIdx, clip.Shape[0], n); err != nil {
 			return out, nil, fmt.Errorf("context indices: %w", err)
 		}
-		args = append(args, ctxIdx.tensor())
+		args = append(args, deviceTensor(*ctxIdx))
 		exec = r.masked
 	}
 	res, err := exec.Call(args...)
@@ -267,7 +266,7 @@ func (r *PredictorRunner) Run(z HostTensor, ctxIdx, tgtIdx HostTensor, maskIndex
 	for _, t := range r.params.Tensors {
 		args = append(args, t)
 	}
-	args = append(args, z.tensor(), ctxIdx.tensor(), tgtIdx.tensor(),
+	args = append(args, deviceTensor(z), deviceTensor(ctxIdx), deviceTensor(tgtIdx),
 		tensors.FromFlatDataAndDimensions(table, n, width))
 	res, err := r.execs[maskIndex].Call(args...)
 	if err != nil {

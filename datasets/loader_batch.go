@@ -4,19 +4,14 @@ import (
 	"fmt"
 
 	"github.com/vjepa-go/vjepa/datasets/media"
+	"github.com/vjepa-go/vjepa/internal/host"
 )
-
-// Tensor is a contiguous float32 array with its shape (row-major).
-type Tensor struct {
-	Shape []int
-	Data  []float32
-}
 
 // Batch is a batch of samples assembled for the model.
 type Batch struct {
 	// Clips[v][s] is the batch of spatial view v, temporal segment s: a contiguous float32
 	// tensor [B, 3, T, H, W].
-	Clips [][]Tensor
+	Clips [][]host.Tensor
 	// Labels are the samples' labels.
 	Labels []int32
 	// Indices are the dataset indices of the samples actually used (replacements included)
@@ -44,18 +39,18 @@ func assembleBatch(samples []*media.Sample, indices []int) (*Batch, error) {
 		return nil, fmt.Errorf("%s: sample has no clips", first.Source)
 	}
 	ns := len(first.Views[0])
-	b := &Batch{Clips: make([][]Tensor, nv), Labels: make([]int32, len(samples)),
+	b := &Batch{Clips: make([][]host.Tensor, nv), Labels: make([]int32, len(samples)),
 		Indices: indices, Sources: make([]string, len(samples))}
 	for k, s := range samples {
 		b.Labels[k] = int32(s.Label)
 		b.Sources[k] = s.Source
 	}
 	for v := range nv {
-		b.Clips[v] = make([]Tensor, ns)
+		b.Clips[v] = make([]host.Tensor, ns)
 		for seg := range ns {
 			ref := first.Views[v][seg]
 			size := 3 * ref.T * ref.H * ref.W
-			t := Tensor{Shape: []int{len(samples), 3, ref.T, ref.H, ref.W}, Data: make([]float32, len(samples)*size)}
+			t := host.Tensor{Shape: []int{len(samples), 3, ref.T, ref.H, ref.W}, F32: make([]float32, len(samples)*size)}
 			for k, s := range samples {
 				if len(s.Views) != nv || len(s.Views[v]) != ns {
 					return nil, fmt.Errorf("%s: views x segments differ from the batch's %d x %d", s.Source, nv, ns)
@@ -65,7 +60,7 @@ func assembleBatch(samples []*media.Sample, indices []int) (*Batch, error) {
 					return nil, fmt.Errorf("%s: clip %dx%dx%d (view %d, segment %d) differs from %dx%dx%d in the same batch",
 						s.Source, c.T, c.H, c.W, v, seg, ref.T, ref.H, ref.W)
 				}
-				copy(t.Data[k*size:(k+1)*size], c.Data)
+				copy(t.F32[k*size:(k+1)*size], c.Data)
 			}
 			b.Clips[v][seg] = t
 		}

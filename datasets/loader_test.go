@@ -85,7 +85,7 @@ func TestLoaderDeterministicAcrossWorkers(t *testing.T) {
 	require.Len(t, b.Clips, 2)
 	require.Len(t, b.Clips[1], 3)
 	assert.Equal(t, []int{5, 3, 2, 2, 2}, b.Clips[1][2].Shape)
-	assert.Equal(t, float32(b.Indices[1]*1000+120), float32(int(b.Clips[1][2].Data[24])))
+	assert.Equal(t, float32(b.Indices[1]*1000+120), float32(int(b.Clips[1][2].F32[24])))
 	assert.Equal(t, int32(b.Indices[1]%10), b.Labels[1])
 }
 

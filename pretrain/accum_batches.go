@@ -36,7 +36,7 @@ func stepBatches(sampler *MaskSampler, group []*datasets.Batch, step int64, seed
 		if clip.Shape[0] != n {
 			return nil, fmt.Errorf("loader batch of %d samples has a clip tensor of %d", n, clip.Shape[0])
 		}
-		in := Batch{Clip: backbone.HostTensor{Shape: clip.Shape, F32: clip.Data}}
+		in := Batch{Clip: clip}
 		for i, m := range masks {
 			kc, kp := m.Kc(), m.Kp()
 			in.Context = append(in.Context, backbone.HostTensor{Shape: []int{n, kc}, I64: flatCtx[i][row*kc : (row+n)*kc]})

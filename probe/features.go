@@ -38,7 +38,7 @@ func (e *Encoder) Features(b *datasets.Batch) ([]backbone.HostTensor, error) {
 	for _, segs := range b.Clips {
 		var parts []backbone.HostTensor
 		for _, clip := range segs {
-			tok, _, err := e.runner.Run(backbone.HostTensor{Shape: clip.Shape, F32: clip.Data}, nil)
+			tok, _, err := e.runner.Run(clip, nil)
 			if err != nil {
 				return nil, err
 			}
