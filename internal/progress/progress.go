@@ -167,7 +167,11 @@ func (b *Bar) line(now time.Time) string {
 	done := b.n - b.n0
 	if dt := now.Sub(b.first).Seconds(); done > 0 && dt > 0 {
 		rate := float64(done) / dt
-		fmt.Fprintf(&s, "  %.3g %s", rate, b.opts.Unit)
+		if rate >= 100 {
+			fmt.Fprintf(&s, "  %.0f %s", rate, b.opts.Unit) // no exponent for large rates
+		} else {
+			fmt.Fprintf(&s, "  %.3g %s", rate, b.opts.Unit)
+		}
 		fmt.Fprintf(&s, "  elapsed %s", FormatDuration(now.Sub(b.start)))
 		if left := b.total - b.n; b.total > 0 && left > 0 {
 			fmt.Fprintf(&s, "  eta %s", FormatDuration(time.Duration(float64(left)/rate*float64(time.Second))))
