@@ -14,6 +14,7 @@ func writeInitComparison(b *strings.Builder, runs []Run, _ Paper, _ Figures) err
 	b.WriteString("## Pretrained vs random init vs average pooling (built-in sets)\n\n")
 	t := mdtable.New("data set", "probe", "pretrained", "random init", "pretrained − random, 95% CI", "runs").
 		AlignRight(2, 3, 4)
+	withInterval, above, below := 0, 0, 0
 	for _, ds := range builtinDatasets {
 		onSet := func(r *probe.Record) bool { return r.Dataset == ds && r.Backbone.Trainer != TrainerOfficial }
 		for _, label := range probeLabels(runs, onSet) {
@@ -37,6 +38,18 @@ func writeInitComparison(b *strings.Builder, runs []Run, _ Paper, _ Figures) err
 				rndCell, ids = top1Cell(rnd), append(ids, "`"+rnd.ID+"`")
 			}
 			t.Add("`"+ds+"`", label, preCell, rndCell, diffCell(pre, rnd), strings.Join(ids, ", "))
+			if pre == nil || rnd == nil {
+				continue
+			}
+			if d, err := probe.PairTop1(pre, rnd); err == nil && d.Low != nil && d.High != nil {
+				withInterval++
+				switch {
+				case *d.Low > 0:
+					above++
+				case *d.High < 0:
+					below++
+				}
+			}
 		}
 	}
 	if t.Len() == 0 {
@@ -50,5 +63,9 @@ func writeInitComparison(b *strings.Builder, runs []Run, _ Paper, _ Figures) err
 	b.WriteString("Top-1 of the latest run of each kind. The paired difference is what pretraining bought;\n" +
 		"an interval that contains 0 means no measurable effect at this number of seeds.\n\n")
 	b.WriteString(md + "\n")
+	if withInterval > 0 {
+		fmt.Fprintf(b, "Verdict over the %d comparisons with an interval: pretraining helps (interval above 0) in %d, "+
+			"hurts (below 0) in %d, and has no measurable effect in %d.\n\n", withInterval, above, below, withInterval-above-below)
+	}
 	return nil
 }

@@ -75,3 +75,14 @@ func TestTop1CellLabelsSingleSeed(t *testing.T) {
 		}
 	}
 }
+
+// TestInitComparisonVerdict counts the comparisons whose interval excludes 0: the fixture's
+// vjepa-go − random on synthetic-motion, attentive +2.6 [+1.3, +4.0] and knn-5shot
+// +7.7 [+6.4, +9.0], are both above 0; the single-seed rows have no interval.
+func TestInitComparisonVerdict(t *testing.T) {
+	runs, err := LoadRuns(filepath.Join("testdata", "runs"))
+	require.NoError(t, err)
+	var b strings.Builder
+	require.NoError(t, writeInitComparison(&b, runs, Paper{}, Figures{}))
+	assert.Contains(t, b.String(), "Verdict over the 2 comparisons with an interval: pretraining helps (interval above 0) in 2, hurts (below 0) in 0, and has no measurable effect in 0.")
+}
