@@ -2,6 +2,7 @@ package results
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/vjepa-go/vjepa/internal/mdtable"
@@ -18,36 +19,42 @@ func writeInitComparison(b *strings.Builder, runs []Run, _ Paper, _ Figures) err
 	for _, ds := range builtinDatasets {
 		onSet := func(r *probe.Record) bool { return r.Dataset == ds && r.Backbone.Trainer != TrainerOfficial }
 		for _, label := range probeLabels(runs, onSet) {
-			pre := latestRecord(runs, func(r *probe.Record) bool {
-				return onSet(r) && probeLabel(r) == label && r.Backbone.Init == InitPretrained
-			})
-			var rnd *probe.Record
-			if pre != nil && pre.VsRandom != nil {
-				rnd = recordByID(runs, pre.VsRandom.Against)
-			}
-			if rnd == nil {
-				rnd = latestRecord(runs, func(r *probe.Record) bool {
-					return onSet(r) && probeLabel(r) == label && r.Backbone.Init == InitRandom
+			for _, key := range pretrainedEncoderKeys(runs, func(r *probe.Record) bool { return onSet(r) && probeLabel(r) == label }) {
+				pre := latestRecord(runs, func(r *probe.Record) bool {
+					return onSet(r) && probeLabel(r) == label && r.Backbone.Init == InitPretrained && encoderKey(r) == key
 				})
-			}
-			preCell, rndCell, ids := "—", "—", []string{}
-			if pre != nil {
-				preCell, ids = top1Cell(pre), append(ids, "`"+pre.ID+"`")
-			}
-			if rnd != nil {
-				rndCell, ids = top1Cell(rnd), append(ids, "`"+rnd.ID+"`")
-			}
-			t.Add("`"+ds+"`", label, preCell, rndCell, diffCell(pre, rnd), strings.Join(ids, ", "))
-			if pre == nil || rnd == nil {
-				continue
-			}
-			if d, err := probe.PairTop1(pre, rnd); err == nil && d.Low != nil && d.High != nil {
-				withInterval++
-				switch {
-				case *d.Low > 0:
-					above++
-				case *d.High < 0:
-					below++
+				var rnd *probe.Record
+				if pre != nil && pre.VsRandom != nil {
+					rnd = recordByID(runs, pre.VsRandom.Against)
+				}
+				if rnd == nil {
+					rnd = latestRecord(runs, func(r *probe.Record) bool {
+						return onSet(r) && probeLabel(r) == label && r.Backbone.Init == InitRandom
+					})
+				}
+				preCell, rndCell, ids := "—", "—", []string{}
+				if pre != nil {
+					preCell, ids = top1Cell(pre), append(ids, "`"+pre.ID+"`")
+				}
+				if rnd != nil {
+					rndCell, ids = top1Cell(rnd), append(ids, "`"+rnd.ID+"`")
+				}
+				row := label
+				if key == contextEncoderKey {
+					row += " (context encoder)"
+				}
+				t.Add("`"+ds+"`", row, preCell, rndCell, diffCell(pre, rnd), strings.Join(ids, ", "))
+				if pre == nil || rnd == nil {
+					continue
+				}
+				if d, err := probe.PairTop1(pre, rnd); err == nil && d.Low != nil && d.High != nil {
+					withInterval++
+					switch {
+					case *d.Low > 0:
+						above++
+					case *d.High < 0:
+						below++
+					}
 				}
 			}
 		}
@@ -68,4 +75,30 @@ func writeInitComparison(b *strings.Builder, runs []Run, _ Paper, _ Figures) err
 			"hurts (below 0) in %d, and has no measurable effect in %d.\n\n", withInterval, above, below, withInterval-above-below)
 	}
 	return nil
+}
+
+// contextEncoderKey is the checkpoint entry of the context (online) encoder; the official
+// evaluations probe the EMA target ("target_encoder", the default).
+const contextEncoderKey = "encoder"
+
+// encoderKey is the checkpoint entry a pretrained record probed, "target_encoder" by default.
+func encoderKey(r *probe.Record) string {
+	if r.Backbone.EncoderKey == "" {
+		return "target_encoder"
+	}
+	return r.Backbone.EncoderKey
+}
+
+// pretrainedEncoderKeys lists the encoder entries probed by the pretrained records that keep
+// accepts, the target encoder first; with none it is the target encoder alone, so random-init
+// runs still get their row.
+func pretrainedEncoderKeys(runs []Run, keep func(*probe.Record) bool) []string {
+	keys := []string{"target_encoder"}
+	for i := range runs {
+		r := &runs[i].Record
+		if keep(r) && r.Backbone.Init == InitPretrained && !slices.Contains(keys, encoderKey(r)) {
+			keys = append(keys, encoderKey(r))
+		}
+	}
+	return keys
 }

@@ -86,3 +86,23 @@ func TestInitComparisonVerdict(t *testing.T) {
 	require.NoError(t, writeInitComparison(&b, runs, Paper{}, Figures{}))
 	assert.Contains(t, b.String(), "Verdict over the 2 comparisons with an interval: pretraining helps (interval above 0) in 2, hurts (below 0) in 0, and has no measurable effect in 0.")
 }
+
+// TestInitComparisonContextEncoder gives a probe of the context encoder its own row.
+func TestInitComparisonContextEncoder(t *testing.T) {
+	runs, err := LoadRuns(filepath.Join("testdata", "runs"))
+	require.NoError(t, err)
+	for _, r := range runs {
+		if r.Record.ID == "ref-ours-att" {
+			ctx := r
+			ctx.Record.ID, ctx.Record.Backbone.EncoderKey = "ref-ours-att-ctx", "encoder"
+			runs = append(runs, ctx)
+			break
+		}
+	}
+	var b strings.Builder
+	require.NoError(t, writeInitComparison(&b, runs, Paper{}, Figures{}))
+	md := b.String()
+	assert.Contains(t, md, "| attentive (context encoder) |")
+	assert.Contains(t, md, "`ref-ours-att-ctx`, `ref-rand-att`")
+	assert.Contains(t, md, "`ref-ours-att`, `ref-rand-att`", "the target encoder keeps its row")
+}
