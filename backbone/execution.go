@@ -1,8 +1,6 @@
 package backbone
 
 import (
-	"fmt"
-	"math"
 	"strings"
 
 	"github.com/gomlx/compute/dtypes"
@@ -81,25 +79,8 @@ func mixedBlock(x *Node, w Weights, prefix string, numHeads int, eps float64, dt
 			low[name] = ConvertDType(w.Get(name), dt)
 		}
 	}
-	a := mixedSelfAttention(ConvertDType(LayerNorm(x, w, prefix+"norm1", eps), dt), low, prefix+"attn", numHeads)
+	a := SelfAttention(ConvertDType(LayerNorm(x, w, prefix+"norm1", eps), dt), low, prefix+"attn", numHeads)
 	x = Add(x, ConvertDType(a, x.DType()))
 	m := MLP(ConvertDType(LayerNorm(x, w, prefix+"norm2", eps), dt), low, prefix+"mlp")
 	return Add(x, ConvertDType(m, x.DType()))
-}
-
-// mixedSelfAttention is SelfAttention on a low-precision x whose softmax runs in float32.
-func mixedSelfAttention(x *Node, w Weights, prefix string, numHeads int) *Node {
-	b, n, d := x.Shape().Dim(0), x.Shape().Dim(1), x.Shape().Dim(2)
-	hd := d / numHeads
-	if d%numHeads != 0 {
-		panic(fmt.Errorf("backbone: width %d is not divisible by %d heads", d, numHeads))
-	}
-	qkv := Reshape(Linear(x, w, prefix+".qkv"), b, n, 3, numHeads, hd)
-	q := Squeeze(SliceAxis(qkv, 2, AxisElem(0)), 2)
-	k := Squeeze(SliceAxis(qkv, 2, AxisElem(1)), 2)
-	v := Squeeze(SliceAxis(qkv, 2, AxisElem(2)), 2)
-	scores := MulScalar(Einsum("bqhd,bkhd->bhqk", q, k), 1/math.Sqrt(float64(hd)))
-	coef := ConvertDType(Softmax(ConvertDType(scores, dtypes.Float32), -1), x.DType())
-	out := Einsum("bhqk,bkhd->bqhd", coef, v)
-	return Linear(Reshape(out, b, n, d), w, prefix+".proj")
 }

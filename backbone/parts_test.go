@@ -23,21 +23,12 @@ func TestPatchEmbedAndTargetNormParity(t *testing.T) {
 		specs := backbone.EncoderSpecs(f.Config)
 		pt, err := backbone.NewParamTensors(enc, specs)
 		require.NoError(t, err)
-		exec, err := NewExec(backend, func(in []*Node) []*Node {
-			w := backbone.Weights{}
-			for i, n := range pt.Names {
-				w[n] = in[i]
-			}
-			np := len(pt.Names)
-			return []*Node{backbone.PatchEmbed(f.Config, w, in[np]), backbone.PlainLayerNorm(in[np+1], backbone.TargetNormEps)}
+		exec, err := NewExec(backend, func(g *Graph, in []*Node) []*Node {
+			w, data := pt.Bind(g, in)
+			return []*Node{backbone.PatchEmbed(f.Config, w, data[0]), backbone.PlainLayerNorm(data[1], backbone.TargetNormEps)}
 		})
 		require.NoError(t, err)
-		args := []any{}
-		for _, x := range pt.Tensors {
-			args = append(args, x)
-		}
-		args = append(args, tensors.FromFlatDataAndDimensions(clip.F32, clip.Shape...), tensors.FromFlatDataAndDimensions(full.F32, full.Shape...))
-		out, err := exec.Call(args...)
+		out, err := exec.Call(pt.Args(tensors.FromFlatDataAndDimensions(clip.F32, clip.Shape...), tensors.FromFlatDataAndDimensions(full.F32, full.Shape...))...)
 		require.NoError(t, err)
 		for i, file := range []string{"enc_full_patch_embed.npy", "target_ln.npy"} {
 			want, err := f.Float32(file)

@@ -74,14 +74,8 @@ func ApplyRoPE(x, rope *Node) *Node {
 // RoPESelfAttention is the official RoPEAttention: the fused qkv projection, q and k rotated
 // by rope [B,N,2·3s] (v is not), scaled dot-product attention, output projection.
 func RoPESelfAttention(x *Node, w Weights, prefix string, numHeads int, rope *Node) *Node {
-	b, n, d := x.Shape().Dim(0), x.Shape().Dim(1), x.Shape().Dim(2)
-	hd := d / numHeads
-	qkv := Reshape(Linear(x, w, prefix+".qkv"), b, n, 3, numHeads, hd)
-	q := ApplyRoPE(Squeeze(SliceAxis(qkv, 2, AxisElem(0)), 2), rope)
-	k := ApplyRoPE(Squeeze(SliceAxis(qkv, 2, AxisElem(1)), 2), rope)
-	v := Squeeze(SliceAxis(qkv, 2, AxisElem(2)), 2)
-	out := ScaledDotProductAttention(q, k, v)
-	return Linear(Reshape(out, b, n, d), w, prefix+".proj")
+	q, k, v := QKV(x, w, prefix+".qkv", numHeads)
+	return attentionOutput(ScaledDotProductAttention(ApplyRoPE(q, rope), ApplyRoPE(k, rope), v), w, prefix)
 }
 
 // RoPEBlock is [Block] with [RoPESelfAttention].

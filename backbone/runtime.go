@@ -2,11 +2,13 @@ package backbone
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/gomlx/compute"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive
 	"github.com/gomlx/gomlx/core/tensors"
 
+	"github.com/vjepa-go/vjepa/internal/backend"
 	"github.com/vjepa-go/vjepa/internal/host"
 )
 
@@ -25,6 +27,11 @@ func deviceTensor(h HostTensor) *tensors.Tensor {
 type ParamTensors struct {
 	Names   []string
 	Tensors []*tensors.Tensor
+	// Constant embeds the parameters in the graphs that Bind builds as constants instead of
+	// taking them as inputs on every call. The Go backend then packs each weight matrix
+	// into its kernel's panel layout once, on the first call, rather than on every call;
+	// see [backend.ConstantWeights] for when it pays.
+	Constant bool
 }
 
 // NewParamTensors converts params (shaped by specs) to tensors.
@@ -43,13 +50,53 @@ func NewParamTensors(params HostParams, specs []ParamSpec) (*ParamTensors, error
 	return pt, nil
 }
 
-// weights binds the first len(names) graph inputs to names.
-func weightsFrom(names []string, nodes []*Node) Weights {
-	w := make(Weights, len(names))
-	for i, n := range names {
-		w[n] = nodes[i]
+// Bind returns the graph's weights and its data inputs: with Constant the weights are
+// constants of g and every input is data; otherwise the first len(Names) inputs are the
+// weights, as [ParamTensors.Args] passes them.
+func (pt *ParamTensors) Bind(g *Graph, in []*Node) (Weights, []*Node) {
+	w := make(Weights, len(pt.Names))
+	if pt.Constant {
+		for i, n := range pt.Names {
+			w[n] = ConstTensor(g, pt.Tensors[i])
+			if strings.HasSuffix(n, ".qkv.weight") || strings.HasSuffix(n, ".qkv.bias") {
+				// The row blocks as constants of their own, so that no slice runs per call.
+				for j, part := range rowBlocks(pt.Tensors[i], 3) {
+					w[QKVPartName(n, j)] = ConstTensor(g, part)
+				}
+			}
+		}
+		return w, in
 	}
-	return w
+	for i, n := range pt.Names {
+		w[n] = in[i]
+	}
+	return w, in[len(pt.Names):]
+}
+
+// rowBlocks splits t along its first axis into k equal tensors.
+func rowBlocks(t *tensors.Tensor, k int) []*tensors.Tensor {
+	dims := t.Shape().Dimensions
+	flat := tensors.MustCopyFlatData[float32](t)
+	size := len(flat) / k
+	parts := make([]*tensors.Tensor, k)
+	for i := range parts {
+		partDims := append([]int{dims[0] / k}, dims[1:]...)
+		parts[i] = tensors.FromFlatDataAndDimensions(flat[i*size:(i+1)*size], partDims...)
+	}
+	return parts
+}
+
+// Args returns the call arguments of a graph built with Bind: the weights (unless they are
+// constants) followed by data.
+func (pt *ParamTensors) Args(data ...any) []any {
+	if pt.Constant {
+		return data
+	}
+	args := make([]any, 0, len(pt.Tensors)+len(data))
+	for _, t := range pt.Tensors {
+		args = append(args, t)
+	}
+	return append(args, data...)
 }
 
 // PosTableFor returns the [N,D] sin-cos table for a clip of t frames and h×w pixels: the
@@ -119,31 +166,31 @@ type EncoderRunner struct {
 
 // NewEncoderRunner compiles (lazily, per input shape) the encoder for backend. With
 // wantBlocks the outputs also include every block's output, stacked [depth,B,N,D].
-func NewEncoderRunner(backend compute.Backend, c Config, params HostParams, wantBlocks bool) (*EncoderRunner, error) {
+func NewEncoderRunner(b compute.Backend, c Config, params HostParams, wantBlocks bool) (*EncoderRunner, error) {
 	pt, err := NewParamTensors(params, EncoderSpecs(c))
 	if err != nil {
 		return nil, err
 	}
+	pt.Constant = backend.ConstantWeights(b)
 	r := &EncoderRunner{cfg: c, params: pt, table: params["pos_embed"], blocks: wantBlocks}
-	np := len(pt.Names)
-	build := func(masked bool) func([]*Node) []*Node {
-		return func(in []*Node) []*Node {
-			w := weightsFrom(pt.Names, in)
+	build := func(masked bool) func(*Graph, []*Node) []*Node {
+		return func(g *Graph, in []*Node) []*Node {
+			w, data := pt.Bind(g, in)
 			var ctx *Node
 			if masked {
-				ctx = in[np+2]
+				ctx = data[2]
 			}
-			out, blocks := Encode(c, w, in[np], in[np+1], ctx, wantBlocks)
+			out, blocks := Encode(c, w, data[0], data[1], ctx, wantBlocks)
 			if !wantBlocks {
 				return []*Node{out}
 			}
 			return []*Node{out, Stack(blocks, 0)}
 		}
 	}
-	if r.full, err = NewExec(backend, build(false)); err != nil {
+	if r.full, err = NewExec(b, build(false)); err != nil {
 		return nil, err
 	}
-	if r.masked, err = NewExec(backend, build(true)); err != nil {
+	if r.masked, err = NewExec(b, build(true)); err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -160,11 +207,7 @@ func (r *EncoderRunner) Run(clip HostTensor, ctxIdx *HostTensor) (out HostTensor
 		return out, nil, err
 	}
 	n := len(table) / width
-	args := make([]any, 0, len(r.params.Tensors)+3)
-	for _, t := range r.params.Tensors {
-		args = append(args, t)
-	}
-	args = append(args, deviceTensor(clip), tensors.FromFlatDataAndDimensions(table, n, width))
+	args := r.params.Args(deviceTensor(clip), tensors.FromFlatDataAndDimensions(table, n, width))
 	exec := r.full
 	if ctxIdx != nil {
 		if err := checkIndices(*ctxIdx, clip.Shape[0], n); err != nil {
@@ -215,18 +258,18 @@ type PredictorRunner struct {
 }
 
 // NewPredictorRunner prepares the predictor for backend.
-func NewPredictorRunner(backend compute.Backend, c Config, params HostParams, wantBlocks bool) (*PredictorRunner, error) {
+func NewPredictorRunner(b compute.Backend, c Config, params HostParams, wantBlocks bool) (*PredictorRunner, error) {
 	pt, err := NewParamTensors(params, PredictorSpecs(c))
 	if err != nil {
 		return nil, err
 	}
+	pt.Constant = backend.ConstantWeights(b)
 	r := &PredictorRunner{cfg: c, params: pt, table: params["predictor_pos_embed"], execs: map[int]*Exec{}, blocks: wantBlocks}
-	np := len(pt.Names)
 	for i := 0; i < c.NumMaskTokens; i++ {
 		maskIndex := i
-		e, err := NewExec(backend, func(in []*Node) []*Node {
-			w := weightsFrom(pt.Names, in)
-			out, blocks := Predict(c, w, in[np], in[np+1], in[np+2], in[np+3], maskIndex, wantBlocks)
+		e, err := NewExec(b, func(g *Graph, in []*Node) []*Node {
+			w, data := pt.Bind(g, in)
+			out, blocks := Predict(c, w, data[0], data[1], data[2], data[3], maskIndex, wantBlocks)
 			if !wantBlocks {
 				return []*Node{out}
 			}
@@ -262,11 +305,7 @@ func (r *PredictorRunner) Run(z HostTensor, ctxIdx, tgtIdx HostTensor, maskIndex
 	if len(z.Shape) != 3 || z.Shape[1] != ctxIdx.Shape[1] || z.Shape[2] != r.cfg.EmbedDim {
 		return out, nil, fmt.Errorf("context features must be [%d,%d,%d], got %v", b, ctxIdx.Shape[1], r.cfg.EmbedDim, z.Shape)
 	}
-	args := make([]any, 0, len(r.params.Tensors)+4)
-	for _, t := range r.params.Tensors {
-		args = append(args, t)
-	}
-	args = append(args, deviceTensor(z), deviceTensor(ctxIdx), deviceTensor(tgtIdx),
+	args := r.params.Args(deviceTensor(z), deviceTensor(ctxIdx), deviceTensor(tgtIdx),
 		tensors.FromFlatDataAndDimensions(table, n, width))
 	res, err := r.execs[maskIndex].Call(args...)
 	if err != nil {

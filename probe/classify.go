@@ -38,23 +38,15 @@ func Apply(backend compute.Backend, m Model, params backbone.HostParams, x backb
 	if err != nil {
 		return nil, fmt.Errorf("probe parameters: %w", err)
 	}
-	exec, err := NewExec(backend, func(in []*Node) []*Node {
-		w := backbone.Weights{}
-		for i, n := range pt.Names {
-			w[n] = in[i]
-		}
-		pooled, blocks := m.PoolTrace(w, in[len(in)-1])
+	exec, err := NewExec(backend, func(g *Graph, in []*Node) []*Node {
+		w, data := pt.Bind(g, in)
+		pooled, blocks := m.PoolTrace(w, data[0])
 		return append([]*Node{backbone.Linear(pooled, w, "linear"), pooled}, blocks...)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("probe graph: %w", err)
 	}
-	args := make([]any, 0, len(pt.Tensors)+1)
-	for _, t := range pt.Tensors {
-		args = append(args, t)
-	}
-	args = append(args, tensors.FromFlatDataAndDimensions(x.F32, x.Shape...))
-	out, err := exec.Call(args...)
+	out, err := exec.Call(pt.Args(tensors.FromFlatDataAndDimensions(x.F32, x.Shape...))...)
 	if err != nil {
 		return nil, fmt.Errorf("apply probe: %w", err)
 	}

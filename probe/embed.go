@@ -30,7 +30,7 @@ func NewMeanPooler(backend compute.Backend, dim int) (*Pooler, error) {
 // NewPooler pools with the pooler of a trained probe (params of model m); for AvgPoolLinear
 // params may be nil.
 func NewPooler(backend compute.Backend, m Model, params backbone.HostParams) (*Pooler, error) {
-	p := &Pooler{model: m}
+	p := &Pooler{model: m, params: &backbone.ParamTensors{}}
 	if m.Kind != AvgPoolLinear {
 		pt, err := backbone.NewParamTensors(params, m.Specs())
 		if err != nil {
@@ -39,28 +39,16 @@ func NewPooler(backend compute.Backend, m Model, params backbone.HostParams) (*P
 		p.params = pt
 	}
 	var err error
-	p.exec, err = NewExec(backend, func(in []*Node) *Node {
-		w := backbone.Weights{}
-		if p.params != nil {
-			for i, n := range p.params.Names {
-				w[n] = in[i]
-			}
-		}
-		return m.Pool(w, in[len(in)-1])
+	p.exec, err = NewExec(backend, func(g *Graph, in []*Node) *Node {
+		w, data := p.params.Bind(g, in)
+		return m.Pool(w, data[0])
 	})
 	return p, err
 }
 
 // Pool returns one D-vector per sample of x [B,N,D].
 func (p *Pooler) Pool(x backbone.HostTensor) ([][]float32, error) {
-	var args []any
-	if p.params != nil {
-		for _, t := range p.params.Tensors {
-			args = append(args, t)
-		}
-	}
-	args = append(args, tensors.FromFlatDataAndDimensions(x.F32, x.Shape...))
-	out, err := p.exec.Call(args...)
+	out, err := p.exec.Call(p.params.Args(tensors.FromFlatDataAndDimensions(x.F32, x.Shape...))...)
 	if err != nil {
 		return nil, fmt.Errorf("pool: %w", err)
 	}
