@@ -44,7 +44,7 @@ func Encode(c Config, w Weights, clip, pos, ctxIdx *Node, wantBlocks bool) (out 
 		x = GatherTokens(x, ctxIdx)
 	}
 	for i := 0; i < c.Depth; i++ {
-		x = c.Exec.RunBlock(x, w, fmt.Sprintf("blocks.%d.", i), c.NumHeads, LayerNormEps, rope)
+		x = c.Exec.Block(x, w, fmt.Sprintf("blocks.%d.", i), c.NumHeads, LayerNormEps, rope)
 		if wantBlocks {
 			blocks = append(blocks, x)
 		}
@@ -84,7 +84,7 @@ func Predict(c Config, w Weights, z, ctxIdx, tgtIdx, pos *Node, maskIndex int, w
 	}
 	x = Concatenate([]*Node{x, tgt}, 1)
 	for i := 0; i < c.PredDepth; i++ {
-		x = c.Exec.RunBlock(x, w, fmt.Sprintf("predictor_blocks.%d.", i), c.PredHeads(), LayerNormEps, rope)
+		x = c.Exec.Block(x, w, fmt.Sprintf("predictor_blocks.%d.", i), c.PredHeads(), LayerNormEps, rope)
 		if wantBlocks {
 			blocks = append(blocks, x)
 		}

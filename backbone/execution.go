@@ -4,7 +4,6 @@ import (
 	"strings"
 
 	"github.com/gomlx/compute/dtypes"
-	. "github.com/gomlx/gomlx/core/graph" //nolint:revive
 )
 
 // Execution holds choices about how the transformer blocks are computed that leave the
@@ -47,40 +46,4 @@ func (e Execution) String() string {
 		s += ", gradient checkpointing"
 	}
 	return s
-}
-
-// RunBlock applies the transformer block named prefix to x as e says: with rope (V-JEPA 2)
-// a rotary block, else the sin-cos one; the zero Execution with a nil rope is Block.
-func (e Execution) RunBlock(x *Node, w Weights, prefix string, numHeads int, eps float64, rope *Node) *Node {
-	if e.GradCheckpointing {
-		x = x.Checkpoint()
-	}
-	if rope != nil {
-		// V-JEPA 2 blocks: rotary attention, computed in float32 (mixed precision covers the
-		// sin-cos blocks only; a documented deviation).
-		x = RoPEBlock(x, w, prefix, numHeads, eps, rope)
-	} else if dt := e.ComputeDType; dt != dtypes.InvalidDType && dt != x.DType() {
-		x = mixedBlock(x, w, prefix, numHeads, eps, dt)
-	} else {
-		x = Block(x, w, prefix, numHeads, eps)
-	}
-	if e.GradCheckpointing {
-		x = x.StopCheckpoint()
-	}
-	return x
-}
-
-// mixedBlock is Block with its attention and MLP computed in dt (see Execution.ComputeDType).
-func mixedBlock(x *Node, w Weights, prefix string, numHeads int, eps float64, dt dtypes.DType) *Node {
-	low := Weights{}
-	for _, part := range []string{"attn.qkv", "attn.proj", "mlp.fc1", "mlp.fc2"} {
-		for _, kind := range []string{".weight", ".bias"} {
-			name := prefix + part + kind
-			low[name] = ConvertDType(w.Get(name), dt)
-		}
-	}
-	a := SelfAttention(ConvertDType(LayerNorm(x, w, prefix+"norm1", eps), dt), low, prefix+"attn", numHeads)
-	x = Add(x, ConvertDType(a, x.DType()))
-	m := MLP(ConvertDType(LayerNorm(x, w, prefix+"norm2", eps), dt), low, prefix+"mlp")
-	return Add(x, ConvertDType(m, x.DType()))
 }

@@ -46,12 +46,18 @@ func MLP(x *Node, w Weights, prefix string) *Node {
 	return Linear(h, w, prefix+".fc2")
 }
 
-// SelfAttention is the official Attention module: a fused qkv projection whose output rows
-// are [q | k | v] with heads contiguous inside each, scaled dot-product attention with scale
-// head_dim^-0.5 and no mask, then the output projection.
-func SelfAttention(x *Node, w Weights, prefix string, numHeads int) *Node {
+// SelfAttention is the official Attention module (V-JEPA) or, with rope [B,N,2·3s], the
+// official RoPEAttention (V-JEPA 2: q and k rotated, v not): a fused qkv projection whose
+// output rows are [q | k | v] with heads contiguous inside each, scaled dot-product
+// attention with scale head_dim^-0.5 and no mask, then the output projection.
+func SelfAttention(x *Node, w Weights, prefix string, numHeads int, rope *Node) *Node {
 	q, k, v := QKV(x, w, prefix+".qkv", numHeads)
-	return attentionOutput(ScaledDotProductAttention(q, k, v), w, prefix)
+	if rope != nil {
+		q, k = ApplyRoPE(q, rope), ApplyRoPE(k, rope)
+	}
+	out := ScaledDotProductAttention(q, k, v)
+	dims := out.Shape().Dimensions
+	return Linear(Reshape(out, dims[0], dims[1], dims[2]*dims[3]), w, prefix+".proj")
 }
 
 // QKV applies the fused qkv projection named prefix to x [B,N,D] and returns q, k and v as
@@ -80,34 +86,61 @@ func QKV(x *Node, w Weights, prefix string, numHeads int) (q, k, v *Node) {
 // "blocks.0.attn.qkv.weight" → "blocks.0.attn.qkv.weight[k]".
 func QKVPartName(name string, i int) string { return name + "[" + "qkv"[i:i+1] + "]" }
 
-// attentionOutput merges the heads of out [B,N,H,hd] and applies the projection prefix.proj.
-func attentionOutput(out *Node, w Weights, prefix string) *Node {
-	dims := out.Shape().Dimensions
-	return Linear(Reshape(out, dims[0], dims[1], dims[2]*dims[3]), w, prefix+".proj")
-}
-
 // ScaledDotProductAttention computes softmax(q·kᵀ/√hd)·v for q [B,Nq,H,hd] and k, v
 // [B,Nk,H,hd], returning [B,Nq,H,hd]. The softmax runs in float32 whatever the inputs' type.
 //
 // The products are laid out for the Go backend's matrix kernels: heads move next to the
 // batch ([B,H,N,hd], a transpose it runs in parallel), q·kᵀ contracts the last axis of
 // both operands and the weighted sum contracts the scores' last axis with v's token axis,
-// so neither product needs a generic (single-core) transpose. The scale multiplies q
-// rather than the Nq×Nk scores (equal up to rounding).
+// so neither product needs a generic (single-core) transpose in the forward pass. The
+// scale multiplies q rather than the Nq×Nk scores (equal up to rounding).
 func ScaledDotProductAttention(q, k, v *Node) *Node {
 	hd := q.Shape().Dim(-1)
 	heads := func(x *Node) *Node { return TransposeAllAxes(x, 0, 2, 1, 3) }
 	qh := MulScalar(heads(q), 1/math.Sqrt(float64(hd)))
 	scores := DotGeneral(qh, []int{3}, []int{0, 1}, heads(k), []int{3}, []int{0, 1}) // [B,H,Nq,Nk]
-	coef := Softmax(ConvertDType(scores, dtypes.Float32), -1)
-	out := DotGeneral(ConvertDType(coef, v.DType()), []int{3}, []int{0, 1}, heads(v), []int{2}, []int{0, 1})
-	return heads(out) // [B,Nq,H,hd]
+	coef := ConvertDType(Softmax(ConvertDType(scores, dtypes.Float32), -1), v.DType())
+	out := DotGeneral(coef, []int{3}, []int{0, 1}, heads(v), []int{2}, []int{0, 1}) // [B,H,Nq,hd]
+	return heads(out)
 }
 
-// Block is the official pre-norm transformer block: x + Attn(LN1(x)), then x + MLP(LN2(x)).
-func Block(x *Node, w Weights, prefix string, numHeads int, eps float64) *Node {
-	x = Add(x, SelfAttention(LayerNorm(x, w, prefix+"norm1", eps), w, prefix+"attn", numHeads))
-	return Add(x, MLP(LayerNorm(x, w, prefix+"norm2", eps), w, prefix+"mlp"))
+// Block is the official pre-norm transformer block named prefix: x + Attn(LN1(x)), then
+// x + MLP(LN2(x)), with rotary attention when rope is not nil. With ComputeDType the
+// attention and MLP run in that type (LayerNorms and the residual stream stay in x's),
+// and with GradCheckpointing the block's activations are recomputed in the backward pass.
+func (e Execution) Block(x *Node, w Weights, prefix string, numHeads int, eps float64, rope *Node) *Node {
+	if e.GradCheckpointing {
+		x = x.Checkpoint()
+	}
+	dt := e.ComputeDType
+	if rope != nil || dt == dtypes.InvalidDType {
+		// V-JEPA 2 blocks stay in float32 (mixed precision covers the sin-cos blocks only; a
+		// documented deviation).
+		dt = x.DType()
+	}
+	if dt != x.DType() {
+		low := Weights{}
+		for _, part := range []string{"attn.qkv", "attn.proj", "mlp.fc1", "mlp.fc2"} {
+			for _, kind := range []string{".weight", ".bias"} {
+				name := prefix + part + kind
+				low[name] = ConvertDType(w.Get(name), dt)
+			}
+		}
+		for _, norm := range []string{"norm1", "norm2"} {
+			for _, kind := range []string{".weight", ".bias"} {
+				low[prefix+norm+kind] = w.Get(prefix + norm + kind)
+			}
+		}
+		w = low
+	}
+	a := SelfAttention(ConvertDType(LayerNorm(x, w, prefix+"norm1", eps), dt), w, prefix+"attn", numHeads, rope)
+	x = Add(x, ConvertDType(a, x.DType()))
+	m := MLP(ConvertDType(LayerNorm(x, w, prefix+"norm2", eps), dt), w, prefix+"mlp")
+	x = Add(x, ConvertDType(m, x.DType()))
+	if e.GradCheckpointing {
+		x = x.StopCheckpoint()
+	}
+	return x
 }
 
 // GatherTokens selects tokens x[b, idx[b, k]] for x [B,N,D] and integer idx [B,K], the

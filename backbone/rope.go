@@ -70,16 +70,3 @@ func ApplyRoPE(x, rope *Node) *Node {
 	}
 	return Concatenate([]*Node{out, SliceAxis(x, -1, AxisRange(r, hd))}, -1)
 }
-
-// RoPESelfAttention is the official RoPEAttention: the fused qkv projection, q and k rotated
-// by rope [B,N,2·3s] (v is not), scaled dot-product attention, output projection.
-func RoPESelfAttention(x *Node, w Weights, prefix string, numHeads int, rope *Node) *Node {
-	q, k, v := QKV(x, w, prefix+".qkv", numHeads)
-	return attentionOutput(ScaledDotProductAttention(ApplyRoPE(q, rope), ApplyRoPE(k, rope), v), w, prefix)
-}
-
-// RoPEBlock is [Block] with [RoPESelfAttention].
-func RoPEBlock(x *Node, w Weights, prefix string, numHeads int, eps float64, rope *Node) *Node {
-	x = Add(x, RoPESelfAttention(LayerNorm(x, w, prefix+"norm1", eps), w, prefix+"attn", numHeads, rope))
-	return Add(x, MLP(LayerNorm(x, w, prefix+"norm2", eps), w, prefix+"mlp"))
-}

@@ -193,7 +193,7 @@ func (m Model) PoolTrace(w backbone.Weights, x *Node) (*Node, []*Node) {
 	}
 	var trace []*Node
 	block := func(x *Node, i int) *Node {
-		x = backbone.Block(x, w, fmt.Sprintf("pooler.blocks.%d.", i), m.NumHeads, LayerNormEps)
+		x = backbone.Execution{}.Block(x, w, fmt.Sprintf("pooler.blocks.%d.", i), m.NumHeads, LayerNormEps, nil)
 		trace = append(trace, x)
 		return x
 	}
