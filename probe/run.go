@@ -6,14 +6,10 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
-	"time"
 
 	"github.com/gomlx/compute"
 
 	"github.com/vjepa-go/vjepa/backbone"
-	"github.com/vjepa-go/vjepa/internal/atomicfile"
 	"github.com/vjepa-go/vjepa/internal/optim"
 	"github.com/vjepa-go/vjepa/internal/progress"
 	"github.com/vjepa-go/vjepa/internal/trainloop"
@@ -256,38 +252,4 @@ func evaluate(tr *Trainer, fs *FeatureSet, batchSize int) ([]evalResult, error) 
 		}
 	}
 	return res, nil
-}
-
-// WriteRecord writes r to dir/<id>.json atomically.
-func WriteRecord(dir string, r *Record) (string, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", err
-	}
-	path := filepath.Join(dir, r.ID+".json")
-	data, err := marshalRecord(r)
-	if err != nil {
-		return "", err
-	}
-	return path, atomicfile.WriteFile(path, data)
-}
-
-// NewRecord fills the common fields of a run record.
-func NewRecord(dataset string, info BackboneInfo, proto Protocol, probe ProbeInfo, train TrainSource, val *FeatureSet, out *Outcome, wall time.Duration, backend string) *Record {
-	r := &Record{Schema: RecordSchema, Created: time.Now().UTC().Truncate(time.Second), Dataset: dataset,
-		NumClasses: val.NumClasses, ClassNames: val.ClassNames, NumTrain: train.Len(), NumVal: val.Len(),
-		Backbone: info, Protocol: proto, Probe: probe, Heads: out.Heads, BestHead: out.Best,
-		Top1: out.Heads[out.Best].Top1, Top5: out.Heads[out.Best].Top5, PerClassAcc: out.PerClassAcc,
-		Confusion: out.Confusion, WallTimeS: wall.Seconds(), Backend: backend}
-	if h, err := os.Hostname(); err == nil {
-		r.Host = h
-	}
-	r.ID = fmt.Sprintf("%s-%s-%s-%s-%s", r.Created.Format("20060102-150405"), dataset, info.Init, probe.Label(), shortModel(info.Model))
-	return r
-}
-
-func shortModel(m string) string {
-	if m == "" {
-		return "model"
-	}
-	return m
 }
