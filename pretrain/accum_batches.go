@@ -1,7 +1,9 @@
 package pretrain
 
 import (
+	"context"
 	"fmt"
+	"iter"
 	"math/rand/v2"
 
 	"github.com/vjepa-go/vjepa/backbone"
@@ -46,4 +48,29 @@ func stepBatches(sampler *MaskSampler, group []*datasets.Batch, step int64, seed
 		row += n
 	}
 	return out, nil
+}
+
+// stepGroups yields the loader batches of successive optimiser steps, accum at a time, from
+// position from on, epoch after epoch; it ends only with an error. The batches left at the
+// end of an epoch that are fewer than a step needs are dropped, like an incomplete last
+// batch, and the next group starts the next epoch.
+func stepGroups(ctx context.Context, loader *datasets.Loader, from datasets.State, accum int) iter.Seq2[[]*datasets.Batch, error] {
+	return func(yield func([]*datasets.Batch, error) bool) {
+		for at := from; ; at = (datasets.State{Epoch: at.Epoch + 1}) {
+			var group []*datasets.Batch
+			for batch, err := range loader.Epoch(ctx, at) {
+				if err != nil {
+					yield(nil, err)
+					return
+				}
+				if group = append(group, batch); len(group) < accum {
+					continue
+				}
+				if !yield(group, nil) {
+					return
+				}
+				group = nil
+			}
+		}
+	}
 }

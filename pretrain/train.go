@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"log/slog"
 	"math"
 	"math/rand/v2"
@@ -18,6 +19,7 @@ import (
 	"github.com/vjepa-go/vjepa/datasets"
 	"github.com/vjepa-go/vjepa/internal/officialcfg"
 	"github.com/vjepa-go/vjepa/internal/progress"
+	"github.com/vjepa-go/vjepa/internal/trainloop"
 )
 
 // Options are the settings of a pretraining run that are not part of the official YAML.
@@ -140,6 +142,132 @@ func Run(ctx context.Context, backend compute.Backend, cfg *officialcfg.Pretrain
 		ckptEvery = int64(ipe)
 	}
 
+	sampler, err := newMaskSampler(cfg, model, opts, batchSize*accum, seed)
+	if err != nil {
+		return nil, err
+	}
+	st, pos, err := startState(cfg, opts, model, seed)
+	if err != nil {
+		return nil, err
+	}
+	exec, note, err := ResolveExecution(cfg, backend, opts.Precision, opts.GradCheckpointing)
+	if err != nil {
+		return nil, err
+	}
+	if note != "" {
+		opts.Logger.Warn(note)
+	}
+	fmt.Fprintf(opts.Progress, "transformer blocks: %s; weights, optimiser state and loss float32; %d batch(es) of %d per optimiser step\n",
+		exec, accum, batchSize)
+	stepModel := model // the model as saved in checkpoints carries no execution settings
+	stepModel.Exec = exec
+	stepper, err := NewStepper(backend, stepModel, len(cfg.Mask), st)
+	if err != nil {
+		return nil, err
+	}
+	runLog, err := OpenRunLog(opts.Dir, pos.Step)
+	if err != nil {
+		return nil, err
+	}
+	defer runLog.Close()
+
+	res := &Result{Steps: pos.Step}
+	bar := progress.New(opts.Progress, "step", totalSteps, progress.Options{})
+	nextGroup, stop := iter.Pull2(stepGroups(ctx, loader, pos.Loader, accum))
+	defer stop()
+	var last struct { // the latest step, for the hooks
+		rec   StepRecord
+		hp    HParams
+		micro []Batch
+	}
+	step := func(_ context.Context, s int64) error { // s is 1-based, as the official schedulers' step()
+		waitStart := time.Now()
+		group, err, ok := nextGroup()
+		if !ok {
+			return errors.New("pretraining data: the batches ran out")
+		}
+		if err != nil {
+			return err
+		}
+		stepStart := time.Now()
+		hp := HParams{LR: sched.LR.LR(s), WeightDecay: sched.WD.WD(s), Momentum: sched.Momentum.Momentum(s - 1)}
+		epoch := int((s - 1) / int64(ipe))
+		if cfg.Optimization.ClipGrad != nil && float64(epoch) > cfg.Optimization.Warmup {
+			hp.ClipGrad = *cfg.Optimization.ClipGrad
+		}
+		micro, err := stepBatches(sampler, group, pos.Step, seed)
+		if err != nil {
+			return err
+		}
+		stats, err := stepper.AccumStep(micro, hp)
+		if err != nil {
+			return err
+		}
+		pos.Step, pos.Loader, pos.LastLoss = s, group[len(group)-1].Next, stats.Loss
+		pos.Epoch = int(s / int64(ipe))
+		for _, b := range group {
+			pos.SkipSamples += int64(b.Replaced)
+		}
+		res.Steps, res.FinalLoss = s, stats.Loss
+		last.hp, last.micro = hp, micro
+		last.rec = StepRecord{Step: s, Epoch: epoch, Loss: stats.Loss, LR: hp.LR, WD: hp.WeightDecay,
+			Momentum: hp.Momentum, GradNormEnc: stats.GradNormEnc, GradNormPred: stats.GradNormPred,
+			StepTimeS: time.Since(stepStart).Seconds(), DataTimeS: stepStart.Sub(waitStart).Seconds()}
+		return nil
+	}
+	logRow := func(int64) error { return runLog.LogStep(last.rec) }
+	checkFinite := func(s int64) error {
+		if loss := last.rec.Loss; math.IsNaN(loss) || math.IsInf(loss, 0) {
+			return fmt.Errorf("step %d: %w (%g); the last good checkpoint is kept in %s — lower the lr or raise the EMA momentum", s, ErrNonFinite, loss, opts.Dir)
+		}
+		return nil
+	}
+	showProgress := func(s int64) error {
+		bar.Set(s, fmt.Sprintf("loss %.4f", last.rec.Loss))
+		return nil
+	}
+	diagnostics := func(s int64) error {
+		if err := logDiagnostics(stepper, last.micro[0].Clip, s, runLog); err != nil {
+			opts.Logger.Warn("diagnostics", "step", s, "err", err)
+		}
+		return nil
+	}
+	checkpoint := func(s int64) error {
+		path := filepath.Join(opts.Dir, backbone.CheckpointName(s))
+		if err := SaveCheckpoint(path, model, stepper.State(), pos, last.hp); err != nil {
+			return err
+		}
+		res.Checkpoint = path
+		if err := pruneCheckpoints(opts.Dir, opts.KeepLast); err != nil {
+			return err
+		}
+		if err := PlotRun(opts.Dir); err != nil {
+			opts.Logger.Warn("plot", "err", err)
+		}
+		return nil
+	}
+	loop := trainloop.Loop{From: pos.Step, To: totalSteps, Step: step, Hooks: []trainloop.Hook{
+		{Every: 1, Run: logRow},
+		{Every: 1, Run: checkFinite},
+		{Every: 1, Run: showProgress},
+		{Every: opts.DiagnosticsEvery, Run: diagnostics},
+		{Every: ckptEvery, AtEnd: true, Run: checkpoint},
+	}}
+	if err := loop.Run(ctx); err != nil {
+		return res, err
+	}
+	bar.Done()
+	res.SkippedSamples = pos.SkipSamples
+	res.Elapsed = time.Since(start)
+	if pos.SkipSamples > 0 {
+		fmt.Fprintf(opts.Progress, "warning: %d samples failed to load and were replaced\n", pos.SkipSamples)
+	}
+	return res, nil
+}
+
+// newMaskSampler returns the sampler of the configured masks, its lengths fixed for the run
+// with opts.FixedMasks (calibrated on optimiser steps of clips clips).
+func newMaskSampler(cfg *officialcfg.PretrainConfig, model backbone.Config, opts Options, clips int, seed uint64) (*MaskSampler, error) {
 	tg, hg, wg := model.Grid()
 	var maskCfgs []MaskConfig
 	for _, m := range cfg.Mask {
@@ -154,168 +282,59 @@ func Run(ctx context.Context, backend compute.Backend, cfg *officialcfg.Pretrain
 	if err != nil {
 		return nil, err
 	}
-	if opts.FixedMasks {
-		lengths, err := sampler.CalibrateLengths(batchSize*accum, 200, 0.1, 4, seed)
-		if err != nil {
-			return nil, err
-		}
-		if sampler, err = sampler.WithFixedLengths(lengths); err != nil {
-			return nil, err
-		}
-		fmt.Fprintf(opts.Progress, "mask lengths (context, target) per configuration, fixed for the run: %v of %d tokens\n", lengths, sampler.NumTokens())
+	if !opts.FixedMasks {
+		return sampler, nil
 	}
+	lengths, err := sampler.CalibrateLengths(clips, 200, 0.1, 4, seed)
+	if err != nil {
+		return nil, err
+	}
+	if sampler, err = sampler.WithFixedLengths(lengths); err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(opts.Progress, "mask lengths (context, target) per configuration, fixed for the run: %v of %d tokens\n", lengths, sampler.NumTokens())
+	return sampler, nil
+}
 
-	// State: fresh, or the newest checkpoint.
-	var st *State
+// startState returns the state and position a run starts from: the newest checkpoint in
+// opts.Dir with opts.Resume; else the cooldown's anneal_ckpt (schedules and masks from step
+// 0) or a fresh initialisation.
+func startState(cfg *officialcfg.PretrainConfig, opts Options, model backbone.Config, seed uint64) (*State, RunPosition, error) {
 	pos := RunPosition{
-		Seed: seed, BatchSize: batchSize, LR: cfg.Optimization.LR,
+		Seed: seed, BatchSize: cfg.Data.BatchSize, LR: cfg.Optimization.LR,
 		ConfigName: cfg.File, ConfigText: string(cfg.Source), Data: cfg.Data.Datasets,
 	}
-	if opts.Resume {
-		cks, err := backbone.ListCheckpoints(opts.Dir)
-		if err != nil {
-			return nil, err
-		}
-		if len(cks) == 0 {
-			return nil, fmt.Errorf("%w: nothing to resume in %s", ErrNoCheckpoint, opts.Dir)
-		}
+	cks, err := backbone.ListCheckpoints(opts.Dir)
+	switch {
+	case opts.Resume && err != nil:
+		return nil, pos, err
+	case opts.Resume && len(cks) == 0:
+		return nil, pos, fmt.Errorf("%w: nothing to resume in %s", ErrNoCheckpoint, opts.Dir)
+	case opts.Resume:
 		latest := cks[len(cks)-1]
-		if st, pos, err = LoadCheckpoint(latest, model); err != nil {
-			return nil, err
+		st, resumed, err := LoadCheckpoint(latest, model)
+		if err != nil {
+			return nil, resumed, err
 		}
-		if pos.Seed != seed {
-			return nil, fmt.Errorf("%s was written with seed %d, the config says %d", latest, pos.Seed, seed)
+		if resumed.Seed != seed {
+			return nil, resumed, fmt.Errorf("%s was written with seed %d, the config says %d", latest, resumed.Seed, seed)
 		}
-		fmt.Fprintf(opts.Progress, "resuming from %s (step %d)\n", latest, pos.Step)
-	} else {
-		if cks, _ := backbone.ListCheckpoints(opts.Dir); len(cks) > 0 {
-			return nil, fmt.Errorf("%w: %s already holds checkpoints (resume them, or choose another folder)", ErrRunExists, opts.Dir)
+		fmt.Fprintf(opts.Progress, "resuming from %s (step %d)\n", latest, resumed.Step)
+		return st, resumed, nil
+	case len(cks) > 0:
+		return nil, pos, fmt.Errorf("%w: %s already holds checkpoints (resume them, or choose another folder)", ErrRunExists, opts.Dir)
+	case cfg.Optimization.IsAnneal:
+		// V-JEPA 2 cooldown: weights, EMA target and AdamW state of anneal_ckpt, schedules
+		// and masks from step 0 (vjepa2:app/vjepa/utils.py load_checkpoint, is_anneal).
+		st, _, err := LoadCheckpoint(cfg.Optimization.AnnealCkpt, model)
+		if err != nil {
+			return nil, pos, fmt.Errorf("%s: optimization.anneal_ckpt: %w", cfg.File, err)
 		}
-		if cfg.Optimization.IsAnneal {
-			// V-JEPA 2 cooldown: weights, EMA target and AdamW state of anneal_ckpt, schedules
-			// and masks from step 0 (vjepa2:app/vjepa/utils.py load_checkpoint, is_anneal).
-			if st, _, err = LoadCheckpoint(cfg.Optimization.AnnealCkpt, model); err != nil {
-				return nil, fmt.Errorf("%s: optimization.anneal_ckpt: %w", cfg.File, err)
-			}
-			fmt.Fprintf(opts.Progress, "cooldown from %s\n", cfg.Optimization.AnnealCkpt)
-		} else if st, err = InitState(model, seed); err != nil {
-			return nil, err
-		}
+		fmt.Fprintf(opts.Progress, "cooldown from %s\n", cfg.Optimization.AnnealCkpt)
+		return st, pos, nil
 	}
-	exec, note, err := ResolveExecution(cfg, backend, opts.Precision, opts.GradCheckpointing)
-	if err != nil {
-		return nil, err
-	}
-	if note != "" {
-		opts.Logger.Warn(note)
-	}
-	fmt.Fprintf(opts.Progress, "transformer blocks: %s; weights, optimiser state and loss float32; %d batch(es) of %d per optimiser step\n",
-		exec, accum, batchSize)
-	stepModel := model // the model as saved in checkpoints carries no execution settings
-	stepModel.Exec = exec
-	stepper, err := NewStepper(backend, stepModel, len(maskCfgs), st)
-	if err != nil {
-		return nil, err
-	}
-	runLog, err := OpenRunLog(opts.Dir, pos.Step)
-	if err != nil {
-		return nil, err
-	}
-	defer runLog.Close()
-
-	res := &Result{Steps: pos.Step}
-	bar := progress.New(opts.Progress, "step", totalSteps, progress.Options{})
-	save := func(hp HParams) error {
-		if err := SaveCheckpoint(filepath.Join(opts.Dir, backbone.CheckpointName(pos.Step)), model, stepper.State(), pos, hp); err != nil {
-			return err
-		}
-		res.Checkpoint = filepath.Join(opts.Dir, backbone.CheckpointName(pos.Step))
-		if err := pruneCheckpoints(opts.Dir, opts.KeepLast); err != nil {
-			return err
-		}
-		if err := PlotRun(opts.Dir); err != nil {
-			opts.Logger.Warn("plot", "err", err)
-		}
-		return nil
-	}
-
-	var hp HParams
-	for pos.Step < totalSteps {
-		var group []*datasets.Batch // the loader batches of the next optimiser step
-		var dataTime time.Duration
-		waitStart := time.Now()
-		for batch, err := range loader.Epoch(ctx, pos.Loader) {
-			if err != nil {
-				return res, err
-			}
-			dataTime += time.Since(waitStart)
-			if group = append(group, batch); len(group) < accum {
-				waitStart = time.Now()
-				continue
-			}
-			stepStart := time.Now()
-			s := pos.Step + 1 // 1-based iteration, as the official schedulers' step()
-			hp = HParams{LR: sched.LR.LR(s), WeightDecay: sched.WD.WD(s), Momentum: sched.Momentum.Momentum(s - 1)}
-			epoch := int((s - 1) / int64(ipe))
-			if cfg.Optimization.ClipGrad != nil && float64(epoch) > cfg.Optimization.Warmup {
-				hp.ClipGrad = *cfg.Optimization.ClipGrad
-			}
-			micro, err := stepBatches(sampler, group, pos.Step, seed)
-			if err != nil {
-				return res, err
-			}
-			stats, err := stepper.AccumStep(micro, hp)
-			if err != nil {
-				return res, err
-			}
-			pos.Step, pos.Loader, pos.LastLoss = s, batch.Next, stats.Loss
-			pos.Epoch = int(s / int64(ipe))
-			for _, b := range group {
-				pos.SkipSamples += int64(b.Replaced)
-			}
-			group = group[:0]
-			res.Steps, res.FinalLoss = s, stats.Loss
-			if err := runLog.LogStep(StepRecord{Step: s, Epoch: epoch, Loss: stats.Loss, LR: hp.LR, WD: hp.WeightDecay,
-				Momentum: hp.Momentum, GradNormEnc: stats.GradNormEnc, GradNormPred: stats.GradNormPred,
-				StepTimeS: time.Since(stepStart).Seconds(), DataTimeS: dataTime.Seconds()}); err != nil {
-				return res, err
-			}
-			if math.IsNaN(stats.Loss) || math.IsInf(stats.Loss, 0) {
-				return res, fmt.Errorf("step %d: %w (%g); the last good checkpoint is kept in %s — lower the lr or raise the EMA momentum", s, ErrNonFinite, stats.Loss, opts.Dir)
-			}
-			bar.Set(s, fmt.Sprintf("loss %.4f", stats.Loss))
-			if opts.DiagnosticsEvery > 0 && s%opts.DiagnosticsEvery == 0 {
-				if err := logDiagnostics(stepper, micro[0].Clip, s, runLog); err != nil {
-					opts.Logger.Warn("diagnostics", "step", s, "err", err)
-				}
-			}
-			if s%ckptEvery == 0 || s == totalSteps {
-				if err := save(hp); err != nil {
-					return res, err
-				}
-			}
-			if s >= totalSteps || ctx.Err() != nil {
-				break
-			}
-			dataTime = 0
-			waitStart = time.Now()
-		}
-		if err := ctx.Err(); err != nil {
-			return res, err
-		}
-		// Fewer batches than one optimiser step needs are left (always the case at the end of
-		// an epoch without accumulation): they are dropped, like an incomplete last batch.
-		if pos.Loader.Step > 0 && pos.Loader.Step+accum > loader.StepsPerEpoch() {
-			pos.Loader = datasets.State{Epoch: pos.Loader.Epoch + 1}
-		}
-	}
-	bar.Done()
-	res.SkippedSamples = pos.SkipSamples
-	res.Elapsed = time.Since(start)
-	if pos.SkipSamples > 0 {
-		fmt.Fprintf(opts.Progress, "warning: %d samples failed to load and were replaced\n", pos.SkipSamples)
-	}
-	return res, nil
+	st, err := InitState(model, seed)
+	return st, pos, err
 }
 
 // logDiagnostics computes the collapse diagnostics of the target encoder's features on clip.

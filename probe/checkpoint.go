@@ -3,6 +3,7 @@ package probe
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/vjepa-go/vjepa/backbone"
@@ -76,6 +77,33 @@ func saveTrainer(path string, tr *Trainer, out *Outcome, epoch int) error {
 		return fmt.Errorf("save probe checkpoint: %w", err)
 	}
 	return nil
+}
+
+// resumeTrainer restores the heads, AdamW moments, step count and curves of
+// opts.CheckpointPath into tr and out when opts.Resume is set and the file exists, and
+// returns the number of epochs it holds (0 otherwise).
+func resumeTrainer(opts TrainOptions, tr *Trainer, out *Outcome) (int, error) {
+	if !opts.Resume || opts.CheckpointPath == "" {
+		return 0, nil
+	}
+	if _, err := os.Stat(opts.CheckpointPath); err != nil {
+		return 0, nil // nothing saved yet: a fresh start
+	}
+	ck, err := LoadCheckpoint(opts.CheckpointPath, opts.Model)
+	if err != nil {
+		return 0, err
+	}
+	if len(ck.Heads) != len(opts.Heads) {
+		return 0, fmt.Errorf("%s holds %d heads, the run has %d", opts.CheckpointPath, len(ck.Heads), len(opts.Heads))
+	}
+	for i := range ck.Heads {
+		if err := tr.SetState(i, ck.Heads[i], ck.Moments[i], ck.Step); err != nil {
+			return 0, fmt.Errorf("%s: head %d: %w", opts.CheckpointPath, i, err)
+		}
+		out.Heads[i].Curve = ck.Curves[i]
+	}
+	fmt.Fprintf(progressOr(opts.Progress), "resuming probe from %s (epoch %d)\n", opts.CheckpointPath, ck.Epoch)
+	return ck.Epoch, nil
 }
 
 // checkpointDepth is the pooler depth of a probe's parameters: one more than the number of

@@ -1,6 +1,10 @@
 package probe
 
-import "time"
+import (
+	"fmt"
+	"os"
+	"time"
+)
 
 // RecordSchema identifies the JSON layout of a [Record].
 const RecordSchema = "vjepa-go/probe-run/v1"
@@ -46,6 +50,28 @@ type Record struct {
 	WallTimeS float64 `json:"wall_time_s"`
 	Backend   string  `json:"backend"` // e.g. "go", "xla:cuda"
 	Host      string  `json:"host,omitempty"`
+}
+
+// NewRecord fills the common fields of a run record.
+func NewRecord(dataset string, info BackboneInfo, proto Protocol, probe ProbeInfo, train TrainSource, val *FeatureSet, out *Outcome, wall time.Duration, backend string) *Record {
+	r := &Record{Schema: RecordSchema, Created: time.Now().UTC().Truncate(time.Second), Dataset: dataset,
+		NumClasses: val.NumClasses, ClassNames: val.ClassNames, NumTrain: train.Len(), NumVal: val.Len(),
+		Backbone: info, Protocol: proto, Probe: probe, Heads: out.Heads, BestHead: out.Best,
+		Top1: out.Heads[out.Best].Top1, Top5: out.Heads[out.Best].Top5, PerClassAcc: out.PerClassAcc,
+		Confusion: out.Confusion, WallTimeS: wall.Seconds(), Backend: backend}
+	if h, err := os.Hostname(); err == nil {
+		r.Host = h
+	}
+	r.ID = fmt.Sprintf("%s-%s-%s-%s-%s", r.Created.Format("20060102-150405"), dataset, info.Init, probe.Label(), shortModel(info.Model))
+	return r
+}
+
+// shortModel is the model part of a record ID: the model name, "model" when there is none.
+func shortModel(m string) string {
+	if m == "" {
+		return "model"
+	}
+	return m
 }
 
 // BackboneInfo says which frozen features were probed.

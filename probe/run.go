@@ -6,16 +6,13 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
-	"time"
 
 	"github.com/gomlx/compute"
 
 	"github.com/vjepa-go/vjepa/backbone"
-	"github.com/vjepa-go/vjepa/internal/atomicfile"
 	"github.com/vjepa-go/vjepa/internal/optim"
 	"github.com/vjepa-go/vjepa/internal/progress"
+	"github.com/vjepa-go/vjepa/internal/trainloop"
 )
 
 // HeadConfig is one probe head's optimisation schedule (one entry of a sweep).
@@ -82,34 +79,19 @@ func TrainAndEvaluate(ctx context.Context, backend compute.Backend, train TrainS
 	for i, h := range opts.Heads {
 		out.Heads[i] = HeadResult{LR: h.LR, StartLR: h.StartLR, FinalLR: h.FinalLR, WeightDecay: h.WeightDecay, FinalWD: h.FinalWD}
 	}
-	startEpoch := 0
-	if opts.Resume && opts.CheckpointPath != "" {
-		if _, err := os.Stat(opts.CheckpointPath); err == nil {
-			ck, err := LoadCheckpoint(opts.CheckpointPath, opts.Model)
-			if err != nil {
-				return nil, err
-			}
-			if len(ck.Heads) != len(opts.Heads) {
-				return nil, fmt.Errorf("%s holds %d heads, the run has %d", opts.CheckpointPath, len(ck.Heads), len(opts.Heads))
-			}
-			for i := range ck.Heads {
-				if err := tr.SetState(i, ck.Heads[i], ck.Moments[i], ck.Step); err != nil {
-					return nil, fmt.Errorf("%s: head %d: %w", opts.CheckpointPath, i, err)
-				}
-				out.Heads[i].Curve = ck.Curves[i]
-			}
-			startEpoch = ck.Epoch
-			fmt.Fprintf(progressOr(opts.Progress), "resuming probe from %s (epoch %d)\n", opts.CheckpointPath, startEpoch)
-		}
+	startEpoch, err := resumeTrainer(opts, tr, out)
+	if err != nil {
+		return nil, err
 	}
 	step := tr.StepCount()
-	for epoch := startEpoch; epoch < opts.Epochs; epoch++ {
-		bar := progress.New(opts.Progress, fmt.Sprintf("probe epoch %d/%d", epoch+1, opts.Epochs), int64(train.Len()), progress.Options{Unit: "clips/s"})
-		sumLoss := make([]float64, len(opts.Heads))
-		correct := make([]int, len(opts.Heads))
-		for b, err := range train.Epoch(ctx, epoch, opts.BatchSize, opts.Seed) {
+	var sumLoss []float64 // per head, over the latest epoch
+	var correct []int
+	trainEpoch := func(ctx context.Context, epoch int64) error { // epoch is 1-based
+		bar := progress.New(opts.Progress, fmt.Sprintf("probe epoch %d/%d", epoch, opts.Epochs), int64(train.Len()), progress.Options{Unit: "clips/s"})
+		sumLoss, correct = make([]float64, len(opts.Heads)), make([]int, len(opts.Heads))
+		for b, err := range train.Epoch(ctx, int(epoch-1), opts.BatchSize, opts.Seed) {
 			if err != nil {
-				return nil, err
+				return err
 			}
 			step++
 			hp := make([]HParams, len(opts.Heads))
@@ -119,11 +101,11 @@ func TrainAndEvaluate(ctx context.Context, backend compute.Backend, train TrainS
 			n := len(b.Labels)
 			stats, err := tr.Step(b.X, b.Labels, hp)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			for i, s := range stats {
 				if math.IsNaN(s.Loss) {
-					return nil, fmt.Errorf("probe head %d: loss is NaN at epoch %d (lr %g)", i, epoch+1, hp[i].LR)
+					return fmt.Errorf("probe head %d: loss is NaN at epoch %d (lr %g)", i, epoch, hp[i].LR)
 				}
 				sumLoss[i] += s.Loss * float64(n)
 				correct[i] += s.Correct
@@ -131,29 +113,45 @@ func TrainAndEvaluate(ctx context.Context, backend compute.Backend, train TrainS
 			bar.Add(n)
 		}
 		bar.Done()
+		return nil
+	}
+	validate := func(epoch int64) error { // the val accuracy after epoch, for the curves and the progress line
 		ev, err := evaluate(tr, val, opts.BatchSize)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for i := range out.Heads {
-			out.Heads[i].Curve = append(out.Heads[i].Curve, EpochPoint{Epoch: epoch + 1,
+			out.Heads[i].Curve = append(out.Heads[i].Curve, EpochPoint{Epoch: int(epoch),
 				TrainLoss: sumLoss[i] / float64(train.Len()), TrainTop1: 100 * float64(correct[i]) / float64(train.Len()),
 				ValTop1: ev[i].top1})
 			out.Heads[i].Top1, out.Heads[i].Top5 = ev[i].top1, ev[i].top5
 		}
 		if opts.Progress != nil {
 			best := bestHead(out.Heads)
-			fmt.Fprintf(opts.Progress, "epoch %d: val top-1 %.2f%% (best of %d heads: lr %g wd %g)\n", epoch+1,
+			fmt.Fprintf(opts.Progress, "epoch %d: val top-1 %.2f%% (best of %d heads: lr %g wd %g)\n", epoch,
 				out.Heads[best].Top1, len(out.Heads), out.Heads[best].LR, out.Heads[best].WeightDecay)
 		}
-		if opts.CheckpointPath != "" {
-			if err := saveTrainer(opts.CheckpointPath, tr, out, epoch+1); err != nil {
-				return nil, err
-			}
+		return nil
+	}
+	checkpoint := func(epoch int64) error {
+		if opts.CheckpointPath == "" {
+			return nil
 		}
-		if opts.StopAfter > 0 && epoch+1 >= opts.StopAfter {
-			break
+		return saveTrainer(opts.CheckpointPath, tr, out, int(epoch))
+	}
+	stopAfter := func(epoch int64) error {
+		if opts.StopAfter > 0 && epoch >= int64(opts.StopAfter) {
+			return trainloop.ErrStop
 		}
+		return nil
+	}
+	loop := trainloop.Loop{From: int64(startEpoch), To: int64(opts.Epochs), Step: trainEpoch, Hooks: []trainloop.Hook{
+		{Every: 1, Run: validate},
+		{Every: 1, Run: checkpoint},
+		{Every: 1, Run: stopAfter},
+	}}
+	if err := loop.Run(ctx); err != nil {
+		return nil, err
 	}
 	ev, err := evaluate(tr, val, opts.BatchSize)
 	if err != nil {
@@ -254,38 +252,4 @@ func evaluate(tr *Trainer, fs *FeatureSet, batchSize int) ([]evalResult, error) 
 		}
 	}
 	return res, nil
-}
-
-// WriteRecord writes r to dir/<id>.json atomically.
-func WriteRecord(dir string, r *Record) (string, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", err
-	}
-	path := filepath.Join(dir, r.ID+".json")
-	data, err := marshalRecord(r)
-	if err != nil {
-		return "", err
-	}
-	return path, atomicfile.WriteFile(path, data)
-}
-
-// NewRecord fills the common fields of a run record.
-func NewRecord(dataset string, info BackboneInfo, proto Protocol, probe ProbeInfo, train TrainSource, val *FeatureSet, out *Outcome, wall time.Duration, backend string) *Record {
-	r := &Record{Schema: RecordSchema, Created: time.Now().UTC().Truncate(time.Second), Dataset: dataset,
-		NumClasses: val.NumClasses, ClassNames: val.ClassNames, NumTrain: train.Len(), NumVal: val.Len(),
-		Backbone: info, Protocol: proto, Probe: probe, Heads: out.Heads, BestHead: out.Best,
-		Top1: out.Heads[out.Best].Top1, Top5: out.Heads[out.Best].Top5, PerClassAcc: out.PerClassAcc,
-		Confusion: out.Confusion, WallTimeS: wall.Seconds(), Backend: backend}
-	if h, err := os.Hostname(); err == nil {
-		r.Host = h
-	}
-	r.ID = fmt.Sprintf("%s-%s-%s-%s-%s", r.Created.Format("20060102-150405"), dataset, info.Init, probe.Label(), shortModel(info.Model))
-	return r
-}
-
-func shortModel(m string) string {
-	if m == "" {
-		return "model"
-	}
-	return m
 }
