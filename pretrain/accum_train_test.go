@@ -14,8 +14,9 @@ import (
 	"github.com/vjepa-go/vjepa/pretrain"
 )
 
-// accumConfig is tinyConfig with batches of 2 clips and 2 accumulated batches per step.
-var accumConfig = strings.Replace(strings.Replace(tinyConfig, "batch_size: 4", "batch_size: 2", 1),
+// accumConfig is testutil.TinyPretrainConfig with batches of 2 clips and 2 accumulated
+// batches per step.
+var accumConfig = strings.Replace(strings.Replace(testutil.TinyPretrainConfig, "batch_size: 4", "batch_size: 2", 1),
 	"optimization:\n", "optimization:\n  accum_steps: 2\n", 1)
 
 // runConfig trains text in dir (see runText) and returns the result with the state of its
@@ -35,7 +36,7 @@ func runConfig(t *testing.T, text, dir string, steps int64, resume bool) (*pretr
 // for the 4 clips together, so both runs must end with the same weights (within 1e-5). A run
 // stopped after 2 accumulated steps and resumed ends where the uninterrupted one does.
 func TestRunAccumEqualsLargeBatch(t *testing.T) {
-	large, want := runConfig(t, tinyConfig, t.TempDir(), 4, false)
+	large, want := runConfig(t, testutil.TinyPretrainConfig, t.TempDir(), 4, false)
 	accum, got := runConfig(t, accumConfig, t.TempDir(), 4, false)
 	require.Equal(t, int64(4), accum.Steps)
 	require.InDelta(t, large.FinalLoss, accum.FinalLoss, 1e-5)

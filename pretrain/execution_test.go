@@ -89,7 +89,7 @@ func TestMixedPrecisionStep(t *testing.T) {
 // gradient checkpointing: the loss stays within 2% of the float32 run's, and the checkpoint
 // describes the model without the run's execution settings.
 func TestRunMixedPrecisionCheckpointed(t *testing.T) {
-	cfg, _, err := officialcfg.ParsePretrain("tiny.yaml", []byte(tinyConfig))
+	cfg, _, err := officialcfg.ParsePretrain("tiny.yaml", []byte(testutil.TinyPretrainConfig))
 	require.NoError(t, err)
 	backend := testutil.Backend(t)
 	run := func(precision string, ckpt bool) *pretrain.Result {

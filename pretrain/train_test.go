@@ -17,50 +17,11 @@ import (
 	"github.com/vjepa-go/vjepa/pretrain"
 )
 
-// tinyConfig is a model small enough to train a few steps in a test.
-const tinyConfig = `
-app: vjepa
-data:
-  datasets: [synthetic-motion]
-  batch_size: 4
-  num_clips: 1
-  num_frames: 4
-  tubelet_size: 2
-  sampling_rate: 4
-  crop_size: 32
-  patch_size: 8
-mask:
-  - {aspect_ratio: [0.75, 1.5], num_blocks: 8, spatial_scale: [0.15, 0.15], temporal_scale: [1.0, 1.0], max_temporal_keep: 1.0, max_keep: null}
-  - {aspect_ratio: [0.75, 1.5], num_blocks: 2, spatial_scale: [0.7, 0.7], temporal_scale: [1.0, 1.0], max_temporal_keep: 1.0, max_keep: null}
-meta: {seed: 7}
-model:
-  model_name: custom
-  embed_dim: 32
-  depth: 2
-  num_heads: 2
-  pred_depth: 1
-  pred_embed_dim: 16
-  uniform_power: true
-loss: {loss_exp: 1.0, reg_coeff: 0.0}
-optimization:
-  ipe: 3
-  ipe_scale: 1.25
-  clip_grad: 10.0
-  weight_decay: 0.04
-  final_weight_decay: 0.4
-  epochs: 3
-  warmup: 1
-  start_lr: 0.0002
-  lr: 0.002
-  final_lr: 1.0e-06
-  ema: [0.99, 1.0]
-`
-
-// runTiny trains tinyConfig in dir (see runText), logging the collapse diagnostics every 2
-// steps.
+// runTiny trains testutil.TinyPretrainConfig in dir (see runText), logging the collapse
+// diagnostics every 2 steps.
 func runTiny(t *testing.T, dir string, steps int64, resume bool) *pretrain.Result {
 	t.Helper()
-	res, _ := runText(t, tinyConfig, dir, steps, resume, 2)
+	res, _ := runText(t, testutil.TinyPretrainConfig, dir, steps, resume, 2)
 	return res
 }
 
@@ -92,7 +53,7 @@ func TestResumeEqualsUninterrupted(t *testing.T) {
 	resB := runTiny(t, split, 7, true)
 	require.Equal(t, int64(7), resB.Steps)
 
-	cfg, _, err := officialcfg.ParsePretrain("tiny.yaml", []byte(tinyConfig))
+	cfg, _, err := officialcfg.ParsePretrain("tiny.yaml", []byte(testutil.TinyPretrainConfig))
 	require.NoError(t, err)
 	model, err := backbone.FromPretrainConfig(cfg)
 	require.NoError(t, err)
@@ -129,7 +90,7 @@ func TestResumeEqualsUninterrupted(t *testing.T) {
 		require.NoError(t, err)
 		require.True(t, ok, path)
 		assert.Equal(t, model, info.Model)
-		assert.Equal(t, tinyConfig, info.ConfigSource)
+		assert.Equal(t, testutil.TinyPretrainConfig, info.ConfigSource)
 		assert.Equal(t, "tiny.yaml", info.ConfigName)
 		assert.Equal(t, cfg.Data.Datasets, info.Data)
 		assert.NotEmpty(t, info.Data)
@@ -139,7 +100,7 @@ func TestResumeEqualsUninterrupted(t *testing.T) {
 func TestRunRefusesToOverwrite(t *testing.T) {
 	dir := t.TempDir()
 	runTiny(t, dir, 2, false)
-	cfg, _, err := officialcfg.ParsePretrain("tiny.yaml", []byte(tinyConfig))
+	cfg, _, err := officialcfg.ParsePretrain("tiny.yaml", []byte(testutil.TinyPretrainConfig))
 	require.NoError(t, err)
 	backend := testutil.Backend(t)
 	_, err = pretrain.Run(context.Background(), backend, cfg, pretrain.Options{Dir: dir, MaxSteps: 3, Progress: io.Discard})

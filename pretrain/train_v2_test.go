@@ -17,9 +17,9 @@ import (
 	"github.com/vjepa-go/vjepa/pretrain"
 )
 
-// tinyV2Config is tinyConfig in the V-JEPA 2 layout (configs/train/vitl16/pretrain-256px-16f.yaml):
-// RoPE, dataset_fpcs, full_complement, lr equal to final_lr (constant after warm-up) and a
-// constant EMA.
+// tinyV2Config is testutil.TinyPretrainConfig in the V-JEPA 2 layout
+// (configs/train/vitl16/pretrain-256px-16f.yaml): RoPE, dataset_fpcs, full_complement, lr
+// equal to final_lr (constant after warm-up) and a constant EMA.
 const tinyV2Config = `
 app: vjepa
 data:
