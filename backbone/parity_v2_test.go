@@ -188,8 +188,7 @@ func TestV2EncoderPredictorParity(t *testing.T) {
 
 // TestV2PatchEmbedParity checks the tubelet embedding (nothing is added to it with RoPE).
 func TestV2PatchEmbedParity(t *testing.T) {
-	backend := testutil.Backend(t)
-	fixtures.Run(t, fixtures.V2Names, func(t *testing.T, f *fixtures.Fixture) {
+	fixtures.RunWithBackend(t, fixtures.V2Names, func(t *testing.T, backend compute.Backend, f *fixtures.Fixture) {
 		enc, clip := encoderInputs(t, f, "checkpoint.pt")
 		w, b := enc["patch_embed.proj.weight"], enc["patch_embed.proj.bias"]
 		c := f.Config

@@ -11,7 +11,6 @@ import (
 	"github.com/vjepa-go/vjepa/backbone"
 	"github.com/vjepa-go/vjepa/backbone/fixtures"
 	"github.com/vjepa-go/vjepa/datasets"
-	"github.com/vjepa-go/vjepa/internal/testutil"
 	"github.com/vjepa-go/vjepa/pretrain"
 )
 
@@ -54,21 +53,11 @@ func requireSameState(t *testing.T, a, b *pretrain.State) {
 	require.Equal(t, a.Moments, b.Moments)
 }
 
-// forEachFixture runs fn as a subtest for every V-JEPA 1 parity fixture (see fixtures.Run)
-// with the Go backend.
-func forEachFixture(t *testing.T, fn func(t *testing.T, backend compute.Backend, f *fixtures.Fixture)) {
-	t.Helper()
-	backend := testutil.Backend(t)
-	fixtures.Run(t, fixtures.Names, func(t *testing.T, f *fixtures.Fixture) {
-		fn(t, backend, f)
-	})
-}
-
 // TestCheckpointStepParity loads the official checkpoint.pth, takes one step and compares
 // every tensor of checkpoint_step1.pth, AdamW moments included; then saves in the official
 // format and reads it back unchanged.
 func TestCheckpointStepParity(t *testing.T) {
-	forEachFixture(t, func(t *testing.T, backend compute.Backend, f *fixtures.Fixture) {
+	fixtures.RunWithBackend(t, fixtures.Names, func(t *testing.T, backend compute.Backend, f *fixtures.Fixture) {
 		st, pos, err := pretrain.LoadCheckpoint(filepath.Join(f.Dir, "checkpoint.pth"), f.Config)
 		require.NoError(t, err)
 		require.Equal(t, int64(0), st.Step)
