@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/vjepa-go/vjepa/backbone"
@@ -90,11 +89,11 @@ func TestResumeEqualsUninterrupted(t *testing.T) {
 		require.NoError(t, ck.Close())
 		require.NoError(t, err)
 		require.True(t, ok, path)
-		assert.Equal(t, model, info.Model)
-		assert.Equal(t, testutil.TinyPretrainConfig, info.ConfigSource)
-		assert.Equal(t, "tiny.yaml", info.ConfigName)
-		assert.Equal(t, cfg.Data.Datasets, info.Data)
-		assert.NotEmpty(t, info.Data)
+		require.Equal(t, model, info.Model)
+		require.Equal(t, testutil.TinyPretrainConfig, info.ConfigSource)
+		require.Equal(t, "tiny.yaml", info.ConfigName)
+		require.Equal(t, cfg.Data.Datasets, info.Data)
+		require.NotEmpty(t, info.Data)
 	}
 }
 

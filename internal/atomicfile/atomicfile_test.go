@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -43,11 +42,11 @@ func TestWrite(t *testing.T) {
 			require.NoError(t, WriteFile(path, tc.data))
 			got, err := os.ReadFile(path)
 			require.NoError(t, err)
-			assert.Equal(t, tc.data, got)
+			require.Equal(t, tc.data, got)
 			info, err := os.Stat(path)
 			require.NoError(t, err)
-			assert.Equal(t, Perm, info.Mode().Perm())
-			assert.Equal(t, []string{"out.txt"}, names(t, dir), "temporary file left behind")
+			require.Equal(t, Perm, info.Mode().Perm())
+			require.Equal(t, []string{"out.txt"}, names(t, dir), "temporary file left behind")
 		})
 	}
 }
@@ -75,15 +74,15 @@ func TestWriteFillError(t *testing.T) {
 				return errFill
 			})
 			require.ErrorIs(t, err, errFill)
-			assert.ErrorContains(t, err, path)
+			require.ErrorContains(t, err, path)
 			if tc.existing == nil {
-				assert.Empty(t, names(t, dir), "no file and no temporary file after a failed fill")
+				require.Empty(t, names(t, dir), "no file and no temporary file after a failed fill")
 				return
 			}
 			got, err := os.ReadFile(path)
 			require.NoError(t, err)
-			assert.Equal(t, tc.existing, got)
-			assert.Equal(t, []string{"out.bin"}, names(t, dir), "temporary file left behind")
+			require.Equal(t, tc.existing, got)
+			require.Equal(t, []string{"out.bin"}, names(t, dir), "temporary file left behind")
 		})
 	}
 }
@@ -92,5 +91,5 @@ func TestWriteMissingFolder(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "absent", "out.txt")
 	err := WriteFile(path, []byte("x"))
 	require.ErrorIs(t, err, os.ErrNotExist)
-	assert.ErrorContains(t, err, path)
+	require.ErrorContains(t, err, path)
 }
