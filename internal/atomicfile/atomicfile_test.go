@@ -22,6 +22,19 @@ func names(t *testing.T, dir string) []string {
 	return out
 }
 
+// fileIn returns a new temporary folder and the path of the file name in it, which holds
+// existing unless that is nil (with mode 0600, not Perm, so that a test sees the mode a
+// write sets).
+func fileIn(t *testing.T, name string, existing []byte) (dir, path string) {
+	t.Helper()
+	dir = t.TempDir()
+	path = filepath.Join(dir, name)
+	if existing != nil {
+		require.NoError(t, os.WriteFile(path, existing, 0o600))
+	}
+	return dir, path
+}
+
 func TestWrite(t *testing.T) {
 	tests := []struct {
 		name     string
@@ -34,11 +47,7 @@ func TestWrite(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := t.TempDir()
-			path := filepath.Join(dir, "out.txt")
-			if tc.existing != nil {
-				require.NoError(t, os.WriteFile(path, tc.existing, 0o600))
-			}
+			dir, path := fileIn(t, "out.txt", tc.existing)
 			require.NoError(t, WriteFile(path, tc.data))
 			got, err := os.ReadFile(path)
 			require.NoError(t, err)
@@ -62,11 +71,7 @@ func TestWriteFillError(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := t.TempDir()
-			path := filepath.Join(dir, "out.bin")
-			if tc.existing != nil {
-				require.NoError(t, os.WriteFile(path, tc.existing, 0o644))
-			}
+			dir, path := fileIn(t, "out.bin", tc.existing)
 			err := Write(path, func(w io.Writer) error {
 				if _, err := w.Write([]byte("partial")); err != nil {
 					return err
