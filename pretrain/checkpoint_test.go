@@ -58,7 +58,7 @@ func requireSameState(t *testing.T, a, b *pretrain.State) {
 // format and reads it back unchanged.
 func TestCheckpointStepParity(t *testing.T) {
 	fixtures.RunWithBackend(t, fixtures.Names, func(t *testing.T, backend compute.Backend, f *fixtures.Fixture) {
-		st, pos, err := pretrain.LoadCheckpoint(filepath.Join(f.Dir, "checkpoint.pth"), f.Config)
+		st, pos, err := pretrain.LoadCheckpoint(f.Path("checkpoint.pth"), f.Config)
 		require.NoError(t, err)
 		require.Equal(t, int64(0), st.Step)
 		require.Equal(t, 0, pos.Epoch)
@@ -69,7 +69,7 @@ func TestCheckpointStepParity(t *testing.T) {
 		require.NoError(t, err)
 		got := stepper.State()
 
-		want, _, err := pretrain.LoadCheckpoint(filepath.Join(f.Dir, "checkpoint_step1.pth"), f.Config)
+		want, _, err := pretrain.LoadCheckpoint(f.Path("checkpoint_step1.pth"), f.Config)
 		require.NoError(t, err)
 		require.Equal(t, int64(1), want.Step)
 		require.Len(t, got.Moments, len(want.Moments))

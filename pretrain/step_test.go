@@ -51,7 +51,7 @@ func TestStepParity(t *testing.T) {
 // length. It then saves and reloads the state after the step.
 func TestV2StepLoss(t *testing.T) {
 	fixtures.RunWithBackend(t, fixtures.V2Names, func(t *testing.T, backend compute.Backend, f *fixtures.Fixture) {
-		st, _, err := pretrain.LoadCheckpoint(filepath.Join(f.Dir, "checkpoint.pt"), f.Config)
+		st, _, err := pretrain.LoadCheckpoint(f.Path("checkpoint.pt"), f.Config)
 		require.NoError(t, err)
 		_, hasTable := st.Encoder["pos_embed"]
 		require.False(t, hasTable)

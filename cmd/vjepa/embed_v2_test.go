@@ -20,7 +20,7 @@ func TestEmbedV2(t *testing.T) {
 	cfg := filepath.Join("testdata", "v2_small_eval.yaml")
 	dir := t.TempDir()
 	var outs []*npy.Array
-	for i, ckpt := range []string{f.Dir, filepath.Join(f.Dir, "checkpoint.pt")} {
+	for i, ckpt := range []string{f.Dir, f.Path("checkpoint.pt")} {
 		out := filepath.Join(dir, []string{"hf.npy", "pt.npy"}[i])
 		code, stderr := runCLI(t, "embed", "--config", cfg, "--checkpoint", ckpt, "--encoder", "encoder",
 			"--input", "synthetic-motion", "--split", "val", "--out", out, "--workers", "1")
@@ -42,7 +42,7 @@ func TestEmbedV2(t *testing.T) {
 	require.NoError(t, err)
 	text, _ := testutil.ReplaceLine(t, string(raw), "  use_rope: true", "")
 	v1 := testutil.WriteFile(t, "v1.yaml", text)
-	for _, ckpt := range []string{f.Dir, filepath.Join(f.Dir, "checkpoint.pt")} {
+	for _, ckpt := range []string{f.Dir, f.Path("checkpoint.pt")} {
 		code, stderr := runCLI(t, "embed", "--config", v1, "--checkpoint", ckpt, "--input", "synthetic-motion",
 			"--split", "val", "--out", filepath.Join(dir, "x.npy"))
 		require.NotEqual(t, 0, code)

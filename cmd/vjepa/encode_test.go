@@ -17,27 +17,27 @@ func TestEncodePredictReproduceFixtures(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			f := fixtures.MustLoad(t, name)
 			cfg := filepath.Join("testdata", name+".yaml")
-			ckpt := filepath.Join(f.Dir, "checkpoint.pth")
+			ckpt := f.Path("checkpoint.pth")
 			dir := t.TempDir()
 			out := filepath.Join(dir, "full.npy")
 			code, stderr := runCLI(t, "encode", "--config", cfg, "--checkpoint", ckpt, "--encoder", "encoder",
-				"--input", filepath.Join(f.Dir, "input.npy"), "--out", out)
+				"--input", f.Path("input.npy"), "--out", out)
 			require.Equal(t, 0, code, stderr)
-			requireClose(t, filepath.Join(f.Dir, "enc_full.npy"), out, 1e-4)
+			requireClose(t, f.Path("enc_full.npy"), out, 1e-4)
 			for i := 0; i < f.NumMasks(); i++ {
-				ctx := filepath.Join(f.Dir, fmt.Sprintf("masks_enc_%d.npy", i))
-				tgt := filepath.Join(f.Dir, fmt.Sprintf("masks_pred_%d.npy", i))
+				ctx := f.Path(fmt.Sprintf("masks_enc_%d.npy", i))
+				tgt := f.Path(fmt.Sprintf("masks_pred_%d.npy", i))
 				out := filepath.Join(dir, fmt.Sprintf("ctx%d.npy", i))
 				code, stderr := runCLI(t, "encode", "--config", cfg, "--checkpoint", ckpt, "--encoder", "encoder",
-					"--input", filepath.Join(f.Dir, "input.npy"), "--context-indices", ctx, "--out", out)
+					"--input", f.Path("input.npy"), "--context-indices", ctx, "--out", out)
 				require.Equal(t, 0, code, stderr)
-				requireClose(t, filepath.Join(f.Dir, fmt.Sprintf("enc_ctx_%d.npy", i)), out, 1e-4)
+				requireClose(t, f.Path(fmt.Sprintf("enc_ctx_%d.npy", i)), out, 1e-4)
 				pred := filepath.Join(dir, fmt.Sprintf("pred%d.npy", i))
 				code, stderr = runCLI(t, "predict", "--config", cfg, "--checkpoint", ckpt,
-					"--input", filepath.Join(f.Dir, "input.npy"), "--context-indices", ctx, "--target-indices", tgt,
+					"--input", f.Path("input.npy"), "--context-indices", ctx, "--target-indices", tgt,
 					"--mask-index", fmt.Sprint(i), "--out", pred)
 				require.Equal(t, 0, code, stderr)
-				requireClose(t, filepath.Join(f.Dir, fmt.Sprintf("pred_%d.npy", i)), pred, 1e-4)
+				requireClose(t, f.Path(fmt.Sprintf("pred_%d.npy", i)), pred, 1e-4)
 			}
 		})
 	}
@@ -47,8 +47,8 @@ func TestEncodeBadInput(t *testing.T) {
 	f := fixtures.MustLoad(t, "small_both")
 	dir := t.TempDir()
 	cfg := filepath.Join("testdata", "small_both.yaml")
-	ckpt := filepath.Join(f.Dir, "checkpoint.pth")
-	input := filepath.Join(f.Dir, "input.npy")
+	ckpt := f.Path("checkpoint.pth")
+	input := f.Path("input.npy")
 	f64clip := writeNPY(t, dir, "f64.npy", npy.NewFloat64([]int{1, 3, 6, 80, 80}, make([]float64, 3*6*80*80)))
 	rank4 := writeNPY(t, dir, "rank4.npy", npy.NewFloat32([]int{3, 6, 80, 80}, make([]float32, 3*6*80*80)))
 	oddSize := writeNPY(t, dir, "odd.npy", npy.NewFloat32([]int{1, 3, 6, 72, 80}, make([]float32, 3*6*72*80)))
