@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive
@@ -20,8 +21,7 @@ import (
 // float32 ones, and differ from ours in float32 by more than float32 rounding (the blocks
 // really ran in bfloat16).
 func TestMixedPrecisionEncoderParity(t *testing.T) {
-	backend := testutil.Backend(t)
-	fixtures.Run(t, fixtures.Names, func(t *testing.T, f *fixtures.Fixture) {
+	fixtures.RunWithBackend(t, fixtures.Names, func(t *testing.T, backend compute.Backend, f *fixtures.Fixture) {
 		enc, clip := encoderInputs(t, f, "checkpoint.pth")
 		want, err := f.Float32("enc_full.npy")
 		require.NoError(t, err)

@@ -15,7 +15,7 @@ import (
 // TestHFConfigOfFixture checks that config.json describes the same model as reference.json.
 func TestHFConfigOfFixture(t *testing.T) {
 	f := fixtures.MustLoad(t, "v2_small")
-	c, err := backbone.LoadHFConfig(filepath.Join(f.Dir, "config.json"))
+	c, err := backbone.LoadHFConfig(f.Path("config.json"))
 	require.NoError(t, err)
 	want := f.Config
 	want.UniformPower = false // irrelevant with RoPE; config.json has no such field
@@ -67,7 +67,7 @@ func TestWriteHFMatchesFixture(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "hf")
 	require.NoError(t, backbone.WriteHF(dir, f.Config, enc, pred))
 
-	testutil.RequireSameSafetensors(t, filepath.Join(f.Dir, "model.safetensors"), filepath.Join(dir, backbone.HFWeightsFile))
+	testutil.RequireSameSafetensors(t, f.Path("model.safetensors"), filepath.Join(dir, backbone.HFWeightsFile))
 
 	src, cfg, err := backbone.OpenParamSource(dir)
 	require.NoError(t, err)
@@ -97,14 +97,14 @@ func TestOpenParamSource(t *testing.T) {
 		require.NoError(t, os.WriteFile(p, raw, 0o644))
 		return p
 	}
-	ptAsBin := copyFile(filepath.Join(f.Dir, "checkpoint.pt"), "weights.bin")
-	stAsPt := copyFile(filepath.Join(f.Dir, "model.safetensors"), "alone/misnamed.pt")
+	ptAsBin := copyFile(f.Path("checkpoint.pt"), "weights.bin")
+	stAsPt := copyFile(f.Path("model.safetensors"), "alone/misnamed.pt")
 	garbage := filepath.Join(dir, "model.safetensors")
 	require.NoError(t, os.WriteFile(garbage, []byte("not a checkpoint at all"), 0o644))
 	emptyDir := filepath.Join(dir, "empty")
 	require.NoError(t, os.MkdirAll(emptyDir, 0o755))
 	noCfg := filepath.Join(dir, "nocfg")
-	copyFile(filepath.Join(f.Dir, "model.safetensors"), "nocfg/model.safetensors")
+	copyFile(f.Path("model.safetensors"), "nocfg/model.safetensors")
 
 	tests := []struct {
 		name    string
@@ -114,7 +114,7 @@ func TestOpenParamSource(t *testing.T) {
 		err     string
 	}{
 		{"fixture folder", f.Dir, true, true, ""},
-		{"safetensors with config.json beside", filepath.Join(f.Dir, "model.safetensors"), true, true, ""},
+		{"safetensors with config.json beside", f.Path("model.safetensors"), true, true, ""},
 		{"torch zip named .bin", ptAsBin, false, false, ""},
 		{"safetensors named .pt, no config", stAsPt, false, true, ""},
 		{"garbage named model.safetensors", garbage, false, false, "not a checkpoint"},

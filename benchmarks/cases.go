@@ -124,17 +124,23 @@ func StepBatch(c backbone.Config, masks []pretrain.MaskConfig, batch int) (pretr
 	if err != nil {
 		return pretrain.Batch{}, err
 	}
-	b := pretrain.Batch{Clip: backbone.HostTensor{Shape: []int{batch, 3, c.NumFrames, c.CropSize, c.CropSize},
-		F32: make([]float32, batch*3*c.NumFrames*c.CropSize*c.CropSize)}}
-	r := rand.New(rand.NewPCG(3, 4))
-	for i := range b.Clip.F32 {
-		b.Clip.F32[i] = float32(r.NormFloat64())
-	}
+	b := pretrain.Batch{Clip: randomClip(c, batch, rand.New(rand.NewPCG(3, 4)))}
 	for _, m := range drawn {
 		b.Context = append(b.Context, backbone.HostTensor{Shape: []int{batch, m.Kc()}, I64: m.FlatContext()})
 		b.Target = append(b.Target, backbone.HostTensor{Shape: []int{batch, m.Kp()}, I64: m.FlatTarget()})
 	}
 	return b, nil
+}
+
+// randomClip is a standard-normal clip [batch,3,T,H,W] at the size c is constructed for,
+// drawn from r.
+func randomClip(c backbone.Config, batch int, r *rand.Rand) backbone.HostTensor {
+	t := backbone.HostTensor{Shape: []int{batch, 3, c.NumFrames, c.CropSize, c.CropSize},
+		F32: make([]float32, batch*3*c.NumFrames*c.CropSize*c.CropSize)}
+	for i := range t.F32 {
+		t.F32[i] = float32(r.NormFloat64())
+	}
+	return t
 }
 
 // PretrainStepFLOPs counts the matrix-product FLOPs of one training step on b: the target

@@ -12,21 +12,22 @@ const (
 )
 
 // MeasuredReference is one case of the official PyTorch code timed by the reference kit on
-// this machine, in this run.
+// this machine, in this run. The field tags are the keys of the kit's result objects.
 type MeasuredReference struct {
-	Config      string  // the kit's config name, e.g. "vit_tiny-8x112"
-	Mode        string  // "fwd" or "step"
-	Batch       int     // clips per timed call
-	Kc, Kp      []int   // step: context and target tokens per mask configuration
-	GFLOP       float64 // FLOPs of one timed call ÷ 1e9 (our formulas)
-	MedianS     float64 // median seconds of the timed calls
-	ClipsPerSec float64
-	GFLOPs      float64 // achieved GFLOP/s
-	PeakRSSMiB  float64 // ru_maxrss of the kit's child process for this case
+	Config      string  `json:"config"`       // the kit's config name, e.g. "vit_tiny-8x112"
+	Mode        string  `json:"mode"`         // "fwd" or "step"
+	Batch       int     `json:"batch"`        // clips per timed call
+	Kc          []int   `json:"Kc"`           // step: context tokens per mask configuration
+	Kp          []int   `json:"Kp"`           // step: target tokens per mask configuration
+	GFLOP       float64 `json:"gflop"`        // FLOPs of one timed call ÷ 1e9 (our formulas)
+	MedianS     float64 `json:"median_s"`     // median seconds of the timed calls
+	ClipsPerSec float64 `json:"clips_per_s"`  // clips per second of the timed calls
+	GFLOPs      float64 `json:"gflops_per_s"` // achieved GFLOP/s
+	PeakRSSMiB  float64 `json:"peak_rss_mib"` // ru_maxrss of the kit's child process for this case
 	// Error is why the kit could not run the case (the other fields are then zero).
-	Error string
+	Error string `json:"error"`
 	// Raw is the kit's result object as it wrote it.
-	Raw json.RawMessage
+	Raw json.RawMessage `json:"-"`
 }
 
 // ReferenceEnv is what the kit records about the PyTorch side.
@@ -47,20 +48,6 @@ type refKitFile struct {
 	Results       []json.RawMessage `json:"results"`
 }
 
-type refKitResult struct {
-	Config      string  `json:"config"`
-	Mode        string  `json:"mode"`
-	Error       string  `json:"error"`
-	Batch       int     `json:"batch"`
-	Kc          []int   `json:"Kc"`
-	Kp          []int   `json:"Kp"`
-	GFLOP       float64 `json:"gflop"`
-	MedianS     float64 `json:"median_s"`
-	ClipsPerSec float64 `json:"clips_per_s"`
-	GFLOPsPerS  float64 `json:"gflops_per_s"`
-	PeakRSSMiB  float64 `json:"peak_rss_mib"`
-}
-
 // ParseReferenceJSON reads the JSON file the reference kit writes with --json.
 func ParseReferenceJSON(data []byte) ([]MeasuredReference, ReferenceEnv, error) {
 	var f refKitFile
@@ -72,21 +59,19 @@ func ParseReferenceJSON(data []byte) ([]MeasuredReference, ReferenceEnv, error) 
 	}
 	out := make([]MeasuredReference, 0, len(f.Results))
 	for i, raw := range f.Results {
-		var r refKitResult
-		if err := json.Unmarshal(raw, &r); err != nil {
+		var m MeasuredReference
+		if err := json.Unmarshal(raw, &m); err != nil {
 			return nil, ReferenceEnv{}, fmt.Errorf("reference kit output: result %d: %w", i, err)
 		}
-		if r.Config == "" || r.Mode == "" {
+		if m.Config == "" || m.Mode == "" {
 			return nil, ReferenceEnv{}, fmt.Errorf("reference kit output: result %d has no config or mode", i)
 		}
-		m := MeasuredReference{Config: r.Config, Mode: r.Mode, Error: r.Error, Raw: raw}
-		if r.Error == "" {
-			if r.Batch < 1 || r.MedianS <= 0 {
-				return nil, ReferenceEnv{}, fmt.Errorf("reference kit output: %s %s: batch %d, median %gs", r.Config, r.Mode, r.Batch, r.MedianS)
-			}
-			m.Batch, m.Kc, m.Kp, m.GFLOP, m.MedianS = r.Batch, r.Kc, r.Kp, r.GFLOP, r.MedianS
-			m.ClipsPerSec, m.GFLOPs, m.PeakRSSMiB = r.ClipsPerSec, r.GFLOPsPerS, r.PeakRSSMiB
+		if m.Error != "" {
+			m = MeasuredReference{Config: m.Config, Mode: m.Mode, Error: m.Error}
+		} else if m.Batch < 1 || m.MedianS <= 0 {
+			return nil, ReferenceEnv{}, fmt.Errorf("reference kit output: %s %s: batch %d, median %gs", m.Config, m.Mode, m.Batch, m.MedianS)
 		}
+		m.Raw = raw
 		out = append(out, m)
 	}
 	return out, f.Env, nil

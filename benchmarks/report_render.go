@@ -38,9 +38,15 @@ func (r *Report) Markdown() (string, error) {
 	b.WriteString(" Every time is the median of the timed calls that follow one untimed call (which compiles the graph); " +
 		"FLOP counts are matrix products only (multiply and add counted as 2 FLOPs).")
 	fmt.Fprintf(&b, " Transformer blocks: %s (weights, optimiser state and loss float32).\n\n", orUnknown(r.Exec))
-	for _, section := range []func(*strings.Builder) error{r.writeMachine, r.writePeak, r.writeEncoder, r.writeStep,
-		r.writePhases, r.writeProbe, r.writeLoading, r.writeMemory} {
-		if err := section(&b); err != nil {
+	for _, s := range []struct {
+		heading string
+		write   func(*strings.Builder) error
+	}{
+		{SectionMachine, r.writeMachine}, {SectionPeak, r.writePeak}, {SectionEncoder, r.writeEncoder},
+		{SectionStep, r.writeStep}, {SectionPhases, r.writePhases}, {SectionProbe, r.writeProbe},
+		{SectionLoading, r.writeLoading}, {SectionMemory, r.writeMemory},
+	} {
+		if err := writeSection(&b, s.heading, s.write); err != nil {
 			return "", err
 		}
 	}
@@ -50,7 +56,6 @@ func (r *Report) Markdown() (string, error) {
 
 func (r *Report) writeMachine(b *strings.Builder) error {
 	m := r.Machine
-	fmt.Fprintf(b, "%s\n\n", SectionMachine)
 	fmt.Fprintf(b, "- CPU: %s, %d cores (runtime.NumCPU), %.1f GiB memory\n", orUnknown(m.CPU), m.Cores, m.MemoryGiB)
 	fmt.Fprintf(b, "- OS: %s/%s\n", m.OS, m.Arch)
 	fmt.Fprintf(b, "- Go: %s, GOEXPERIMENT=%s\n", m.GoVersion, orUnknown(m.GOEXPERIMENT))
@@ -61,7 +66,6 @@ func (r *Report) writeMachine(b *strings.Builder) error {
 }
 
 func (r *Report) writePeak(b *strings.Builder) error {
-	fmt.Fprintf(b, "%s\n\n", SectionPeak)
 	fmt.Fprintf(b, "Float32 products of two n×n matrices through the same backend (a GoMLX graph of one MatMul), best of "+
 		"the timed calls. The best size, **%s GFLOP/s**, is the denominator of every \"share of peak\" below.\n\n", num(r.Peak))
 	t := newMDTable("n", "best time (ms)", "GFLOP/s")
@@ -72,7 +76,6 @@ func (r *Report) writePeak(b *strings.Builder) error {
 }
 
 func (r *Report) writeEncoder(b *strings.Builder) error {
-	fmt.Fprintf(b, "%s\n\n", SectionEncoder)
 	b.WriteString("No-grad forward of a randomly initialised encoder on a random clip. FLOPs: tubelet " +
 		"embedding 2·N·(3·t·p²)·D plus, per block, 24·N·D² (qkv, projection, 4× MLP) + 4·N²·D (attention scores and " +
 		"weighted sum). " + r.referenceText() + ". The ratio is our clips/s over PyTorch's.\n\n")
@@ -93,7 +96,6 @@ func (r *Report) writeEncoder(b *strings.Builder) error {
 }
 
 func (r *Report) writeStep(b *strings.Builder) error {
-	fmt.Fprintf(b, "%s\n\n", SectionStep)
 	b.WriteString("One full optimiser step of `pretrain.Stepper` on a fixed batch: target encoder on the whole clip, " +
 		"context encoder and predictor for each mask configuration, L1 loss, backward, AdamW and the EMA update of the " +
 		"target encoder. Masks are one draw of the official multi-block sampler (Kc/Kp: context/target tokens per mask " +
@@ -161,7 +163,6 @@ func joinNotes(notes ...string) string {
 }
 
 func (r *Report) writePhases(b *strings.Builder) error {
-	fmt.Fprintf(b, "%s\n\n", SectionPhases)
 	b.WriteString("Time per training iteration if its phases ran one after the other (share of their sum). How each " +
 		"is measured: **data** — a fresh `datasets.Loader` (2 workers, prefetch 2) over built-in synthetic-motion clips " +
 		"rendered at the model's clip size, wall time per batch (in training it overlaps the step); **masks** — " +
@@ -182,7 +183,6 @@ func (r *Report) writePhases(b *strings.Builder) error {
 }
 
 func (r *Report) writeProbe(b *strings.Builder) error {
-	fmt.Fprintf(b, "%s\n\n", SectionProbe)
 	b.WriteString("`probe.Trainer.Step` on random cached features [batch, tokens, D]: forward, backward and AdamW of " +
 		"every probe head of the sweep (the frozen encoder's feature extraction is not included).\n\n")
 	t := newMDTable("probe", "batch", "s/step", "clips/s", "first step (s)", "note")
@@ -197,7 +197,6 @@ func (r *Report) writeProbe(b *strings.Builder) error {
 }
 
 func (r *Report) writeLoading(b *strings.Builder) error {
-	fmt.Fprintf(b, "%s\n\n", SectionLoading)
 	if r.LoaderOnly {
 		fmt.Fprintf(b, "Measured separately by `%s` on %s in %s, %d cores, load average (1, 5, 15 min) %s at the "+
 			"start and %s at the end (other processes slow the timings down; the other sections come from the full run).\n\n",
@@ -242,7 +241,6 @@ func (r *Report) writeLoading(b *strings.Builder) error {
 }
 
 func (r *Report) writeMemory(b *strings.Builder) error {
-	fmt.Fprintf(b, "%s\n\n", SectionMemory)
 	b.WriteString("Sampled every 100 ms while each benchmark ran (after a GC that returns freed memory to the OS). **Go heap in use** is the largest " +
 		"`runtime.MemStats.HeapInuse`: the benchmark's own working set. **HeapSys** and **Sys** are the largest " +
 		"`runtime.MemStats` values of memory obtained from the OS; the runtime never returns address space, so they " +
@@ -256,6 +254,12 @@ func (r *Report) writeMemory(b *strings.Builder) error {
 }
 
 const dash = "—"
+
+// writeSection writes a section's heading, then its body.
+func writeSection(b *strings.Builder, heading string, body func(*strings.Builder) error) error {
+	fmt.Fprintf(b, "%s\n\n", heading)
+	return body(b)
+}
 
 func writeTable(b *strings.Builder, t *mdtable.Table) error {
 	s, err := t.Markdown()

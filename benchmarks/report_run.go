@@ -39,14 +39,12 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 			r.Encoder = append(r.Encoder, EncoderResult{Case: ec, Skipped: "skipped (--quick)"})
 			continue
 		}
-		res, mem, err := tracked(func() (EncoderResult, error) { return benchEncoder(ctx, o.Backend, ec, o.Budget) })
+		res, mem, err := benchCase(r, "encoder forward "+ec.Name, ec.Batch, logf, func() (EncoderResult, error) { return benchEncoder(ctx, o.Backend, ec, o.Budget) })
 		if err != nil {
 			return nil, err
 		}
 		res.Mem = mem
 		r.Encoder = append(r.Encoder, res)
-		r.Memory = append(r.Memory, MemoryRow{Name: "encoder forward " + ec.Name, MemoryPeak: mem})
-		logf("encoder forward %s b%d: %.3f clips/s, %.1f GFLOP/s", ec.Name, ec.Batch, res.ClipsPerSec(), res.GFLOPs())
 	}
 
 	for _, sc := range o.Steps {
@@ -55,14 +53,12 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 			r.Step = append(r.Step, StepResult{Case: sc, Skipped: "skipped (--quick)"})
 			continue
 		}
-		res, mem, err := tracked(func() (StepResult, error) { return benchStep(ctx, o.Backend, sc, o) })
+		res, mem, err := benchCase(r, "pretraining step "+sc.Name, sc.Batch, logf, func() (StepResult, error) { return benchStep(ctx, o.Backend, sc, o) })
 		if err != nil {
 			return nil, err
 		}
 		res.Mem = mem
 		r.Step = append(r.Step, res)
-		r.Memory = append(r.Memory, MemoryRow{Name: "pretraining step " + sc.Name, MemoryPeak: mem})
-		logf("pretraining step %s b%d: %.3f clips/s, %.1f GFLOP/s", sc.Name, sc.Batch, res.ClipsPerSec(), res.GFLOPs())
 	}
 
 	if o.Probe == nil {
@@ -115,4 +111,22 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	r.Duration = time.Since(r.Started)
 	r.Machine.LoadEnd = loadAverage()
 	return r, nil
+}
+
+// throughput is a measured row of the encoder forward or pretraining step table.
+type throughput interface {
+	ClipsPerSec() float64
+	GFLOPs() float64
+}
+
+// benchCase runs bench under the memory sampler, adds the memory row of the benchmark named
+// name to r and logs its throughput on batch clips.
+func benchCase[R throughput](r *Report, name string, batch int, logf func(string, ...any), bench func() (R, error)) (R, MemoryPeak, error) {
+	res, mem, err := tracked(bench)
+	if err != nil {
+		return res, mem, err
+	}
+	r.Memory = append(r.Memory, MemoryRow{Name: name, MemoryPeak: mem})
+	logf("%s b%d: %.3f clips/s, %.1f GFLOP/s", name, batch, res.ClipsPerSec(), res.GFLOPs())
+	return res, mem, nil
 }

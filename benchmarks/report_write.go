@@ -43,7 +43,7 @@ func (r *Report) MergeLoading(path string) error {
 	}
 	end += start + len(SectionLoading) + 1
 	var b strings.Builder
-	if err := r.writeLoading(&b); err != nil {
+	if err := writeSection(&b, SectionLoading, r.writeLoading); err != nil {
 		return err
 	}
 	return atomicfile.WriteFile(path, []byte(text[:start]+b.String()+text[end:]))

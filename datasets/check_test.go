@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/vjepa-go/vjepa/internal/testutil"
@@ -36,28 +35,28 @@ func TestCheckVideoList(t *testing.T) {
 	require.NoError(t, err)
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
 	t.Log(out.String())
-	assert.Equal(t, 2, ok)
-	assert.Equal(t, 4, failed)
+	require.Equal(t, 2, ok)
+	require.Equal(t, 4, failed)
 	require.Len(t, lines, 6)
-	assert.Equal(t, list+":5: "+good+" duplicates "+list+":1 with another label (1, first 0)", lines[0])
+	require.Equal(t, list+":5: "+good+" duplicates "+list+":1 with another label (1, first 0)", lines[0])
 	for k, name := range []string{"missing.mp4", "half.mp4", "junk.mp4", "cut.mp4"} {
-		assert.True(t, strings.HasPrefix(lines[k+1], filepath.Join(dir, name)+": "), lines[k+1])
+		require.True(t, strings.HasPrefix(lines[k+1], filepath.Join(dir, name)+": "), lines[k+1])
 	}
-	assert.Equal(t, "checked 6 samples: 2 ok, 4 failed, 1 duplicate entries", lines[5])
+	require.Equal(t, "checked 6 samples: 2 ok, 4 failed, 1 duplicate entries", lines[5])
 
 	// A malformed list stops with the file and line.
 	bad := writeFile(t, filepath.Join(dir, "bad.csv"), "good.mp4 0\ngood.mp4 zero\n")
 	_, _, err = Check(context.Background(), bad, CheckOptions{}, &out)
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "bad.csv:2:")
+	require.Contains(t, err.Error(), "bad.csv:2:")
 
 	// A one-frame video is too short for overlapping probe clips.
 	short := writeFile(t, filepath.Join(dir, "short.csv"), "one.mp4 0\n")
 	out.Reset()
 	ok, failed, err = Check(context.Background(), short, CheckOptions{Sampling: ProbeSampling(2, false)}, &out)
 	require.NoError(t, err)
-	assert.Equal(t, [2]int{0, 1}, [2]int{ok, failed})
-	assert.Contains(t, out.String(), "video too short")
+	require.Equal(t, [2]int{0, 1}, [2]int{ok, failed})
+	require.Contains(t, out.String(), "video too short")
 }
 
 func TestCheckImageFolder(t *testing.T) {
@@ -65,16 +64,16 @@ func TestCheckImageFolder(t *testing.T) {
 	var out, progress bytes.Buffer
 	ok, failed, err := Check(context.Background(), root, CheckOptions{Progress: &progress}, &out)
 	require.NoError(t, err)
-	assert.Equal(t, 8, ok)
-	assert.Equal(t, 1, failed)
-	assert.Equal(t, filepath.Join(root, "train", "dog", "broken.jpg")+": decode image: unsupported format (JPEG and PNG are supported)\n"+
+	require.Equal(t, 8, ok)
+	require.Equal(t, 1, failed)
+	require.Equal(t, filepath.Join(root, "train", "dog", "broken.jpg")+": decode image: unsupported format (JPEG and PNG are supported)\n"+
 		"checked 9 samples: 8 ok, 1 failed\n", out.String())
 
 	out.Reset()
 	ok, failed, err = Check(context.Background(), root, CheckOptions{Split: "val"}, &out)
 	require.NoError(t, err)
-	assert.Equal(t, [2]int{3, 0}, [2]int{ok, failed})
-	assert.Equal(t, "checked 3 samples: 3 ok, 0 failed\n", out.String())
+	require.Equal(t, [2]int{3, 0}, [2]int{ok, failed})
+	require.Equal(t, "checked 3 samples: 3 ok, 0 failed\n", out.String())
 }
 
 func TestOpenDetectsKind(t *testing.T) {
@@ -82,7 +81,7 @@ func TestOpenDetectsKind(t *testing.T) {
 	ds, err := Open(root, OpenOptions{Split: "val"})
 	require.NoError(t, err)
 	require.IsType(t, &ImageFolder{}, ds)
-	assert.Equal(t, 3, ds.Len())
+	require.Equal(t, 3, ds.Len())
 
 	dir := t.TempDir()
 	a := writeFile(t, filepath.Join(dir, "a.csv"), "x.mp4 0\n")
@@ -90,14 +89,14 @@ func TestOpenDetectsKind(t *testing.T) {
 	ds, err = Open(a+","+b, OpenOptions{})
 	require.NoError(t, err)
 	require.IsType(t, &VideoList{}, ds)
-	assert.Equal(t, 3, ds.Len())
-	assert.Equal(t, 4, ds.NumClasses())
+	require.Equal(t, 3, ds.Len())
+	require.Equal(t, 4, ds.NumClasses())
 
 	for _, p := range []string{"", filepath.Join(dir, "x.json"), dir} {
 		_, err = Open(p, OpenOptions{})
-		assert.Error(t, err, p)
+		require.Error(t, err, p)
 	}
 	k, err := DetectKind(root)
 	require.NoError(t, err)
-	assert.Equal(t, "image folder", k.String())
+	require.Equal(t, "image folder", k.String())
 }

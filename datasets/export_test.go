@@ -11,7 +11,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/vjepa-go/vjepa/datasets/synthetic"
@@ -37,8 +36,8 @@ func TestExportVideosRoundTrip(t *testing.T) {
 	progress := 0
 	opts := ExportOptions{Dir: dir, Progress: func(n int) { progress += n }}
 	require.NoError(t, ExportSynthetic(context.Background(), ds, opts))
-	assert.Equal(t, 9, progress)
-	assert.Equal(t, 9, ExportCount(ds, opts))
+	require.Equal(t, 9, progress)
+	require.Equal(t, 9, ExportCount(ds, opts))
 
 	for _, split := range []string{synthetic.SplitTrain, synthetic.SplitVal} {
 		list, err := os.ReadFile(filepath.Join(dir, split+".csv"))
@@ -48,11 +47,11 @@ func TestExportVideosRoundTrip(t *testing.T) {
 		for i, line := range lines {
 			fields := strings.Split(line, " ")
 			require.Len(t, fields, 2, "line %q", line)
-			assert.False(t, filepath.IsAbs(fields[0]), "paths are relative to the list's folder")
+			require.False(t, filepath.IsAbs(fields[0]), "paths are relative to the list's folder")
 			label, err := strconv.Atoi(fields[1])
 			require.NoError(t, err)
 			want, wantLabel := ds.RenderFrames(split, i)
-			assert.Equal(t, wantLabel, label)
+			require.Equal(t, wantLabel, label)
 
 			got := decodeRGB24(t, filepath.Join(dir, filepath.FromSlash(fields[0])))
 			require.Len(t, got, len(want.Pix), "%s: decoded frames", fields[0])
@@ -61,12 +60,12 @@ func TestExportVideosRoundTrip(t *testing.T) {
 				sum += max(int(v)-int(want.Pix[j]), int(want.Pix[j])-int(v))
 			}
 			mae := float64(sum) / float64(len(got))
-			assert.Less(t, mae, 8.0, "%s: mean absolute error after H.264", fields[0])
+			require.Less(t, mae, 8.0, "%s: mean absolute error after H.264", fields[0])
 		}
 	}
 	tmps, err := filepath.Glob(filepath.Join(dir, "*", "*", "*.tmp*"))
 	require.NoError(t, err)
-	assert.Empty(t, tmps)
+	require.Empty(t, tmps)
 }
 
 func TestExportImages(t *testing.T) {
@@ -94,7 +93,7 @@ func TestExportImages(t *testing.T) {
 		}
 	}
 	_, err = os.Stat(filepath.Join(dir, "train.csv"))
-	assert.True(t, os.IsNotExist(err), "image sets use the ImageFolder layout, no list file")
+	require.True(t, os.IsNotExist(err), "image sets use the ImageFolder layout, no list file")
 }
 
 func TestExportErrors(t *testing.T) {
@@ -115,7 +114,7 @@ func TestExportErrors(t *testing.T) {
 		{"bad split", motion, ExportOptions{Dir: t.TempDir(), Images: true, Splits: []string{"test"}}, `split "test"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			assert.ErrorContains(t, ExportSynthetic(ctx, tc.ds, tc.opts), tc.wantErr)
+			require.ErrorContains(t, ExportSynthetic(ctx, tc.ds, tc.opts), tc.wantErr)
 		})
 	}
 }

@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/vjepa-go/vjepa/datasets/media"
@@ -65,10 +64,10 @@ func TestImageFolderOrder(t *testing.T) {
 	root := makeImageFolder(t)
 	d, err := NewImageFolder(ImageFolderOptions{Root: root, Split: "train"})
 	require.NoError(t, err)
-	assert.Equal(t, []string{"ant", "cat", "dog"}, d.Classes())
-	assert.Equal(t, 3, d.NumClasses())
+	require.Equal(t, []string{"ant", "cat", "dog"}, d.Classes())
+	require.Equal(t, 3, d.NumClasses())
 	tr := filepath.Join(root, "train")
-	assert.Equal(t, []ImageEntry{
+	require.Equal(t, []ImageEntry{
 		{filepath.Join(tr, "ant", "y.jpeg"), 0},
 		{filepath.Join(tr, "ant", "z", "x.jpg"), 0},
 		{filepath.Join(tr, "cat", "a.PNG"), 1},
@@ -86,7 +85,7 @@ func TestImageFolderSample(t *testing.T) {
 
 	s, err := d.Sample(ctx, 3, nil) // b.png: alpha is dropped, not premultiplied
 	require.NoError(t, err)
-	assert.Equal(t, 1, s.Label)
+	require.Equal(t, 1, s.Label)
 	c := s.Views[0][0]
 	require.Equal(t, [3]int{4, 4, 6}, [3]int{c.T, c.H, c.W})
 	plane := c.T * c.H * c.W
@@ -98,17 +97,17 @@ func TestImageFolderSample(t *testing.T) {
 
 	s, err = d.Sample(ctx, 0, nil) // grey JPEG
 	require.NoError(t, err)
-	assert.InDelta(t, 128, s.Views[0][0].Data[0], 1)
+	require.InDelta(t, 128, s.Views[0][0].Data[0], 1)
 
 	// Views from a multi-view transform are repeated along time too.
 	mv, err := NewImageFolder(ImageFolderOptions{Root: root, Split: "val", NumFrames: 3, MultiView: viewsTransform{2}})
 	require.NoError(t, err)
 	s, err = mv.Sample(ctx, 2, nil)
 	require.NoError(t, err)
-	assert.Equal(t, 2, s.Label)
+	require.Equal(t, 2, s.Label)
 	require.Len(t, s.Views, 2)
-	assert.Equal(t, 3, s.Views[1][0].T)
-	assert.Equal(t, float32(1), s.Views[1][0].Data[3*4*6*3-1])
+	require.Equal(t, 3, s.Views[1][0].T)
+	require.Equal(t, float32(1), s.Views[1][0].Data[3*4*6*3-1])
 
 	// An image pipeline gives one view, repeated along time.
 	it, err := NewImageFolder(ImageFolderOptions{Root: root, Split: "val", NumFrames: 5, Image: halfImage{}})
@@ -116,24 +115,24 @@ func TestImageFolderSample(t *testing.T) {
 	s, err = it.Sample(ctx, 0, nil)
 	require.NoError(t, err)
 	c = s.Views[0][0]
-	assert.Equal(t, [3]int{5, 2, 3}, [3]int{c.T, c.H, c.W})
+	require.Equal(t, [3]int{5, 2, 3}, [3]int{c.T, c.H, c.W})
 
 	_, err = d.Sample(ctx, 4, nil)
 	require.Error(t, err)
-	assert.True(t, IsSampleError(err))
-	assert.Contains(t, err.Error(), "broken.jpg: ")
+	require.True(t, IsSampleError(err))
+	require.Contains(t, err.Error(), "broken.jpg: ")
 }
 
 func TestImageFolderErrors(t *testing.T) {
 	root := makeImageFolder(t)
 	_, err := NewImageFolder(ImageFolderOptions{Root: root, Split: "test"})
-	assert.Error(t, err)
+	require.Error(t, err)
 	_, err = NewImageFolder(ImageFolderOptions{Root: root})
-	assert.Error(t, err)
+	require.Error(t, err)
 	require.NoError(t, os.MkdirAll(filepath.Join(root, "val", "empty"), 0o755))
 	_, err = NewImageFolder(ImageFolderOptions{Root: root, Split: "val"})
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), `class "empty" has no image files`)
+	require.Contains(t, err.Error(), `class "empty" has no image files`)
 }
 
 // halfImage is a transform.Image keeping the top-left quarter of the image.

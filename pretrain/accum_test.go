@@ -89,7 +89,7 @@ func maxAbs(v []float32) float64 {
 // on its whole batch (2 clips) and once as 2 accumulated micro-batches of 1 clip with the
 // same masks: the weights, moments and target encoders must agree within 1e-5.
 func TestAccumStepEqualsLargeBatch(t *testing.T) {
-	forEachFixture(t, func(t *testing.T, backend compute.Backend, f *fixtures.Fixture) {
+	fixtures.RunWithBackend(t, fixtures.Names, func(t *testing.T, backend compute.Backend, f *fixtures.Fixture) {
 		batch := fixtureBatch(t, f)
 		micro := splitBatch(t, batch, 1)
 		require.Len(t, micro, 2)
@@ -124,7 +124,7 @@ func TestAccumStepEqualsLargeBatch(t *testing.T) {
 }
 
 func TestAccumStepRejectsMismatchedMicroBatches(t *testing.T) {
-	forEachFixture(t, func(t *testing.T, backend compute.Backend, f *fixtures.Fixture) {
+	fixtures.RunWithBackend(t, fixtures.Names, func(t *testing.T, backend compute.Backend, f *fixtures.Fixture) {
 		stepper, err := pretrain.NewStepper(backend, f.Config, f.NumMasks(), fixtureState(t, f))
 		require.NoError(t, err)
 		batch := fixtureBatch(t, f)

@@ -35,7 +35,7 @@ func stepWith(t *testing.T, backend compute.Backend, f *fixtures.Fixture, exec b
 // TestGradCheckpointingStep: a step with every block checkpointed (recomputed in the
 // backward pass) equals the plain step within 1e-6.
 func TestGradCheckpointingStep(t *testing.T) {
-	forEachFixture(t, func(t *testing.T, backend compute.Backend, f *fixtures.Fixture) {
+	fixtures.RunWithBackend(t, fixtures.Names, func(t *testing.T, backend compute.Backend, f *fixtures.Fixture) {
 		want, plain := stepWith(t, backend, f, backbone.Execution{})
 		got, ckpt := stepWith(t, backend, f, backbone.Execution{GradCheckpointing: true})
 		assert.InDelta(t, want.Loss, got.Loss, 1e-6)
@@ -52,7 +52,7 @@ func TestGradCheckpointingStep(t *testing.T) {
 // sign, but the bfloat16 and float32 updates must point the same way (cosine ≥ 0.95 per
 // model).
 func TestMixedPrecisionStep(t *testing.T) {
-	forEachFixture(t, func(t *testing.T, backend compute.Backend, f *fixtures.Fixture) {
+	fixtures.RunWithBackend(t, fixtures.Names, func(t *testing.T, backend compute.Backend, f *fixtures.Fixture) {
 		want, f32 := stepWith(t, backend, f, backbone.Execution{})
 		got, bf16 := stepWith(t, backend, f, backbone.Execution{ComputeDType: dtypes.BFloat16})
 		t.Logf("loss float32 %.6f bfloat16 %.6f; grad norms enc %.4g/%.4g pred %.4g/%.4g", want.Loss, got.Loss,
@@ -89,7 +89,7 @@ func TestMixedPrecisionStep(t *testing.T) {
 // gradient checkpointing: the loss stays within 2% of the float32 run's, and the checkpoint
 // describes the model without the run's execution settings.
 func TestRunMixedPrecisionCheckpointed(t *testing.T) {
-	cfg, _, err := officialcfg.ParsePretrain("tiny.yaml", []byte(tinyConfig))
+	cfg, _, err := officialcfg.ParsePretrain("tiny.yaml", []byte(testutil.TinyPretrainConfig))
 	require.NoError(t, err)
 	backend := testutil.Backend(t)
 	run := func(precision string, ckpt bool) *pretrain.Result {

@@ -32,23 +32,19 @@ type MaskConfig struct {
 
 // ShortRange returns the official short-range configuration: 8 blocks of 15% of the frame
 // spanning all time steps.
-func ShortRange() MaskConfig {
-	return MaskConfig{
-		AspectRatio:     [2]float64{0.75, 1.5},
-		NumBlocks:       8,
-		SpatialScale:    [2]float64{0.15, 0.15},
-		TemporalScale:   [2]float64{1.0, 1.0},
-		MaxTemporalKeep: 1.0,
-	}
-}
+func ShortRange() MaskConfig { return fullSpanBlocks(8, 0.15) }
 
 // LongRange returns the official long-range configuration: 2 blocks of 70% of the frame
 // spanning all time steps.
-func LongRange() MaskConfig {
+func LongRange() MaskConfig { return fullSpanBlocks(2, 0.7) }
+
+// fullSpanBlocks is the official configuration of n blocks, each covering the fraction
+// spatial of the frame (aspect ratio in [0.75, 1.5]) over all time steps.
+func fullSpanBlocks(n int, spatial float64) MaskConfig {
 	return MaskConfig{
 		AspectRatio:     [2]float64{0.75, 1.5},
-		NumBlocks:       2,
-		SpatialScale:    [2]float64{0.7, 0.7},
+		NumBlocks:       n,
+		SpatialScale:    [2]float64{spatial, spatial},
 		TemporalScale:   [2]float64{1.0, 1.0},
 		MaxTemporalKeep: 1.0,
 	}

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -59,8 +58,8 @@ func TestPlotRun(t *testing.T) {
 		img, err := png.Decode(f)
 		require.NoError(t, f.Close())
 		require.NoError(t, err)
-		assert.Equal(t, 1152, img.Bounds().Dx())
-		assert.Equal(t, 1152, img.Bounds().Dy())
+		require.Equal(t, 1152, img.Bounds().Dx())
+		require.Equal(t, 1152, img.Bounds().Dy())
 		if out := os.Getenv("VJEPA_PLOT_OUT"); out != "" && withDiag {
 			data, err := os.ReadFile(filepath.Join(dir, CurvesPlotName))
 			require.NoError(t, err)
@@ -69,17 +68,17 @@ func TestPlotRun(t *testing.T) {
 		entries, err := os.ReadDir(dir)
 		require.NoError(t, err)
 		for _, e := range entries {
-			assert.NotContains(t, e.Name(), ".tmp", "temporary file left behind")
+			require.NotContains(t, e.Name(), ".tmp", "temporary file left behind")
 		}
 	}
 }
 
 func TestPlotRunErrors(t *testing.T) {
-	assert.ErrorContains(t, PlotRun(t.TempDir()), StepLogName)
+	require.ErrorContains(t, PlotRun(t.TempDir()), StepLogName)
 }
 
 func TestSmooth(t *testing.T) {
 	got := smooth([]float64{1, 2, math.NaN(), 4, 5}, 1)
-	assert.Equal(t, []float64{1.5, 1.5, 3, 4.5, 4.5}, got)
-	assert.Equal(t, []float64{1, 2}, smooth([]float64{1, 2}, 0))
+	require.Equal(t, []float64{1.5, 1.5, 3, 4.5, 4.5}, got)
+	require.Equal(t, []float64{1, 2}, smooth([]float64{1, 2}, 0))
 }

@@ -5,7 +5,6 @@ import (
 
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/vjepa-go/vjepa/backbone"
@@ -61,11 +60,11 @@ func TestResolveExecution(t *testing.T) {
 				return
 			}
 			require.NoError(t, err)
-			assert.Equal(t, tc.want, got)
+			require.Equal(t, tc.want, got)
 			if tc.wantNote == "" {
-				assert.Empty(t, note)
+				require.Empty(t, note)
 			} else {
-				assert.Contains(t, note, tc.wantNote)
+				require.Contains(t, note, tc.wantNote)
 			}
 		})
 	}

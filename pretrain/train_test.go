@@ -6,9 +6,9 @@ import (
 	"log/slog"
 	"math"
 	"path/filepath"
+	"strings"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/vjepa-go/vjepa/backbone"
@@ -17,50 +17,11 @@ import (
 	"github.com/vjepa-go/vjepa/pretrain"
 )
 
-// tinyConfig is a model small enough to train a few steps in a test.
-const tinyConfig = `
-app: vjepa
-data:
-  datasets: [synthetic-motion]
-  batch_size: 4
-  num_clips: 1
-  num_frames: 4
-  tubelet_size: 2
-  sampling_rate: 4
-  crop_size: 32
-  patch_size: 8
-mask:
-  - {aspect_ratio: [0.75, 1.5], num_blocks: 8, spatial_scale: [0.15, 0.15], temporal_scale: [1.0, 1.0], max_temporal_keep: 1.0, max_keep: null}
-  - {aspect_ratio: [0.75, 1.5], num_blocks: 2, spatial_scale: [0.7, 0.7], temporal_scale: [1.0, 1.0], max_temporal_keep: 1.0, max_keep: null}
-meta: {seed: 7}
-model:
-  model_name: custom
-  embed_dim: 32
-  depth: 2
-  num_heads: 2
-  pred_depth: 1
-  pred_embed_dim: 16
-  uniform_power: true
-loss: {loss_exp: 1.0, reg_coeff: 0.0}
-optimization:
-  ipe: 3
-  ipe_scale: 1.25
-  clip_grad: 10.0
-  weight_decay: 0.04
-  final_weight_decay: 0.4
-  epochs: 3
-  warmup: 1
-  start_lr: 0.0002
-  lr: 0.002
-  final_lr: 1.0e-06
-  ema: [0.99, 1.0]
-`
-
-// runTiny trains tinyConfig in dir (see runText), logging the collapse diagnostics every 2
-// steps.
+// runTiny trains testutil.TinyPretrainConfig in dir (see runText), logging the collapse
+// diagnostics every 2 steps.
 func runTiny(t *testing.T, dir string, steps int64, resume bool) *pretrain.Result {
 	t.Helper()
-	res, _ := runText(t, tinyConfig, dir, steps, resume, 2)
+	res, _ := runText(t, testutil.TinyPretrainConfig, dir, steps, resume, 2)
 	return res
 }
 
@@ -92,7 +53,7 @@ func TestResumeEqualsUninterrupted(t *testing.T) {
 	resB := runTiny(t, split, 7, true)
 	require.Equal(t, int64(7), resB.Steps)
 
-	cfg, _, err := officialcfg.ParsePretrain("tiny.yaml", []byte(tinyConfig))
+	cfg, _, err := officialcfg.ParsePretrain("tiny.yaml", []byte(testutil.TinyPretrainConfig))
 	require.NoError(t, err)
 	model, err := backbone.FromPretrainConfig(cfg)
 	require.NoError(t, err)
@@ -128,18 +89,18 @@ func TestResumeEqualsUninterrupted(t *testing.T) {
 		require.NoError(t, ck.Close())
 		require.NoError(t, err)
 		require.True(t, ok, path)
-		assert.Equal(t, model, info.Model)
-		assert.Equal(t, tinyConfig, info.ConfigSource)
-		assert.Equal(t, "tiny.yaml", info.ConfigName)
-		assert.Equal(t, cfg.Data.Datasets, info.Data)
-		assert.NotEmpty(t, info.Data)
+		require.Equal(t, model, info.Model)
+		require.Equal(t, testutil.TinyPretrainConfig, info.ConfigSource)
+		require.Equal(t, "tiny.yaml", info.ConfigName)
+		require.Equal(t, cfg.Data.Datasets, info.Data)
+		require.NotEmpty(t, info.Data)
 	}
 }
 
 func TestRunRefusesToOverwrite(t *testing.T) {
 	dir := t.TempDir()
 	runTiny(t, dir, 2, false)
-	cfg, _, err := officialcfg.ParsePretrain("tiny.yaml", []byte(tinyConfig))
+	cfg, _, err := officialcfg.ParsePretrain("tiny.yaml", []byte(testutil.TinyPretrainConfig))
 	require.NoError(t, err)
 	backend := testutil.Backend(t)
 	_, err = pretrain.Run(context.Background(), backend, cfg, pretrain.Options{Dir: dir, MaxSteps: 3, Progress: io.Discard})
@@ -147,4 +108,136 @@ func TestRunRefusesToOverwrite(t *testing.T) {
 	require.ErrorContains(t, err, "already holds checkpoints")
 	_, err = pretrain.Run(context.Background(), backend, cfg, pretrain.Options{Dir: t.TempDir(), Resume: true, Progress: io.Discard})
 	require.ErrorIs(t, err, pretrain.ErrNoCheckpoint)
+}
+
+// accumConfig is testutil.TinyPretrainConfig with batches of 2 clips and 2 accumulated
+// batches per step.
+var accumConfig = strings.Replace(strings.Replace(testutil.TinyPretrainConfig, "batch_size: 4", "batch_size: 2", 1),
+	"optimization:\n", "optimization:\n  accum_steps: 2\n", 1)
+
+// runConfig trains text in dir (see runText) and returns the result with the state of its
+// last checkpoint.
+func runConfig(t *testing.T, text, dir string, steps int64, resume bool) (*pretrain.Result, *pretrain.State) {
+	t.Helper()
+	res, cfg := runText(t, text, dir, steps, resume, 0)
+	model, err := backbone.FromPretrainConfig(cfg)
+	require.NoError(t, err)
+	st, _, err := pretrain.LoadCheckpoint(res.Checkpoint, model)
+	require.NoError(t, err)
+	return res, st
+}
+
+// TestRunAccumEqualsLargeBatch trains 4 steps with accum_steps 2 × batch_size 2 and with
+// batch_size 4: the loader yields the same clips in the same order and the masks are drawn
+// for the 4 clips together, so both runs must end with the same weights (within 1e-5). A run
+// stopped after 2 accumulated steps and resumed ends where the uninterrupted one does.
+func TestRunAccumEqualsLargeBatch(t *testing.T) {
+	large, want := runConfig(t, testutil.TinyPretrainConfig, t.TempDir(), 4, false)
+	accum, got := runConfig(t, accumConfig, t.TempDir(), 4, false)
+	require.Equal(t, int64(4), accum.Steps)
+	require.InDelta(t, large.FinalLoss, accum.FinalLoss, 1e-5)
+	requireStatesClose(t, want, got, 1e-5)
+
+	dir := t.TempDir()
+	runConfig(t, accumConfig, dir, 2, false)
+	resumed, again := runConfig(t, accumConfig, dir, 4, true)
+	require.Equal(t, accum.FinalLoss, resumed.FinalLoss)
+	require.Equal(t, got.Encoder, again.Encoder)
+	require.Equal(t, got.Moments, again.Moments)
+}
+
+func TestRunRejectsBadAccumSteps(t *testing.T) {
+	cfg, _, err := officialcfg.ParsePretrain("tiny.yaml", []byte(strings.Replace(accumConfig, "accum_steps: 2", "accum_steps: 0", 1)))
+	require.NoError(t, err)
+	backend := testutil.Backend(t)
+	_, err = pretrain.Run(context.Background(), backend, cfg, pretrain.Options{Dir: t.TempDir(), MaxSteps: 1, Progress: io.Discard})
+	require.ErrorContains(t, err, "accum_steps 0 must be at least 1")
+}
+
+// tinyV2Config is testutil.TinyPretrainConfig in the V-JEPA 2 layout
+// (configs/train/vitl16/pretrain-256px-16f.yaml): RoPE, dataset_fpcs, full_complement, lr
+// equal to final_lr (constant after warm-up) and a constant EMA.
+const tinyV2Config = `
+app: vjepa
+data:
+  datasets: [synthetic-motion, synthetic-motion]
+  datasets_weights: [0.5, 0.5]
+  batch_size: 4
+  dataset_fpcs: [4, 4]
+  tubelet_size: 2
+  crop_size: 32
+  patch_size: 8
+mask:
+  - {aspect_ratio: [0.75, 1.5], full_complement: false, num_blocks: 8, spatial_scale: [0.15, 0.15], temporal_scale: [1.0, 1.0], max_temporal_keep: 1.0, max_keep: null}
+  - {aspect_ratio: [0.75, 1.5], full_complement: false, num_blocks: 2, spatial_scale: [0.7, 0.7], temporal_scale: [1.0, 1.0], max_temporal_keep: 1.0, max_keep: null}
+meta: {seed: 7}
+model:
+  model_name: custom
+  embed_dim: 32
+  depth: 2
+  num_heads: 2
+  pred_depth: 1
+  pred_embed_dim: 16
+  use_rope: true
+  use_mask_tokens: true
+  zero_init_mask_tokens: true
+loss: {loss_exp: 1.0}
+optimization:
+  ipe: 2
+  ipe_scale: 1.25
+  weight_decay: 0.04
+  final_weight_decay: 0.04
+  epochs: 2
+  warmup: 1
+  start_lr: 0.0001
+  lr: 0.000525
+  final_lr: 0.000525
+  ema: [0.99925, 0.99925]
+`
+
+// TestPretrainV2 trains a RoPE model from a V-JEPA 2 layout config (constant lr after warm-up,
+// constant EMA), then runs the cooldown config from its checkpoint (is_anneal: linear lr
+// decay to final_lr, fresh schedules, the AdamW state carried over).
+func TestPretrainV2(t *testing.T) {
+	dir := t.TempDir()
+	res, _ := runText(t, tinyV2Config, dir, 4, false, 0)
+	require.Equal(t, int64(4), res.Steps)
+	log, err := pretrain.ReadStepLog(filepath.Join(dir, "train_log.csv"))
+	require.NoError(t, err)
+	require.Len(t, log, 4)
+	require.InDelta(t, 1e-4+(5.25e-4-1e-4)/2, log[0].LR, 1e-12, "warm-up")
+	for _, r := range log[1:] {
+		require.InDelta(t, 5.25e-4, r.LR, 1e-12, "constant lr after warm-up (step %d)", r.Step)
+	}
+	for _, r := range log {
+		require.Equal(t, 0.99925, r.Momentum)
+		require.False(t, math.IsNaN(r.Loss))
+	}
+
+	cooldown := strings.Replace(tinyV2Config, "  warmup: 1\n", "  warmup: 0\n  is_anneal: true\n  anneal_ckpt: "+res.Checkpoint+"\n", 1)
+	cooldown = strings.Replace(cooldown, "  final_lr: 0.000525\n", "  final_lr: 1.0e-06\n", 1)
+	cdir := t.TempDir()
+	cres, _ := runText(t, cooldown, cdir, 2, false, 0)
+	clog, err := pretrain.ReadStepLog(filepath.Join(cdir, "train_log.csv"))
+	require.NoError(t, err)
+	total := 1.25 * 2 * 2
+	for _, r := range clog {
+		require.InDelta(t, 5.25e-4+float64(r.Step)/total*(1e-6-5.25e-4), r.LR, 1e-12, "linear decay (step %d)", r.Step)
+	}
+	cfg, _, err := officialcfg.ParsePretrain("v2.yaml", []byte(tinyV2Config))
+	require.NoError(t, err)
+	model, err := backbone.FromPretrainConfig(cfg)
+	require.NoError(t, err)
+	require.True(t, model.UseRoPE)
+	st, pos, err := pretrain.LoadCheckpoint(cres.Checkpoint, model)
+	require.NoError(t, err)
+	require.Equal(t, int64(2), pos.Step, "the cooldown's schedules start at 0")
+	require.Equal(t, int64(6), st.Step, "AdamW continues from the checkpoint's 4 steps")
+
+	bad := strings.Replace(tinyV2Config, "dataset_fpcs: [4, 4]", "dataset_fpcs: [4, 8]", 1)
+	badCfg, _, err := officialcfg.ParsePretrain("bad.yaml", []byte(bad))
+	require.NoError(t, err)
+	backend := testutil.Backend(t)
+	_, err = pretrain.Run(context.Background(), backend, badCfg, pretrain.Options{Dir: t.TempDir(), Progress: io.Discard})
+	require.ErrorContains(t, err, "different lengths")
 }

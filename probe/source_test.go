@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/vjepa-go/vjepa/backbone"
@@ -81,10 +80,10 @@ func TestAugmentedTraining(t *testing.T) {
 	x0, l0 := collect(0)
 	x0again, l0again := collect(0)
 	x1, _ := collect(1)
-	assert.Len(t, l0, 9)
-	assert.Equal(t, l0, l0again)
-	assert.Equal(t, x0, x0again, "an epoch's augmented features depend on (seed, epoch) only")
-	assert.NotEqual(t, x0, x1, "the augmentation changes from epoch to epoch")
+	require.Len(t, l0, 9)
+	require.Equal(t, l0, l0again)
+	require.Equal(t, x0, x0again, "an epoch's augmented features depend on (seed, epoch) only")
+	require.NotEqual(t, x0, x1, "the augmentation changes from epoch to epoch")
 
 	val, err := Extract(context.Background(), enc, mustOpen(t, spec, false), 4, 1, 0, nil, "val")
 	require.NoError(t, err)
@@ -100,8 +99,8 @@ func TestAugmentedTraining(t *testing.T) {
 	require.NoError(t, err)
 	resumed, err := TrainAndEvaluate(context.Background(), backend, src, val, opts(ck, 0, true))
 	require.NoError(t, err)
-	assert.Equal(t, straight.Params, resumed.Params)
-	assert.Equal(t, straight.Heads, resumed.Heads)
+	require.Equal(t, straight.Params, resumed.Params)
+	require.Equal(t, straight.Heads, resumed.Heads)
 
 	e := &Experiment{Dataset: "in1k", Model: c, Data: spec, Probes: []string{Attentive},
 		Heads: opts("", 0, false).Heads, Epochs: 1, BatchSize: 4, OutDir: t.TempDir(), RecordsDir: t.TempDir(),
@@ -109,11 +108,11 @@ func TestAugmentedTraining(t *testing.T) {
 	recs, err := e.Run(context.Background(), backend)
 	require.NoError(t, err)
 	require.Len(t, recs, 1)
-	assert.True(t, recs[0].Probe.TrainAugmentation)
-	assert.Equal(t, 9, recs[0].NumTrain)
+	require.True(t, recs[0].Probe.TrainAugmentation)
+	require.Equal(t, 9, recs[0].NumTrain)
 	cached, err := os.ReadDir(e.Cache.Dir)
 	require.NoError(t, err)
-	assert.Len(t, cached, 3, "only the validation features are cached (data, labels, metadata)")
+	require.Len(t, cached, 3, "only the validation features are cached (data, labels, metadata)")
 }
 
 func mustOpen(t *testing.T, spec DataSpec, train bool) datasets.Dataset {

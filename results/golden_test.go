@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -20,8 +19,8 @@ func TestGenerateGolden(t *testing.T) {
 	out := t.TempDir()
 	sum, err := Generate(context.Background(), Options{RunsDir: filepath.Join("testdata", "runs"), OutDir: out, ReferenceDir: filepath.Join("testdata", "reference")})
 	require.NoError(t, err)
-	assert.Equal(t, 17, sum.Runs)
-	assert.Empty(t, sum.Warnings)
+	require.Equal(t, 17, sum.Runs)
+	require.Empty(t, sum.Warnings)
 
 	got, err := os.ReadFile(filepath.Join(out, "README.md"))
 	require.NoError(t, err)
@@ -31,7 +30,7 @@ func TestGenerateGolden(t *testing.T) {
 	}
 	want, err := os.ReadFile(golden)
 	require.NoError(t, err, "run with -update to create the golden file")
-	assert.Equal(t, string(want), string(got))
+	require.Equal(t, string(want), string(got))
 
 	// Every linked figure exists and is a PNG.
 	wantFigs := []string{"accuracy.png", "pretrain-testdata-pretrain-tiny-run.png",
@@ -40,15 +39,15 @@ func TestGenerateGolden(t *testing.T) {
 	for _, f := range sum.Figures {
 		figs = append(figs, filepath.Base(f))
 	}
-	assert.ElementsMatch(t, wantFigs, figs)
+	require.ElementsMatch(t, wantFigs, figs)
 	for _, f := range sum.Figures {
 		fh, err := os.Open(f)
 		require.NoError(t, err)
 		cfg, err := png.DecodeConfig(fh)
 		require.NoError(t, fh.Close())
 		require.NoError(t, err, f)
-		assert.Greater(t, cfg.Width, 300, f)
-		assert.Contains(t, string(got), "](figures/"+filepath.Base(f)+")", "README links %s", f)
+		require.Greater(t, cfg.Width, 300, f)
+		require.Contains(t, string(got), "](figures/"+filepath.Base(f)+")", "README links %s", f)
 	}
 	if *update {
 		// Keep one rendered figure set next to the golden README for eyeballing.
@@ -78,9 +77,9 @@ func TestGenerateIdempotent(t *testing.T) {
 	require.NoError(t, err)
 	second := readTree(t, out)
 	delete(second, "figures/hand-made.png")
-	assert.Equal(t, first, second)
-	assert.NoFileExists(t, stale)
-	assert.FileExists(t, keep)
+	require.Equal(t, first, second)
+	require.NoFileExists(t, stale)
+	require.FileExists(t, keep)
 }
 
 func readTree(t *testing.T, root string) map[string]string {
@@ -102,11 +101,11 @@ func TestGenerateNoRuns(t *testing.T) {
 	out := t.TempDir()
 	sum, err := Generate(context.Background(), Options{RunsDir: filepath.Join(out, "missing"), OutDir: out})
 	require.NoError(t, err)
-	assert.Zero(t, sum.Runs)
+	require.Zero(t, sum.Runs)
 	md, err := os.ReadFile(filepath.Join(out, "README.md"))
 	require.NoError(t, err)
-	assert.Contains(t, string(md), "_No runs yet._")
-	assert.Contains(t, string(md), "task results")
+	require.Contains(t, string(md), "_No runs yet._")
+	require.Contains(t, string(md), "task results")
 }
 
 func TestGenerateBadRecordsWriteNothing(t *testing.T) {
@@ -115,8 +114,8 @@ func TestGenerateBadRecordsWriteNothing(t *testing.T) {
 	var le *LoadError
 	require.ErrorAs(t, err, &le)
 	for _, f := range []string{"malformed.json", "no-dataset.json", "no-top1.json", "wrong-schema.json"} {
-		assert.Contains(t, err.Error(), f)
+		require.Contains(t, err.Error(), f)
 	}
-	assert.NotContains(t, err.Error(), "good.json")
-	assert.NoFileExists(t, filepath.Join(out, "README.md"))
+	require.NotContains(t, err.Error(), "good.json")
+	require.NoFileExists(t, filepath.Join(out, "README.md"))
 }

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -15,7 +14,7 @@ func TestLoadRunsReportsEveryBadFile(t *testing.T) {
 	var le *LoadError
 	require.ErrorAs(t, err, &le)
 	require.Len(t, runs, 1, "the valid record is still returned")
-	assert.Equal(t, "good.json", runs[0].File)
+	require.Equal(t, "good.json", runs[0].File)
 
 	got := map[string]string{}
 	for _, p := range le.Problems {
@@ -30,8 +29,8 @@ func TestLoadRunsReportsEveryBadFile(t *testing.T) {
 	require.Len(t, got, len(tests))
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			assert.Contains(t, got[tt.file], tt.want)
-			assert.Contains(t, err.Error(), tt.file+": ")
+			require.Contains(t, got[tt.file], tt.want)
+			require.Contains(t, err.Error(), tt.file+": ")
 		})
 	}
 }
@@ -56,8 +55,8 @@ func TestLoadRunsValidation(t *testing.T) {
 			require.NoError(t, os.WriteFile(filepath.Join(dir, "r.json"), []byte(data), 0o644))
 			_, err := LoadRuns(dir)
 			require.Error(t, err)
-			assert.Contains(t, err.Error(), "r.json: ")
-			assert.Contains(t, err.Error(), tt.want)
+			require.Contains(t, err.Error(), "r.json: ")
+			require.Contains(t, err.Error(), tt.want)
 		})
 	}
 }
@@ -70,15 +69,15 @@ func TestLoadRunsDuplicateID(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "b.json"), good, 0o644))
 	runs, err := LoadRuns(dir)
 	require.Error(t, err)
-	assert.Len(t, runs, 1)
-	assert.Contains(t, err.Error(), "b.json: run id")
-	assert.Contains(t, err.Error(), "already used by a.json")
+	require.Len(t, runs, 1)
+	require.Contains(t, err.Error(), "b.json: run id")
+	require.Contains(t, err.Error(), "already used by a.json")
 }
 
 func TestLoadRunsMissingDir(t *testing.T) {
 	runs, err := LoadRuns(filepath.Join(t.TempDir(), "nope"))
 	require.NoError(t, err)
-	assert.Empty(t, runs)
+	require.Empty(t, runs)
 }
 
 func replaceOnce(t *testing.T, s, from, to string) string {

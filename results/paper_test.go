@@ -10,15 +10,21 @@ import (
 	"github.com/vjepa-go/vjepa/probe"
 )
 
-func TestEmbeddedPaperIsValid(t *testing.T) {
+// embeddedPaper loads the embedded paper results.
+func embeddedPaper(t *testing.T) Paper {
+	t.Helper()
 	p, err := LoadPaper()
 	require.NoError(t, err)
+	return p
+}
+
+func TestEmbeddedPaperIsValid(t *testing.T) {
+	p := embeddedPaper(t)
 	assert.NotEmpty(t, p.Results)
 }
 
 func TestPaperLookup(t *testing.T) {
-	p, err := LoadPaper()
-	require.NoError(t, err)
+	p := embeddedPaper(t)
 	rec := func(model string, res int, probeType, dataset string, f, s, v int, img bool, init, data string) *probe.Record {
 		return &probe.Record{
 			Dataset:  dataset,
@@ -83,8 +89,7 @@ func TestParsePaperRejects(t *testing.T) {
 }
 
 func TestPaperSideBySide(t *testing.T) {
-	p, err := LoadPaper()
-	require.NoError(t, err)
+	p := embeddedPaper(t)
 	var b strings.Builder
 	require.NoError(t, writePaperSideBySide(&b, nil, p, Figures{}))
 	md := b.String()

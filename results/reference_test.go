@@ -9,11 +9,18 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// testdataRuns loads the run records of testdata/runs.
+func testdataRuns(t *testing.T) []Run {
+	t.Helper()
+	runs, err := LoadRuns(filepath.Join("testdata", "runs"))
+	require.NoError(t, err)
+	return runs
+}
+
 // TestReferenceSection renders the official-vs-ours table from the fixture records and checks
 // one interval by hand.
 func TestReferenceSection(t *testing.T) {
-	runs, err := LoadRuns(filepath.Join("testdata", "runs"))
-	require.NoError(t, err)
+	runs := testdataRuns(t)
 	var b strings.Builder
 	require.NoError(t, writeReference(&b, runs, Paper{}, Figures{Reference: "figures/reference-loss.png"}))
 	md := b.String()
@@ -40,8 +47,7 @@ func TestReferenceSection(t *testing.T) {
 }
 
 func TestReferenceLoss(t *testing.T) {
-	runs, err := LoadRuns(filepath.Join("testdata", "runs"))
-	require.NoError(t, err)
+	runs := testdataRuns(t)
 	curves, err := ReferenceLoss(runs, filepath.Join("testdata", "reference"), "")
 	require.NoError(t, err)
 	require.Len(t, curves, 2)
@@ -64,8 +70,7 @@ func TestReferenceLoss(t *testing.T) {
 }
 
 func TestTop1CellLabelsSingleSeed(t *testing.T) {
-	runs, err := LoadRuns(filepath.Join("testdata", "runs"))
-	require.NoError(t, err)
+	runs := testdataRuns(t)
 	for _, r := range runs {
 		switch r.Record.ID {
 		case "2025-04-01-motion-pre": // written before multi-seed runs
@@ -80,8 +85,7 @@ func TestTop1CellLabelsSingleSeed(t *testing.T) {
 // vjepa-go − random on synthetic-motion, attentive +2.6 [+1.3, +4.0] and knn-5shot
 // +7.7 [+6.4, +9.0], are both above 0; the single-seed rows have no interval.
 func TestInitComparisonVerdict(t *testing.T) {
-	runs, err := LoadRuns(filepath.Join("testdata", "runs"))
-	require.NoError(t, err)
+	runs := testdataRuns(t)
 	var b strings.Builder
 	require.NoError(t, writeInitComparison(&b, runs, Paper{}, Figures{}))
 	assert.Contains(t, b.String(), "Verdict over the 2 comparisons with an interval: pretraining helps (interval above 0) in 2, hurts (below 0) in 0, and has no measurable effect in 0.")
@@ -89,8 +93,7 @@ func TestInitComparisonVerdict(t *testing.T) {
 
 // TestInitComparisonContextEncoder gives a probe of the context encoder its own row.
 func TestInitComparisonContextEncoder(t *testing.T) {
-	runs, err := LoadRuns(filepath.Join("testdata", "runs"))
-	require.NoError(t, err)
+	runs := testdataRuns(t)
 	for _, r := range runs {
 		if r.Record.ID == "ref-ours-att" {
 			ctx := r

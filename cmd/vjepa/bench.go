@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"os"
 	"strings"
@@ -17,7 +16,7 @@ import (
 // with its phases, the probe step, data loading and peak memory, and prints the Markdown
 // report (with --report, writes it to --out).
 func runBench(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs := newFlagSet("bench", "")
 	report := fs.Bool("report", false, "write the report to --out instead of printing it")
 	out := fs.String("out", "results/benchmarks.md", "report file written with --report")
 	quick := fs.Bool("quick", false, "fast smoke run: fewer iterations, no ViT-B forward and no ViT-S/ViT-B step")

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 
@@ -15,7 +14,7 @@ import (
 // runClassify applies a saved attentive probe (ours, or an official V-JEPA or V-JEPA 2 probe
 // checkpoint) to frozen encoder tokens, the eval YAML giving the probe's structure.
 func runClassify(_ context.Context, args []string) error {
-	fs := flag.NewFlagSet("classify", flag.ContinueOnError)
+	fs := newFlagSet("classify", "")
 	config := fs.String("config", "", "frozen-evaluation YAML (V-JEPA or V-JEPA 2 layout) or official preset name: gives the probe's width, heads, depth and classes")
 	ckptPath := fs.String("probe-checkpoint", "", "probe checkpoint: official (classifier / classifiers list) or ours")
 	features := fs.String("features", "", "frozen tokens .npy, float32 [B,N,D]")

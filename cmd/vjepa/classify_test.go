@@ -1,9 +1,7 @@
 package main
 
 import (
-	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -11,6 +9,7 @@ import (
 	"github.com/vjepa-go/vjepa/backbone/fixtures"
 	"github.com/vjepa-go/vjepa/internal/npy"
 	"github.com/vjepa-go/vjepa/internal/officialcfg"
+	"github.com/vjepa-go/vjepa/internal/testutil"
 	"github.com/vjepa-go/vjepa/internal/torchckpt"
 	"github.com/vjepa-go/vjepa/probe"
 )
@@ -46,23 +45,16 @@ func TestClassifyBadInput(t *testing.T) {
 	require.NoError(t, err)
 	v1, v2 := filepath.Join(root, "probe_v1"), filepath.Join(root, "probe_v2")
 	dir := t.TempDir()
-	write := func(name string, a *npy.Array) string {
-		p := filepath.Join(dir, name)
-		require.NoError(t, npy.WriteFile(p, a))
-		return p
-	}
-	wrongD := write("d64.npy", npy.NewFloat32([]int{2, 8, 64}, make([]float32, 2*8*64)))
-	rank2 := write("rank2.npy", npy.NewFloat32([]int{2, 96}, make([]float32, 2*96)))
-	f64 := write("f64.npy", npy.NewFloat64([]int{2, 8, 96}, make([]float64, 2*8*96)))
-	garbage := filepath.Join(dir, "garbage.pt")
-	require.NoError(t, os.WriteFile(garbage, []byte("not a checkpoint"), 0o644))
+	wrongD := writeNPY(t, dir, "d64.npy", npy.NewFloat32([]int{2, 8, 64}, make([]float32, 2*8*64)))
+	rank2 := writeNPY(t, dir, "rank2.npy", npy.NewFloat32([]int{2, 96}, make([]float32, 2*96)))
+	f64 := writeNPY(t, dir, "f64.npy", npy.NewFloat64([]int{2, 8, 96}, make([]float64, 2*8*96)))
+	garbage := testutil.WriteFile(t, "garbage.pt", "not a checkpoint")
 	missingKey := writeProbeWithout(t, filepath.Join(dir, "missing.pt"), v1, "module.linear.bias")
 	noProbe := filepath.Join(dir, "noprobe.pt")
 	top := torchckpt.NewDict()
 	top.Set("epoch", int64(3))
 	require.NoError(t, torchckpt.Write(noProbe, top))
-	badCfg := filepath.Join(dir, "bad.yaml")
-	require.NoError(t, os.WriteFile(badCfg, []byte("eval_name: video_classification_frozen\nexperiment:\n  classifier: {num_heads: 4, num_probe_blocks: 0}\n  data: {num_classes: 5}\n  optimization: {multihead_kwargs: [{lr: 0.1}]}\nmodel_kwargs:\n  pretrain_kwargs:\n    encoder: {model_name: custom, embed_dim: 96}\n"), 0o644))
+	badCfg := testutil.WriteFile(t, "bad.yaml", "eval_name: video_classification_frozen\nexperiment:\n  classifier: {num_heads: 4, num_probe_blocks: 0}\n  data: {num_classes: 5}\n  optimization: {multihead_kwargs: [{lr: 0.1}]}\nmodel_kwargs:\n  pretrain_kwargs:\n    encoder: {model_name: custom, embed_dim: 96}\n")
 
 	tests := []struct {
 		name string
@@ -85,21 +77,10 @@ func TestClassifyBadInput(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			args := map[string]string{"--config": filepath.Join(v1, "config.yaml"), "--probe-checkpoint": filepath.Join(v1, "checkpoint.pt"),
+			base := map[string]string{"--config": filepath.Join(v1, "config.yaml"), "--probe-checkpoint": filepath.Join(v1, "checkpoint.pt"),
 				"--features": filepath.Join(v1, "input_tokens.npy"), "--out": filepath.Join(dir, "o.npy")}
-			for i := 0; i < len(tc.args); i += 2 {
-				args[tc.args[i]] = tc.args[i+1]
-			}
-			list := []string{"classify"}
-			for k, v := range args {
-				list = append(list, k, v)
-			}
-			code, stderr := runCLI(t, list...)
-			require.NotEqual(t, 0, code)
-			for _, w := range tc.want {
-				require.Contains(t, stderr, w)
-			}
-			require.Equal(t, 1, strings.Count(strings.TrimSpace(stderr), "\n")+1, "one-line error: %q", stderr)
+			code, stderr := runCLI(t, withFlags("classify", base, tc.args)...)
+			requireCLIError(t, code, stderr, tc.want...)
 		})
 	}
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -33,16 +32,12 @@ func newProgressBar(total int, description string) *progress.Bar {
 // runDataExport implements "vjepa data export": it writes a built-in data set as real files
 // (H.264 videos with list files, or PNG images in an ImageFolder layout).
 func runDataExport(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("data export", flag.ContinueOnError)
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: vjepa data export --dataset NAME --out DIR [flags]\n\n"+
-			"Writes a built-in data set (%s) as real files: H.264 videos DIR/<split>/<class>/<i>.mp4\n"+
-			"with list files DIR/train.csv and DIR/val.csv (\"<path> <label>\", paths relative to DIR),\n"+
-			"or, with --images or --frames 1, PNG images DIR/<split>/<class>/<i>.png (ImageFolder).\n"+
-			"Exported clips are short: to sample 16 frames with frame step 4 export --frames 64.\n\nFlags:\n",
-			strings.Join(synthetic.BuiltinNames(), ", "))
-		fs.PrintDefaults()
-	}
+	fs := newFlagSet("data export", fmt.Sprintf("Usage: vjepa data export --dataset NAME --out DIR [flags]\n\n"+
+		"Writes a built-in data set (%s) as real files: H.264 videos DIR/<split>/<class>/<i>.mp4\n"+
+		"with list files DIR/train.csv and DIR/val.csv (\"<path> <label>\", paths relative to DIR),\n"+
+		"or, with --images or --frames 1, PNG images DIR/<split>/<class>/<i>.png (ImageFolder).\n"+
+		"Exported clips are short: to sample 16 frames with frame step 4 export --frames 64.\n\nFlags:\n",
+		strings.Join(synthetic.BuiltinNames(), ", ")))
 	name := fs.String("dataset", "", "built-in data set: "+strings.Join(synthetic.BuiltinNames(), ", "))
 	out := fs.String("out", "", "output folder")
 	split := fs.String("split", "both", "splits to write: train, val or both")
@@ -103,14 +98,10 @@ func runDataExport(ctx context.Context, args []string) error {
 // runDataFashionMNIST implements "vjepa data fashion-mnist": it writes the Fashion-MNIST images
 // of the Debian package dataset-fashion-mnist as an ImageFolder DIR/{train,val}/<class>/<i>.png.
 func runDataFashionMNIST(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("data fashion-mnist", flag.ContinueOnError)
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: vjepa data fashion-mnist --out DIR [flags]\n\n"+
-			"Writes Fashion-MNIST (60000 train, 10000 test images; install with\n"+
-			"`apt-get install -y dataset-fashion-mnist`) as an ImageFolder DIR/train/<class>/<i>.png and\n"+
-			"DIR/val/<class>/<i>.png (the test set is the val split).\n\nFlags:\n")
-		fs.PrintDefaults()
-	}
+	fs := newFlagSet("data fashion-mnist", "Usage: vjepa data fashion-mnist --out DIR [flags]\n\n"+
+		"Writes Fashion-MNIST (60000 train, 10000 test images; install with\n"+
+		"`apt-get install -y dataset-fashion-mnist`) as an ImageFolder DIR/train/<class>/<i>.png and\n"+
+		"DIR/val/<class>/<i>.png (the test set is the val split).\n\nFlags:\n")
 	out := fs.String("out", "", "output folder")
 	src := fs.String("src", datasets.DefaultFashionMNISTDir, "folder holding the IDX files (*-idx?-ubyte[.gz])")
 	split := fs.String("split", "both", "splits to write: train, val or both")

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
-	"fmt"
 	"os"
 
 	"github.com/vjepa-go/vjepa/datasets"
@@ -14,13 +12,9 @@ import (
 // with the sampling it would get in training, prints `path: reason` per failed sample and
 // the summary line, and fails (exit status 1) when a sample failed.
 func runDataCheck(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("vjepa data check", flag.ContinueOnError)
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: vjepa data check [flags] LIST.csv[,LIST2.csv...] | IMAGE_FOLDER\n\n"+
-			"Decodes every sample of a video list or image folder (train/<class>/..., val/<class>/...)\n"+
-			"with the clip sampling of training, prints one line per failed sample and a summary.\n\nflags:\n")
-		fs.PrintDefaults()
-	}
+	fs := newFlagSet("vjepa data check", "usage: vjepa data check [flags] LIST.csv[,LIST2.csv...] | IMAGE_FOLDER\n\n"+
+		"Decodes every sample of a video list or image folder (train/<class>/..., val/<class>/...)\n"+
+		"with the clip sampling of training, prints one line per failed sample and a summary.\n\nflags:\n")
 	p := datasets.PretrainSampling()
 	split := fs.String("split", "", "image folder split to check (train or val; default both)")
 	numClasses := fs.Int("num-classes", 0, "labels must lie in [0, N) (0: any non-negative label)")

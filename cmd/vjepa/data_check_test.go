@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -30,12 +29,12 @@ func TestRunDataCheck(t *testing.T) {
 	err := runDataCheck(ctx, []string{"-progress=false", "-split", "val", root})
 	var ee *exitError
 	require.True(t, errors.As(err, &ee), "%v", err)
-	assert.Equal(t, 1, ee.code)
+	require.Equal(t, 1, ee.code)
 
 	err = runDataCheck(ctx, []string{"-progress=false"})
 	require.True(t, errors.As(err, &ee))
-	assert.Equal(t, 2, ee.code)
-	assert.Error(t, runDataCheck(ctx, []string{"-decoder", "vlc", root}))
+	require.Equal(t, 2, ee.code)
+	require.Error(t, runDataCheck(ctx, []string{"-decoder", "vlc", root}))
 }
 
 // The report: OpenCV's tree.avi (Cinepak, 444-frame header, 68 coded frames) and
@@ -53,5 +52,5 @@ func TestRunDataCheckRealVideos(t *testing.T) {
 	for _, dec := range []string{"", "ffmpeg"} {
 		require.NoError(t, runDataCheck(ctx, []string{"-progress=false", "-decoder", dec, "-timeout", "1m", list}), dec)
 	}
-	assert.Error(t, runDataCheck(ctx, []string{"-timeout", "soon", list}))
+	require.Error(t, runDataCheck(ctx, []string{"-timeout", "soon", list}))
 }

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -15,7 +14,7 @@ import (
 )
 
 func runEmbed(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("embed", flag.ContinueOnError)
+	fs := newFlagSet("embed", "")
 	dataset := fs.String("dataset", "", "evaluation config giving the model and clip protocol (a built-in name, k400, ssv2, in1k or an official preset)")
 	config := fs.String("config", "", "official frozen-evaluation YAML instead of --dataset")
 	checkpoint := fs.String("checkpoint", "", "backbone checkpoint (default: the config's)")

@@ -4,13 +4,13 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/vjepa-go/vjepa/backbone/fixtures"
 	"github.com/vjepa-go/vjepa/internal/npy"
+	"github.com/vjepa-go/vjepa/internal/testutil"
 )
 
 // TestEmbedV2 embeds built-in clips with the V-JEPA 2 fixture model given as a Hugging Face
@@ -20,7 +20,7 @@ func TestEmbedV2(t *testing.T) {
 	cfg := filepath.Join("testdata", "v2_small_eval.yaml")
 	dir := t.TempDir()
 	var outs []*npy.Array
-	for i, ckpt := range []string{f.Dir, filepath.Join(f.Dir, "checkpoint.pt")} {
+	for i, ckpt := range []string{f.Dir, f.Path("checkpoint.pt")} {
 		out := filepath.Join(dir, []string{"hf.npy", "pt.npy"}[i])
 		code, stderr := runCLI(t, "embed", "--config", cfg, "--checkpoint", ckpt, "--encoder", "encoder",
 			"--input", "synthetic-motion", "--split", "val", "--out", out, "--workers", "1")
@@ -38,21 +38,14 @@ func TestEmbedV2(t *testing.T) {
 
 	// A sin-cos evaluation config with V-JEPA 2 weights (no table in either file) is refused,
 	// not silently run with a computed table.
-	v1 := filepath.Join(dir, "v1.yaml")
-	raw, err := readText(cfg)
+	raw, err := os.ReadFile(cfg)
 	require.NoError(t, err)
-	require.NoError(t, writeText(v1, strings.Replace(raw, "  use_rope: true\n", "", 1)))
-	for _, ckpt := range []string{f.Dir, filepath.Join(f.Dir, "checkpoint.pt")} {
+	text, _ := testutil.ReplaceLine(t, string(raw), "  use_rope: true", "")
+	v1 := testutil.WriteFile(t, "v1.yaml", text)
+	for _, ckpt := range []string{f.Dir, f.Path("checkpoint.pt")} {
 		code, stderr := runCLI(t, "embed", "--config", v1, "--checkpoint", ckpt, "--input", "synthetic-motion",
 			"--split", "val", "--out", filepath.Join(dir, "x.npy"))
 		require.NotEqual(t, 0, code)
 		require.Contains(t, stderr, "use_rope", ckpt)
 	}
 }
-
-func readText(path string) (string, error) {
-	b, err := os.ReadFile(path)
-	return string(b), err
-}
-
-func writeText(path, s string) error { return os.WriteFile(path, []byte(s), 0o644) }

@@ -6,39 +6,10 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/gomlx/compute"
-
 	"github.com/vjepa-go/vjepa/backbone"
-	"github.com/vjepa-go/vjepa/internal/backend"
 	"github.com/vjepa-go/vjepa/internal/npy"
 	"github.com/vjepa-go/vjepa/internal/officialcfg"
 )
-
-// backendFlags are the flags every command that computes shares.
-type backendFlags struct {
-	backend   string
-	allowSlow bool
-}
-
-func (b *backendFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&b.backend, "backend", "", `compute backend: "go" (pure Go), "xla:cpu", "xla:cuda", … (default: $GOMLX_BACKEND, else XLA if a PJRT plugin is installed, else go)`)
-	fs.BoolVar(&b.allowSlow, "allow-slow", false, "allow the pure-Go backend without GOEXPERIMENT=simd (about 36x slower)")
-}
-
-// parseWithBackend registers the backend flags on fs, then parses args.
-func parseWithBackend(fs *flag.FlagSet, args []string) (*backendFlags, error) {
-	bf := new(backendFlags)
-	bf.register(fs)
-	return bf, fs.Parse(args)
-}
-
-func (b *backendFlags) open() (compute.Backend, error) {
-	be, err := backend.Select(b.backend, b.allowSlow)
-	if err != nil {
-		return nil, fmt.Errorf("%w (flags: --backend go|xla:cpu|xla:cuda, --allow-slow)", err)
-	}
-	return be, nil
-}
 
 // loadModelConfig reads an official pretraining YAML and returns its model configuration,
 // printing the file's warnings.
@@ -54,6 +25,22 @@ func loadModelConfig(path string) (backbone.Config, error) {
 		fmt.Fprintf(os.Stderr, "warning: %s\n", w)
 	}
 	return backbone.FromPretrainConfig(cfg)
+}
+
+// clipModelFlags are the flags of encode and predict that name the weights, the YAML of
+// their model (unless the weights describe it) and the input clip.
+type clipModelFlags struct {
+	config, checkpoint, input *string
+}
+
+// addClipModelFlags registers --config, --checkpoint (described by checkpointUsage) and
+// --input on fs.
+func addClipModelFlags(fs *flag.FlagSet, checkpointUsage string) clipModelFlags {
+	return clipModelFlags{
+		config:     fs.String("config", "", "pretraining YAML (official layout) describing the model; not needed with Hugging Face weights and their config.json"),
+		checkpoint: fs.String("checkpoint", "", checkpointUsage),
+		input:      fs.String("input", "", "clip .npy, float32 [B,3,T,H,W]"),
+	}
 }
 
 // openWeights opens --checkpoint, recognised by content (torch.save zip, safetensors, or a
@@ -138,29 +125,27 @@ func writeTokens(path string, h backbone.HostTensor) error {
 }
 
 func runEncode(_ context.Context, args []string) error {
-	fs := flag.NewFlagSet("encode", flag.ContinueOnError)
-	configPath := fs.String("config", "", "pretraining YAML (official layout) describing the model; not needed with Hugging Face weights and their config.json")
-	ckptPath := fs.String("checkpoint", "", "weights: official checkpoint or released .pt/.pth.tar, Hugging Face model.safetensors, or a folder with model.safetensors and config.json")
+	fs := newFlagSet("encode", "")
+	m := addClipModelFlags(fs, "weights: official checkpoint or released .pt/.pth.tar, Hugging Face model.safetensors, or a folder with model.safetensors and config.json")
 	encKey := fs.String("encoder", "target_encoder", "which encoder of the checkpoint: target_encoder or encoder (Hugging Face weights hold one)")
-	input := fs.String("input", "", "clip .npy, float32 [B,3,T,H,W]")
 	ctxPath := fs.String("context-indices", "", "optional int64 [B,K] token indices to keep")
 	out := fs.String("out", "", "output .npy, float32 [B,N,D] (or [B,K,D])")
 	bf, err := parseWithBackend(fs, args)
 	if err != nil {
 		return err
 	}
-	if *ckptPath == "" || *input == "" || *out == "" {
+	if *m.checkpoint == "" || *m.input == "" || *out == "" {
 		return fmt.Errorf("--checkpoint, --input and --out are required")
 	}
 	if *encKey != "target_encoder" && *encKey != "encoder" {
 		return fmt.Errorf("--encoder must be target_encoder or encoder, got %q", *encKey)
 	}
-	ck, c, err := openWeights(*ckptPath, *configPath)
+	ck, c, err := openWeights(*m.checkpoint, *m.config)
 	if err != nil {
 		return err
 	}
 	defer ck.Close()
-	clip, err := readClip(*input, c)
+	clip, err := readClip(*m.input, c)
 	if err != nil {
 		return err
 	}
@@ -192,10 +177,8 @@ func runEncode(_ context.Context, args []string) error {
 }
 
 func runPredict(_ context.Context, args []string) error {
-	fs := flag.NewFlagSet("predict", flag.ContinueOnError)
-	configPath := fs.String("config", "", "pretraining YAML (official layout) describing the model; not needed with Hugging Face weights and their config.json")
-	ckptPath := fs.String("checkpoint", "", "weights with encoder and predictor: official checkpoint or released .pt, Hugging Face model.safetensors, or its folder")
-	input := fs.String("input", "", "clip .npy, float32 [B,3,T,H,W]")
+	fs := newFlagSet("predict", "")
+	m := addClipModelFlags(fs, "weights with encoder and predictor: official checkpoint or released .pt, Hugging Face model.safetensors, or its folder")
 	ctxPath := fs.String("context-indices", "", "int64 [B,Kc] context token indices")
 	tgtPath := fs.String("target-indices", "", "int64 [B,Kt] target token indices")
 	maskIndex := fs.Int("mask-index", 0, "mask token to use (V-JEPA: the mask configuration; V-JEPA 2 training uses 0, the Hugging Face VJEPA2Model 1)")
@@ -204,10 +187,10 @@ func runPredict(_ context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *ckptPath == "" || *input == "" || *ctxPath == "" || *tgtPath == "" || *out == "" {
+	if *m.checkpoint == "" || *m.input == "" || *ctxPath == "" || *tgtPath == "" || *out == "" {
 		return fmt.Errorf("--checkpoint, --input, --context-indices, --target-indices and --out are required")
 	}
-	ck, c, err := openWeights(*ckptPath, *configPath)
+	ck, c, err := openWeights(*m.checkpoint, *m.config)
 	if err != nil {
 		return err
 	}
@@ -216,7 +199,7 @@ func runPredict(_ context.Context, args []string) error {
 	if *maskIndex < 0 || *maskIndex >= c.NumMaskTokens {
 		return fmt.Errorf("--mask-index %d out of range: the model has %d mask tokens", *maskIndex, c.NumMaskTokens)
 	}
-	clip, err := readClip(*input, c)
+	clip, err := readClip(*m.input, c)
 	if err != nil {
 		return err
 	}

@@ -1,68 +1,43 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"fmt"
-	"math"
-	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/vjepa-go/vjepa/backbone/fixtures"
 	"github.com/vjepa-go/vjepa/internal/npy"
+	"github.com/vjepa-go/vjepa/internal/testutil"
 )
-
-func runCLI(t *testing.T, args ...string) (int, string) {
-	t.Helper()
-	var stderr bytes.Buffer
-	code := run(context.Background(), args, &stderr)
-	return code, stderr.String()
-}
-
-func requireClose(t *testing.T, wantPath, gotPath string, tol float64) {
-	t.Helper()
-	want, err := npy.ReadFile(wantPath)
-	require.NoError(t, err)
-	got, err := npy.ReadFile(gotPath)
-	require.NoError(t, err)
-	require.Equal(t, want.Shape, got.Shape)
-	worst := 0.0
-	for i := range want.F32 {
-		worst = math.Max(worst, math.Abs(float64(want.F32[i]-got.F32[i])))
-	}
-	require.LessOrEqual(t, worst, tol, "%s vs %s", filepath.Base(wantPath), filepath.Base(gotPath))
-}
 
 func TestEncodePredictReproduceFixtures(t *testing.T) {
 	for _, name := range fixtures.Names {
 		t.Run(name, func(t *testing.T) {
 			f := fixtures.MustLoad(t, name)
 			cfg := filepath.Join("testdata", name+".yaml")
-			ckpt := filepath.Join(f.Dir, "checkpoint.pth")
+			ckpt := f.Path("checkpoint.pth")
 			dir := t.TempDir()
 			out := filepath.Join(dir, "full.npy")
 			code, stderr := runCLI(t, "encode", "--config", cfg, "--checkpoint", ckpt, "--encoder", "encoder",
-				"--input", filepath.Join(f.Dir, "input.npy"), "--out", out)
+				"--input", f.Path("input.npy"), "--out", out)
 			require.Equal(t, 0, code, stderr)
-			requireClose(t, filepath.Join(f.Dir, "enc_full.npy"), out, 1e-4)
+			requireClose(t, f.Path("enc_full.npy"), out, 1e-4)
 			for i := 0; i < f.NumMasks(); i++ {
-				ctx := filepath.Join(f.Dir, fmt.Sprintf("masks_enc_%d.npy", i))
-				tgt := filepath.Join(f.Dir, fmt.Sprintf("masks_pred_%d.npy", i))
+				ctx := f.Path(fmt.Sprintf("masks_enc_%d.npy", i))
+				tgt := f.Path(fmt.Sprintf("masks_pred_%d.npy", i))
 				out := filepath.Join(dir, fmt.Sprintf("ctx%d.npy", i))
 				code, stderr := runCLI(t, "encode", "--config", cfg, "--checkpoint", ckpt, "--encoder", "encoder",
-					"--input", filepath.Join(f.Dir, "input.npy"), "--context-indices", ctx, "--out", out)
+					"--input", f.Path("input.npy"), "--context-indices", ctx, "--out", out)
 				require.Equal(t, 0, code, stderr)
-				requireClose(t, filepath.Join(f.Dir, fmt.Sprintf("enc_ctx_%d.npy", i)), out, 1e-4)
+				requireClose(t, f.Path(fmt.Sprintf("enc_ctx_%d.npy", i)), out, 1e-4)
 				pred := filepath.Join(dir, fmt.Sprintf("pred%d.npy", i))
 				code, stderr = runCLI(t, "predict", "--config", cfg, "--checkpoint", ckpt,
-					"--input", filepath.Join(f.Dir, "input.npy"), "--context-indices", ctx, "--target-indices", tgt,
+					"--input", f.Path("input.npy"), "--context-indices", ctx, "--target-indices", tgt,
 					"--mask-index", fmt.Sprint(i), "--out", pred)
 				require.Equal(t, 0, code, stderr)
-				requireClose(t, filepath.Join(f.Dir, fmt.Sprintf("pred_%d.npy", i)), pred, 1e-4)
+				requireClose(t, f.Path(fmt.Sprintf("pred_%d.npy", i)), pred, 1e-4)
 			}
 		})
 	}
@@ -72,20 +47,14 @@ func TestEncodeBadInput(t *testing.T) {
 	f := fixtures.MustLoad(t, "small_both")
 	dir := t.TempDir()
 	cfg := filepath.Join("testdata", "small_both.yaml")
-	ckpt := filepath.Join(f.Dir, "checkpoint.pth")
-	input := filepath.Join(f.Dir, "input.npy")
-	write := func(name string, a *npy.Array) string {
-		p := filepath.Join(dir, name)
-		require.NoError(t, npy.WriteFile(p, a))
-		return p
-	}
-	f64clip := write("f64.npy", npy.NewFloat64([]int{1, 3, 6, 80, 80}, make([]float64, 3*6*80*80)))
-	rank4 := write("rank4.npy", npy.NewFloat32([]int{3, 6, 80, 80}, make([]float32, 3*6*80*80)))
-	oddSize := write("odd.npy", npy.NewFloat32([]int{1, 3, 6, 72, 80}, make([]float32, 3*6*72*80)))
-	badIdx := write("badidx.npy", npy.NewInt64([]int{2, 2}, []int64{0, 75, 1, 2}))
-	f32Idx := write("f32idx.npy", npy.NewFloat32([]int{2, 2}, []float32{0, 1, 1, 2}))
-	garbage := filepath.Join(dir, "garbage.pth")
-	require.NoError(t, os.WriteFile(garbage, []byte("not a checkpoint"), 0o644))
+	ckpt := f.Path("checkpoint.pth")
+	input := f.Path("input.npy")
+	f64clip := writeNPY(t, dir, "f64.npy", npy.NewFloat64([]int{1, 3, 6, 80, 80}, make([]float64, 3*6*80*80)))
+	rank4 := writeNPY(t, dir, "rank4.npy", npy.NewFloat32([]int{3, 6, 80, 80}, make([]float32, 3*6*80*80)))
+	oddSize := writeNPY(t, dir, "odd.npy", npy.NewFloat32([]int{1, 3, 6, 72, 80}, make([]float32, 3*6*72*80)))
+	badIdx := writeNPY(t, dir, "badidx.npy", npy.NewInt64([]int{2, 2}, []int64{0, 75, 1, 2}))
+	f32Idx := writeNPY(t, dir, "f32idx.npy", npy.NewFloat32([]int{2, 2}, []float32{0, 1, 1, 2}))
+	garbage := testutil.WriteFile(t, "garbage.pth", "not a checkpoint")
 	otherCfg := filepath.Join("testdata", "small_short.yaml")
 
 	tests := []struct {
@@ -105,18 +74,9 @@ func TestEncodeBadInput(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			args := map[string]string{"--config": cfg, "--checkpoint": ckpt, "--out": filepath.Join(dir, "o.npy")}
-			var list []string
-			for i := 0; i < len(tc.args); i += 2 {
-				args[tc.args[i]] = tc.args[i+1]
-			}
-			for k, v := range args {
-				list = append(list, k, v)
-			}
-			code, stderr := runCLI(t, append([]string{"encode"}, list...)...)
-			require.NotEqual(t, 0, code)
-			require.Contains(t, stderr, tc.want)
-			require.Equal(t, 1, strings.Count(strings.TrimSpace(stderr), "\n")+1, "one-line error: %q", stderr)
+			base := map[string]string{"--config": cfg, "--checkpoint": ckpt, "--out": filepath.Join(dir, "o.npy")}
+			code, stderr := runCLI(t, withFlags("encode", base, tc.args)...)
+			requireCLIError(t, code, stderr, tc.want)
 		})
 	}
 }

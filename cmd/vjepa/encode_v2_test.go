@@ -18,17 +18,17 @@ const v2CLITol = 1e-5
 // official checkpoint.pt with a YAML.
 func TestEncodePredictV2(t *testing.T) {
 	f := fixtures.MustLoad(t, "v2_small")
-	input := filepath.Join(f.Dir, "input.npy")
+	input := f.Path("input.npy")
 	yaml := filepath.Join("testdata", "v2_small.yaml")
 	sources := []struct {
 		name string
 		args []string
 	}{
 		{"hf folder", []string{"--checkpoint", f.Dir}},
-		{"hf safetensors", []string{"--checkpoint", filepath.Join(f.Dir, "model.safetensors")}},
-		{"official pt", []string{"--checkpoint", filepath.Join(f.Dir, "checkpoint.pt"), "--config", yaml}},
+		{"hf safetensors", []string{"--checkpoint", f.Path("model.safetensors")}},
+		{"official pt", []string{"--checkpoint", f.Path("checkpoint.pt"), "--config", yaml}},
 		// The official V-JEPA 2 YAML layout (data.dataset_fpcs, mask.full_complement).
-		{"official pt and yaml", []string{"--checkpoint", filepath.Join(f.Dir, "checkpoint.pt"), "--config", filepath.Join(f.Dir, "config.yaml")}},
+		{"official pt and yaml", []string{"--checkpoint", f.Path("checkpoint.pt"), "--config", f.Path("config.yaml")}},
 	}
 	for _, src := range sources {
 		t.Run(src.name, func(t *testing.T) {
@@ -36,20 +36,20 @@ func TestEncodePredictV2(t *testing.T) {
 			out := filepath.Join(dir, "full.npy")
 			code, stderr := runCLI(t, append([]string{"encode", "--input", input, "--out", out}, src.args...)...)
 			require.Equal(t, 0, code, stderr)
-			requireClose(t, filepath.Join(f.Dir, "enc_full.npy"), out, v2CLITol)
+			requireClose(t, f.Path("enc_full.npy"), out, v2CLITol)
 			for i := 0; i < f.NumMasks(); i++ {
-				ctx := filepath.Join(f.Dir, fmt.Sprintf("masks_enc_%d.npy", i))
-				tgt := filepath.Join(f.Dir, fmt.Sprintf("masks_pred_%d.npy", i))
+				ctx := f.Path(fmt.Sprintf("masks_enc_%d.npy", i))
+				tgt := f.Path(fmt.Sprintf("masks_pred_%d.npy", i))
 				out := filepath.Join(dir, fmt.Sprintf("ctx%d.npy", i))
 				code, stderr := runCLI(t, append([]string{"encode", "--input", input, "--context-indices", ctx, "--out", out}, src.args...)...)
 				require.Equal(t, 0, code, stderr)
-				requireClose(t, filepath.Join(f.Dir, fmt.Sprintf("enc_ctx_%d.npy", i)), out, v2CLITol)
+				requireClose(t, f.Path(fmt.Sprintf("enc_ctx_%d.npy", i)), out, v2CLITol)
 				// The official training path uses mask token 0 for every mask configuration.
 				pred := filepath.Join(dir, fmt.Sprintf("pred%d.npy", i))
 				code, stderr = runCLI(t, append([]string{"predict", "--input", input, "--context-indices", ctx,
 					"--target-indices", tgt, "--mask-index", "0", "--out", pred}, src.args...)...)
 				require.Equal(t, 0, code, stderr)
-				requireClose(t, filepath.Join(f.Dir, fmt.Sprintf("pred_%d.npy", i)), pred, v2CLITol)
+				requireClose(t, f.Path(fmt.Sprintf("pred_%d.npy", i)), pred, v2CLITol)
 			}
 		})
 	}
@@ -57,14 +57,14 @@ func TestEncodePredictV2(t *testing.T) {
 
 func TestEncodeV2Errors(t *testing.T) {
 	f := fixtures.MustLoad(t, "v2_small")
-	input := filepath.Join(f.Dir, "input.npy")
+	input := f.Path("input.npy")
 	out := filepath.Join(t.TempDir(), "o.npy")
 	tests := []struct {
 		name string
 		args []string
 		want string
 	}{
-		{"pt without config", []string{"--checkpoint", filepath.Join(f.Dir, "checkpoint.pt")}, "--config is required"},
+		{"pt without config", []string{"--checkpoint", f.Path("checkpoint.pt")}, "--config is required"},
 		{"folder without weights", []string{"--checkpoint", t.TempDir()}, "must hold model.safetensors"},
 		{"V-JEPA 1 yaml on V-JEPA 2 weights", []string{"--checkpoint", f.Dir, "--config", filepath.Join("testdata", "small_both.yaml")}, "set use_rope: true"},
 	}

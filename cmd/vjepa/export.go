@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,7 +12,7 @@ import (
 // runExport converts weights to another layout. The one layout so far is "hf": a folder with
 // model.safetensors and config.json that transformers' VJEPA2Model.from_pretrained loads.
 func runExport(_ context.Context, args []string) error {
-	fs := flag.NewFlagSet("export", flag.ContinueOnError)
+	fs := newFlagSet("export", "")
 	configPath := fs.String("config", "", "pretraining YAML describing the model (not needed when the weights come with a Hugging Face config.json)")
 	ckptPath := fs.String("checkpoint", "", "weights with encoder and predictor (official checkpoint, released .pt, ours, or Hugging Face)")
 	encKey := fs.String("encoder", "encoder", "which encoder to export: encoder (what the official hub and the HF conversion load) or target_encoder")

@@ -16,16 +16,16 @@ import (
 func TestExportHF(t *testing.T) {
 	f := fixtures.MustLoad(t, "v2_small")
 	dir := filepath.Join(t.TempDir(), "hf")
-	code, stderr := runCLI(t, "export", "--format", "hf", "--checkpoint", filepath.Join(f.Dir, "checkpoint.pt"),
+	code, stderr := runCLI(t, "export", "--format", "hf", "--checkpoint", f.Path("checkpoint.pt"),
 		"--config", filepath.Join("testdata", "v2_small.yaml"), "--out", dir)
 	require.Equal(t, 0, code, stderr)
 
-	testutil.RequireSameSafetensors(t, filepath.Join(f.Dir, "model.safetensors"), filepath.Join(dir, "model.safetensors"))
+	testutil.RequireSameSafetensors(t, f.Path("model.safetensors"), filepath.Join(dir, "model.safetensors"))
 
 	out := filepath.Join(t.TempDir(), "full.npy")
-	code, stderr = runCLI(t, "encode", "--checkpoint", dir, "--input", filepath.Join(f.Dir, "input.npy"), "--out", out)
+	code, stderr = runCLI(t, "encode", "--checkpoint", dir, "--input", f.Path("input.npy"), "--out", out)
 	require.Equal(t, 0, code, stderr)
-	requireClose(t, filepath.Join(f.Dir, "enc_full.npy"), out, v2CLITol)
+	requireClose(t, f.Path("enc_full.npy"), out, v2CLITol)
 }
 
 func TestExportErrors(t *testing.T) {
@@ -35,7 +35,7 @@ func TestExportErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"V-JEPA 1 model", []string{"--checkpoint", filepath.Join(v1.Dir, "checkpoint.pth"), "--config", filepath.Join("testdata", "small_both.yaml")}, "only holds RoPE models"},
+		{"V-JEPA 1 model", []string{"--checkpoint", v1.Path("checkpoint.pth"), "--config", filepath.Join("testdata", "small_both.yaml")}, "only holds RoPE models"},
 		{"format", []string{"--format", "onnx", "--checkpoint", v1.Dir}, `--format "onnx"`},
 		{"no out", []string{"--checkpoint", v1.Dir, "--out", ""}, "--out are required"},
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 
@@ -11,7 +10,7 @@ import (
 )
 
 func runPretrain(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("pretrain", flag.ContinueOnError)
+	fs := newFlagSet("pretrain", "")
 	config := fs.String("config", pretrain.DefaultConfigName, "pretraining YAML in the official layout, or a built-in config name")
 	out := fs.String("out", "", "run folder for checkpoints and logs (default: the config's logging.folder)")
 	resume := fs.Bool("resume", false, "continue from the newest checkpoint in the run folder")

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 
 	"github.com/vjepa-go/vjepa/backbone"
 	"github.com/vjepa-go/vjepa/internal/officialcfg"
+	"github.com/vjepa-go/vjepa/internal/testutil"
 	"github.com/vjepa-go/vjepa/pretrain"
 )
 
@@ -27,27 +29,17 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// killConfig is a model small enough to train a few dozen steps in a test.
-const killConfig = `
-app: vjepa
-data:
-  datasets: [synthetic-motion]
-  batch_size: 2
-  num_clips: 1
-  num_frames: 4
-  tubelet_size: 2
-  sampling_rate: 4
-  crop_size: 32
-  patch_size: 8
-mask:
-  - {aspect_ratio: [0.75, 1.5], num_blocks: 8, spatial_scale: [0.15, 0.15], temporal_scale: [1.0, 1.0], max_temporal_keep: 1.0, max_keep: null}
-  - {aspect_ratio: [0.75, 1.5], num_blocks: 2, spatial_scale: [0.7, 0.7], temporal_scale: [1.0, 1.0], max_temporal_keep: 1.0, max_keep: null}
-meta: {seed: 11}
-model: {model_name: custom, embed_dim: 16, depth: 1, num_heads: 2, pred_depth: 1, pred_embed_dim: 8, uniform_power: true}
-loss: {loss_exp: 1.0, reg_coeff: 0.0}
-optimization: {ipe: 12, ipe_scale: 1.25, clip_grad: 10.0, weight_decay: 0.04, final_weight_decay: 0.4, epochs: 2,
-  warmup: 1, start_lr: 0.0002, lr: 0.002, final_lr: 1.0e-06, ema: [0.99, 1.0]}
-`
+// killConfig is testutil.TinyPretrainConfig made small enough to train a few dozen steps in
+// a test: a model of width 16 and depth 1 on batches of 2 clips, 2 epochs of 12 steps.
+var killConfig = strings.NewReplacer(
+	"batch_size: 4", "batch_size: 2",
+	"seed: 7", "seed: 11",
+	"  embed_dim: 32", "  embed_dim: 16",
+	"  depth: 2", "  depth: 1",
+	"pred_embed_dim: 16", "pred_embed_dim: 8",
+	"ipe: 3", "ipe: 12",
+	"epochs: 3", "epochs: 2",
+).Replace(testutil.TinyPretrainConfig)
 
 // TestPretrainSurvivesSIGKILL starts `vjepa pretrain` as a child process, kills it with SIGKILL
 // once it has written its second checkpoint (it may be in the middle of anything, a checkpoint

@@ -14,7 +14,7 @@ import (
 )
 
 func runProbe(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("probe", flag.ContinueOnError)
+	fs := newFlagSet("probe", "")
 	dataset := fs.String("dataset", "", "k400, ssv2, in1k, "+strings.Join(probe.BuiltinNames(), ", ")+", or an official eval preset name")
 	config := fs.String("config", "", "official frozen-evaluation YAML (default: the one for --dataset)")
 	checkpoint := fs.String("checkpoint", "", "backbone checkpoint (default: the config's pretrain folder/checkpoint)")

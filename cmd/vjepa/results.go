@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"os"
 
@@ -12,13 +11,9 @@ import (
 // runResults implements "vjepa results": it turns the probe run records into results/README.md
 // and results/figures/*.png. Invalid records make it fail, naming every bad file.
 func runResults(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("results", flag.ContinueOnError)
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: vjepa results [--runs results/runs] [--out results] [--base .]\n\n"+
-			"Writes <out>/README.md (tables per benchmark, comparison with the papers, probe sweeps)\n"+
-			"and <out>/figures/*.png from the probe run records <runs>/*.json.\n\nFlags:")
-		fs.PrintDefaults()
-	}
+	fs := newFlagSet("results", "Usage: vjepa results [--runs results/runs] [--out results] [--base .]\n\n"+
+		"Writes <out>/README.md (tables per benchmark, comparison with the papers, probe sweeps)\n"+
+		"and <out>/figures/*.png from the probe run records <runs>/*.json.\n\nFlags:\n")
 	runs := fs.String("runs", "results/runs", "folder of probe run records (*.json)")
 	out := fs.String("out", "results", "output folder for README.md and figures/")
 	base := fs.String("base", "", "folder that relative pretraining run paths are resolved against (default: working directory)")

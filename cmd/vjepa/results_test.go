@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -27,14 +26,14 @@ func TestRunResults(t *testing.T) {
 			if tt.wantErr != nil {
 				require.Error(t, err)
 				for _, f := range tt.wantErr {
-					assert.Contains(t, err.Error(), f)
+					require.Contains(t, err.Error(), f)
 				}
 				return
 			}
 			require.NoError(t, err)
-			assert.FileExists(t, filepath.Join(out, "README.md"))
+			require.FileExists(t, filepath.Join(out, "README.md"))
 			_, err = os.Stat(filepath.Join(out, "figures", "pretrain-testdata-pretrain-tiny-run.png"))
-			assert.NoError(t, err, "pretraining log found through --base")
+			require.NoError(t, err, "pretraining log found through --base")
 		})
 	}
 	require.Error(t, runResults(context.Background(), []string{"extra"}))

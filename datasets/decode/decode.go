@@ -145,24 +145,35 @@ func New(name string) (Decoder, error) {
 	return nil, fmt.Errorf("unknown video decoder %q (want ffmpeg or astiav)", name)
 }
 
-// threaded is a decoder whose thread count can be set.
-type threaded interface {
-	withThreads(n int) Decoder
+// Options are the settings both decoders share.
+type Options struct {
+	// Threads is the decoder's thread count (ffmpeg's -threads, libav's thread_count); 0 lets
+	// the library choose.
+	Threads int
+	// ShortSide, when > 0, resizes the frames to that shorter side (see WithShortSide).
+	ShortSide int
+}
+
+// configurable is a decoder built on Options.
+type configurable interface {
+	// withOptions returns a copy of the decoder with its Options changed by set.
+	withOptions(set func(o *Options)) Decoder
+}
+
+// withOption returns a copy of d with its Options changed by set, or d itself when it has no
+// Options.
+func withOption(d Decoder, set func(o *Options)) Decoder {
+	if c, ok := d.(configurable); ok {
+		return c.withOptions(set)
+	}
+	return d
 }
 
 // WithThreads returns a copy of d that decodes with n threads (0: the library's choice);
 // decoders without a thread setting are returned unchanged. One thread per loader worker is
 // the efficient setting when every core runs a worker.
 func WithThreads(d Decoder, n int) Decoder {
-	if t, ok := d.(threaded); ok {
-		return t.withThreads(n)
-	}
-	return d
-}
-
-// resizing is a decoder that can resize frames as it converts them to RGB.
-type resizing interface {
-	withShortSide(n int) Decoder
+	return withOption(d, func(o *Options) { o.Threads = n })
 }
 
 // WithShortSide returns a copy of d that resizes every frame, on the way out of the decoder
@@ -172,10 +183,7 @@ type resizing interface {
 // divides the RGB conversion and transform work by ~18. Decoders without the option are
 // returned unchanged.
 func WithShortSide(d Decoder, n int) Decoder {
-	if r, ok := d.(resizing); ok {
-		return r.withShortSide(n)
-	}
-	return d
+	return withOption(d, func(o *Options) { o.ShortSide = n })
 }
 
 // scaledSize is the size of a w×h frame resized to a shorter side of short (0: unchanged).

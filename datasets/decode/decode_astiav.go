@@ -27,10 +27,7 @@ import (
 // so that frame i is exactly frame i of a full decode. A packet the decoder rejects is an
 // error, not a concealed picture. Cancelling the context interrupts pending file reads.
 type Astiav struct {
-	// Threads is the decoder's thread count; 0 lets libav choose.
-	Threads int
-	// ShortSide, when > 0, resizes the frames to that shorter side (see WithShortSide).
-	ShortSide int
+	Options
 }
 
 // quietLibav silences libav's own log lines: errors reach the caller as Go errors instead.
@@ -40,15 +37,9 @@ var quietLibav sync.Once
 // Name implements Decoder.
 func (d *Astiav) Name() string { return "astiav" }
 
-func (d *Astiav) withShortSide(n int) Decoder {
+func (d *Astiav) withOptions(set func(o *Options)) Decoder {
 	c := *d
-	c.ShortSide = n
-	return &c
-}
-
-func (d *Astiav) withThreads(n int) Decoder {
-	c := *d
-	c.Threads = n
+	set(&c.Options)
 	return &c
 }
 

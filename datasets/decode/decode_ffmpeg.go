@@ -27,24 +27,15 @@ import (
 type FFmpeg struct {
 	// FFmpeg and FFprobe are the programs to run; empty means "ffmpeg" and "ffprobe" from PATH.
 	FFmpeg, FFprobe string
-	// Threads is passed as ffmpeg's -threads for decoding; 0 lets ffmpeg choose.
-	Threads int
-	// ShortSide, when > 0, resizes the frames to that shorter side (see WithShortSide).
-	ShortSide int
+	Options
 }
 
 // Name implements Decoder.
 func (d *FFmpeg) Name() string { return "ffmpeg" }
 
-func (d *FFmpeg) withShortSide(n int) Decoder {
+func (d *FFmpeg) withOptions(set func(o *Options)) Decoder {
 	c := *d
-	c.ShortSide = n
-	return &c
-}
-
-func (d *FFmpeg) withThreads(n int) Decoder {
-	c := *d
-	c.Threads = n
+	set(&c.Options)
 	return &c
 }
 

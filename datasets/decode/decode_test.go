@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/vjepa-go/vjepa/internal/testutil"
@@ -44,7 +43,7 @@ func TestDecodersExactFrames(t *testing.T) {
 				require.Equal(t, info.NumFrames, full.T)
 				size := full.H * full.W * 3
 				// testsrc frames differ from one another.
-				assert.NotEqual(t, full.Pix[:size], full.Pix[size:2*size])
+				require.NotEqual(t, full.Pix[:size], full.Pix[size:2*size])
 				for _, idx := range [][]int{
 					{0}, {info.NumFrames - 1}, {13, 5, 5, 29}, {1, 2, 3}, {25, 26, 27, 28, 29, 29, 29},
 					{17, 21, 25, 29}, {info.NumFrames - 2, info.NumFrames - 1},
@@ -58,7 +57,7 @@ func TestDecodersExactFrames(t *testing.T) {
 					}
 				}
 				_, err = v.Frames(ctx, []int{info.NumFrames})
-				assert.Error(t, err)
+				require.Error(t, err)
 			})
 		}
 	}
@@ -72,7 +71,7 @@ func TestDecodersInfo(t *testing.T) {
 			v, err := dec.Open(context.Background(), path)
 			require.NoError(t, err)
 			defer v.Close()
-			assert.Equal(t, VideoInfo{NumFrames: 25, FPS: 25, Width: 40, Height: 30}, v.Info())
+			require.Equal(t, VideoInfo{NumFrames: 25, FPS: 25, Width: 40, Height: 30}, v.Info())
 		})
 	}
 }
@@ -87,11 +86,11 @@ func TestDecodersBadFiles(t *testing.T) {
 	for _, dec := range testDecoders() {
 		t.Run(dec.Name()+"/missing", func(t *testing.T) {
 			_, err := dec.Open(context.Background(), filepath.Join(dir, "missing.mp4"))
-			assert.Error(t, err)
+			require.Error(t, err)
 		})
 		t.Run(dec.Name()+"/garbage", func(t *testing.T) {
 			_, err := dec.Open(context.Background(), garbage)
-			assert.Error(t, err)
+			require.Error(t, err)
 		})
 		t.Run(dec.Name()+"/truncated", func(t *testing.T) {
 			// Cut the file in the middle: either opening fails or decoding the last frames does.
@@ -103,16 +102,16 @@ func TestDecodersBadFiles(t *testing.T) {
 			}
 			defer v.Close()
 			_, err = v.Frames(context.Background(), []int{v.Info().NumFrames - 1, 59})
-			assert.Error(t, err)
+			require.Error(t, err)
 		})
 	}
 }
 
 func TestParseRational(t *testing.T) {
-	assert.InDelta(t, 29.97002997, parseRational("30000/1001"), 1e-6)
-	assert.Equal(t, 25.0, parseRational("25"))
-	assert.Equal(t, 0.0, parseRational("0/0"))
-	assert.Equal(t, 0.0, parseRational("N/A"))
+	require.InDelta(t, 29.97002997, parseRational("30000/1001"), 1e-6)
+	require.Equal(t, 25.0, parseRational("25"))
+	require.Equal(t, 0.0, parseRational("0/0"))
+	require.Equal(t, 0.0, parseRational("N/A"))
 }
 
 func TestFrameSizeLimits(t *testing.T) {
@@ -130,9 +129,9 @@ func TestFrameSizeLimits(t *testing.T) {
 	for _, tt := range tests {
 		err := checkFrameSize(tt.w, tt.h)
 		if tt.want == "" {
-			assert.NoError(t, err, "%dx%d", tt.w, tt.h)
+			require.NoError(t, err, "%dx%d", tt.w, tt.h)
 		} else {
-			assert.ErrorContains(t, err, tt.want, "%dx%d", tt.w, tt.h)
+			require.ErrorContains(t, err, tt.want, "%dx%d", tt.w, tt.h)
 		}
 	}
 }
@@ -147,13 +146,13 @@ func TestScaledSize(t *testing.T) {
 	}
 	for _, tt := range tests {
 		w, h := scaledSize(tt.w, tt.h, tt.short)
-		assert.Equal(t, [2]int{tt.ww, tt.wh}, [2]int{w, h}, "%dx%d to %d", tt.w, tt.h, tt.short)
+		require.Equal(t, [2]int{tt.ww, tt.wh}, [2]int{w, h}, "%dx%d to %d", tt.w, tt.h, tt.short)
 	}
 }
 
 func TestStillImageFormats(t *testing.T) {
 	for format, still := range map[string]bool{"image2": true, "jpeg_pipe": true, "png_pipe": true,
 		"mov,mp4,m4a,3gp,3g2,mj2": false, "matroska,webm": false, "avi": false, "mpeg": false, "gif": false} {
-		assert.Equal(t, still, checkNotStillImage(format) != nil, format)
+		require.Equal(t, still, checkNotStillImage(format) != nil, format)
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -23,6 +22,19 @@ func names(t *testing.T, dir string) []string {
 	return out
 }
 
+// fileIn returns a new temporary folder and the path of the file name in it, which holds
+// existing unless that is nil (with mode 0600, not Perm, so that a test sees the mode a
+// write sets).
+func fileIn(t *testing.T, name string, existing []byte) (dir, path string) {
+	t.Helper()
+	dir = t.TempDir()
+	path = filepath.Join(dir, name)
+	if existing != nil {
+		require.NoError(t, os.WriteFile(path, existing, 0o600))
+	}
+	return dir, path
+}
+
 func TestWrite(t *testing.T) {
 	tests := []struct {
 		name     string
@@ -35,19 +47,15 @@ func TestWrite(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := t.TempDir()
-			path := filepath.Join(dir, "out.txt")
-			if tc.existing != nil {
-				require.NoError(t, os.WriteFile(path, tc.existing, 0o600))
-			}
+			dir, path := fileIn(t, "out.txt", tc.existing)
 			require.NoError(t, WriteFile(path, tc.data))
 			got, err := os.ReadFile(path)
 			require.NoError(t, err)
-			assert.Equal(t, tc.data, got)
+			require.Equal(t, tc.data, got)
 			info, err := os.Stat(path)
 			require.NoError(t, err)
-			assert.Equal(t, Perm, info.Mode().Perm())
-			assert.Equal(t, []string{"out.txt"}, names(t, dir), "temporary file left behind")
+			require.Equal(t, Perm, info.Mode().Perm())
+			require.Equal(t, []string{"out.txt"}, names(t, dir), "temporary file left behind")
 		})
 	}
 }
@@ -63,11 +71,7 @@ func TestWriteFillError(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := t.TempDir()
-			path := filepath.Join(dir, "out.bin")
-			if tc.existing != nil {
-				require.NoError(t, os.WriteFile(path, tc.existing, 0o644))
-			}
+			dir, path := fileIn(t, "out.bin", tc.existing)
 			err := Write(path, func(w io.Writer) error {
 				if _, err := w.Write([]byte("partial")); err != nil {
 					return err
@@ -75,15 +79,15 @@ func TestWriteFillError(t *testing.T) {
 				return errFill
 			})
 			require.ErrorIs(t, err, errFill)
-			assert.ErrorContains(t, err, path)
+			require.ErrorContains(t, err, path)
 			if tc.existing == nil {
-				assert.Empty(t, names(t, dir), "no file and no temporary file after a failed fill")
+				require.Empty(t, names(t, dir), "no file and no temporary file after a failed fill")
 				return
 			}
 			got, err := os.ReadFile(path)
 			require.NoError(t, err)
-			assert.Equal(t, tc.existing, got)
-			assert.Equal(t, []string{"out.bin"}, names(t, dir), "temporary file left behind")
+			require.Equal(t, tc.existing, got)
+			require.Equal(t, []string{"out.bin"}, names(t, dir), "temporary file left behind")
 		})
 	}
 }
@@ -92,5 +96,5 @@ func TestWriteMissingFolder(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "absent", "out.txt")
 	err := WriteFile(path, []byte("x"))
 	require.ErrorIs(t, err, os.ErrNotExist)
-	assert.ErrorContains(t, err, path)
+	require.ErrorContains(t, err, path)
 }

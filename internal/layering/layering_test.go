@@ -10,7 +10,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -89,11 +88,11 @@ func TestImportsPointDown(t *testing.T) {
 		for dep := range deps {
 			ld := layerOf(dep)
 			if lp == 0 {
-				assert.Equal(t, 0, ld, "internal package %s imports %s", pkg, dep)
+				require.Equal(t, 0, ld, "internal package %s imports %s", pkg, dep)
 				continue
 			}
 			sameTree := strings.HasPrefix(dep+"/", strings.SplitN(pkg, "/", 2)[0]+"/")
-			assert.True(t, ld < lp || sameTree, "%s (layer %d) imports %s (layer %d): imports must point down", pkg, lp, dep, ld)
+			require.True(t, ld < lp || sameTree, "%s (layer %d) imports %s (layer %d): imports must point down", pkg, lp, dep, ld)
 		}
 	}
 }

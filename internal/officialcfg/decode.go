@@ -122,51 +122,67 @@ func (m *mapping) finish() {
 	}
 }
 
-func (m *mapping) int(key string, dst *int) {
-	if n, full := m.value(key); n != nil {
-		if v, ok := m.d.asInt(n, full); ok {
-			*dst = v
+// field is one key of a mapping and the Go value it decodes into: an *int, *float64, *bool
+// or *string; an **int or **float64 for an optional number (nil unless the file sets it); a
+// *[2]float64 for a list of exactly two numbers; or a *[]int, *[]float64 or *[]string.
+type field struct {
+	key string
+	dst any
+}
+
+// fields lists the keys of a section in the order they are decoded.
+type fields []field
+
+// read decodes the keys of fs that the mapping sets to a non-null value into their
+// destinations. A value of the wrong type is recorded as an error and leaves its destination
+// unchanged, as do absent and null keys.
+func (m *mapping) read(fs fields) {
+	for _, f := range fs {
+		switch dst := f.dst.(type) {
+		case *int:
+			scalar(m, f.key, dst, m.d.asInt)
+		case **int:
+			optional(m, f.key, dst, m.d.asInt)
+		case *float64:
+			scalar(m, f.key, dst, m.d.asFloat)
+		case **float64:
+			optional(m, f.key, dst, m.d.asFloat)
+		case *bool:
+			scalar(m, f.key, dst, m.d.asBool)
+		case *string:
+			scalar(m, f.key, dst, m.d.asString)
+		case *[2]float64:
+			m.pair(f.key, dst)
+		case *[]int:
+			list(m, f.key, "a list of integers", dst, m.d.asInt)
+		case *[]float64:
+			list(m, f.key, "a list of numbers", dst, m.d.asFloat)
+		case *[]string:
+			list(m, f.key, "a list of strings", dst, m.d.asString)
+		default:
+			panic(fmt.Sprintf("officialcfg: key %s has no decoder for %T", joinKey(m.path, f.key), f.dst))
 		}
 	}
 }
 
-func (m *mapping) optInt(key string, dst **int) {
-	if n, full := m.value(key); n != nil {
-		if v, ok := m.d.asInt(n, full); ok {
-			*dst = &v
-		}
+// scalar decodes the value under key with as into *dst and reports whether it did.
+func scalar[T any](m *mapping, key string, dst *T, as func(*yaml.Node, string) (T, bool)) bool {
+	n, full := m.value(key)
+	if n == nil {
+		return false
 	}
+	v, ok := as(n, full)
+	if ok {
+		*dst = v
+	}
+	return ok
 }
 
-func (m *mapping) float(key string, dst *float64) {
-	if n, full := m.value(key); n != nil {
-		if v, ok := m.d.asFloat(n, full); ok {
-			*dst = v
-		}
-	}
-}
-
-func (m *mapping) optFloat(key string, dst **float64) {
-	if n, full := m.value(key); n != nil {
-		if v, ok := m.d.asFloat(n, full); ok {
-			*dst = &v
-		}
-	}
-}
-
-func (m *mapping) bool(key string, dst *bool) {
-	if n, full := m.value(key); n != nil {
-		if v, ok := m.d.asBool(n, full); ok {
-			*dst = v
-		}
-	}
-}
-
-func (m *mapping) str(key string, dst *string) {
-	if n, full := m.value(key); n != nil {
-		if v, ok := m.d.asString(n, full); ok {
-			*dst = v
-		}
+// optional decodes the value under key with as and points *dst to it.
+func optional[T any](m *mapping, key string, dst **T, as func(*yaml.Node, string) (T, bool)) {
+	var v T
+	if scalar(m, key, &v, as) {
+		*dst = &v
 	}
 }
 
@@ -197,49 +213,16 @@ func (m *mapping) pair(key string, dst *[2]float64) {
 	*dst = out
 }
 
-// ints decodes a list of integers.
-func (m *mapping) ints(key string, dst *[]int) {
-	items, full := m.seq(key, "a list of integers")
+// list decodes a list (want describes it in errors) whose items as decodes; an invalid
+// item leaves *dst unchanged.
+func list[T any](m *mapping, key, want string, dst *[]T, as func(*yaml.Node, string) (T, bool)) {
+	items, full := m.seq(key, want)
 	if items == nil {
 		return
 	}
-	out := make([]int, 0, len(items))
+	out := make([]T, 0, len(items))
 	for i, item := range items {
-		v, ok := m.d.asInt(item, fmt.Sprintf("%s.%d", full, i))
-		if !ok {
-			return
-		}
-		out = append(out, v)
-	}
-	*dst = out
-}
-
-// floats decodes a list of numbers.
-func (m *mapping) floats(key string, dst *[]float64) {
-	items, full := m.seq(key, "a list of numbers")
-	if items == nil {
-		return
-	}
-	out := make([]float64, 0, len(items))
-	for i, item := range items {
-		v, ok := m.d.asFloat(item, fmt.Sprintf("%s.%d", full, i))
-		if !ok {
-			return
-		}
-		out = append(out, v)
-	}
-	*dst = out
-}
-
-// strs decodes a list of strings.
-func (m *mapping) strs(key string, dst *[]string) {
-	items, full := m.seq(key, "a list of strings")
-	if items == nil {
-		return
-	}
-	out := make([]string, 0, len(items))
-	for i, item := range items {
-		v, ok := m.d.asString(item, fmt.Sprintf("%s.%d", full, i))
+		v, ok := as(item, fmt.Sprintf("%s.%d", full, i))
 		if !ok {
 			return
 		}

@@ -245,11 +245,13 @@ func decodeEval(path string, top *yaml.Node, raw map[string]any) (*EvalConfig, [
 	c.pos = Positions{file: path, lines: d.lines}
 
 	root := d.mapping("", top)
-	root.str("eval_name", &c.EvalName)
-	root.str("tag", &c.Tag)
-	root.bool("resume_checkpoint", &c.ResumeCheckpoint)
-	root.int("nodes", &c.Nodes)
-	root.int("tasks_per_node", &c.TasksPerNode)
+	root.read(fields{
+		{"eval_name", &c.EvalName},
+		{"tag", &c.Tag},
+		{"resume_checkpoint", &c.ResumeCheckpoint},
+		{"nodes", &c.Nodes},
+		{"tasks_per_node", &c.TasksPerNode},
+	})
 	if root.has("experiment") || root.has("model_kwargs") {
 		decodeEvalV2(root, &c)
 	} else {
@@ -319,67 +321,75 @@ func ignoredSettings(c *EvalConfig) []Warning {
 }
 
 func decodeEvalPretrain(s *mapping, p *EvalPretrain) {
-	s.str("model_name", &p.ModelName)
-	s.str("checkpoint_key", &p.CheckpointKey)
-	s.optFloat("clip_duration", &p.ClipDuration)
-	s.int("frames_per_clip", &p.FramesPerClip)
-	s.int("tubelet_size", &p.TubeletSize)
-	s.bool("uniform_power", &p.UniformPower)
-	s.bool("use_rope", &p.UseRoPE)
-	s.bool("use_sdpa", &p.UseSDPA)
-	s.bool("use_silu", &p.UseSiLU)
-	s.bool("tight_silu", &p.TightSiLU)
-	s.int("patch_size", &p.PatchSize)
-	s.str("folder", &p.Folder)
-	s.str("checkpoint", &p.Checkpoint)
-	s.str("write_tag", &p.WriteTag)
-	s.int("frame_step", &p.FrameStep)
-	s.int("embed_dim", &p.EmbedDim)
-	s.int("depth", &p.Depth)
-	s.int("num_heads", &p.NumHeads)
-	s.float("mlp_ratio", &p.MLPRatio)
+	s.read(fields{
+		{"model_name", &p.ModelName},
+		{"checkpoint_key", &p.CheckpointKey},
+		{"clip_duration", &p.ClipDuration},
+		{"frames_per_clip", &p.FramesPerClip},
+		{"tubelet_size", &p.TubeletSize},
+		{"uniform_power", &p.UniformPower},
+		{"use_rope", &p.UseRoPE},
+		{"use_sdpa", &p.UseSDPA},
+		{"use_silu", &p.UseSiLU},
+		{"tight_silu", &p.TightSiLU},
+		{"patch_size", &p.PatchSize},
+		{"folder", &p.Folder},
+		{"checkpoint", &p.Checkpoint},
+		{"write_tag", &p.WriteTag},
+		{"frame_step", &p.FrameStep},
+		{"embed_dim", &p.EmbedDim},
+		{"depth", &p.Depth},
+		{"num_heads", &p.NumHeads},
+		{"mlp_ratio", &p.MLPRatio},
+	})
 	s.finish()
 }
 
 func decodeEvalData(s *mapping, p *EvalData) {
-	s.str("dataset_train", &p.DatasetTrain)
-	s.str("dataset_val", &p.DatasetVal)
-	s.str("dataset_type", &p.DatasetType)
-	s.str("dataset_name", &p.DatasetName)
-	s.int("num_classes", &p.NumClasses)
-	s.int("frames_per_clip", &p.FramesPerClip)
-	s.int("num_segments", &p.NumSegments)
-	s.int("num_views_per_segment", &p.NumViewsPerSegment)
-	s.int("frame_step", &p.FrameStep)
-	s.int("resolution", &p.Resolution)
-	s.str("root_path", &p.RootPath)
-	s.str("image_folder", &p.ImageFolder)
+	s.read(fields{
+		{"dataset_train", &p.DatasetTrain},
+		{"dataset_val", &p.DatasetVal},
+		{"dataset_type", &p.DatasetType},
+		{"dataset_name", &p.DatasetName},
+		{"num_classes", &p.NumClasses},
+		{"frames_per_clip", &p.FramesPerClip},
+		{"num_segments", &p.NumSegments},
+		{"num_views_per_segment", &p.NumViewsPerSegment},
+		{"frame_step", &p.FrameStep},
+		{"resolution", &p.Resolution},
+		{"root_path", &p.RootPath},
+		{"image_folder", &p.ImageFolder},
+	})
 	s.finish()
 }
 
 func decodeEvalOptimization(s *mapping, p *EvalOptimization) {
-	s.bool("attend_across_segments", &p.AttendAcrossSegments)
-	s.int("num_epochs", &p.NumEpochs)
-	s.int("resolution", &p.Resolution)
-	s.int("batch_size", &p.BatchSize)
-	s.float("weight_decay", &p.WeightDecay)
-	s.float("lr", &p.LR)
-	s.float("start_lr", &p.StartLR)
-	s.float("warmup", &p.Warmup)
-	s.bool("use_bfloat16", &p.UseBfloat16)
-	s.float("final_lr", &p.FinalLR)
-	s.float("final_weight_decay", &p.FinalWeightDecay)
+	s.read(fields{
+		{"attend_across_segments", &p.AttendAcrossSegments},
+		{"num_epochs", &p.NumEpochs},
+		{"resolution", &p.Resolution},
+		{"batch_size", &p.BatchSize},
+		{"weight_decay", &p.WeightDecay},
+		{"lr", &p.LR},
+		{"start_lr", &p.StartLR},
+		{"warmup", &p.Warmup},
+		{"use_bfloat16", &p.UseBfloat16},
+		{"final_lr", &p.FinalLR},
+		{"final_weight_decay", &p.FinalWeightDecay},
+	})
 	if items, full := s.seq("multihead_kwargs", "a list of per-head settings"); items != nil {
 		p.MultiHead = make([]HeadOptimization, 0, len(items))
 		for i, item := range items {
 			var h HeadOptimization
 			if m := s.d.asMapping(item, joinKey(full, strconv.Itoa(i))); m != nil {
-				m.float("lr", &h.LR)
-				m.float("start_lr", &h.StartLR)
-				m.float("final_lr", &h.FinalLR)
-				m.float("weight_decay", &h.WeightDecay)
-				m.float("final_weight_decay", &h.FinalWeightDecay)
-				m.float("warmup", &h.Warmup)
+				m.read(fields{
+					{"lr", &h.LR},
+					{"start_lr", &h.StartLR},
+					{"final_lr", &h.FinalLR},
+					{"weight_decay", &h.WeightDecay},
+					{"final_weight_decay", &h.FinalWeightDecay},
+					{"warmup", &h.Warmup},
+				})
 				m.finish()
 			}
 			p.MultiHead = append(p.MultiHead, h)

@@ -3,7 +3,6 @@ package officialcfg
 import (
 	"errors"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -226,7 +225,7 @@ func TestLoadEvalErrors(t *testing.T) {
 		path := testutil.WriteFile(t, "k400.yaml", mod)
 		_, _, err := LoadEval(path)
 		require.Error(t, err)
-		assert.Contains(t, err.Error(), path+":"+strconv.Itoa(line)+": eval_name \"video_classification\" is not supported")
+		assert.Contains(t, err.Error(), fileLine(path, line)+": eval_name \"video_classification\" is not supported")
 	})
 	t.Run("several errors", func(t *testing.T) {
 		mod, _ := testutil.ReplaceLine(t, k400, "  batch_size: 4", `  batch_size: "x"`)

@@ -18,34 +18,40 @@ func decodeEvalV2(root *mapping, c *EvalConfig) {
 	c.Classifier = EvalClassifier{NumHeads: defaultV2ProbeHeads, NumProbeBlocks: 1}
 	c.Launch.NumWorkers = defaultV2NumWorkers
 	c.Wrapper.MaxFrames = defaultV2MaxFrames
-	root.str("folder", &c.Launch.Folder)
-	root.int("cpus_per_task", &c.Launch.CPUsPerTask)
-	root.str("mem_per_gpu", &c.Launch.MemPerGPU)
-	root.int("num_workers", &c.Launch.NumWorkers)
-	root.int("max_workers", &c.Launch.MaxWorkers)
-	root.bool("val_only", &c.Launch.ValOnly)
+	root.read(fields{
+		{"folder", &c.Launch.Folder},
+		{"cpus_per_task", &c.Launch.CPUsPerTask},
+		{"mem_per_gpu", &c.Launch.MemPerGPU},
+		{"num_workers", &c.Launch.NumWorkers},
+		{"max_workers", &c.Launch.MaxWorkers},
+		{"val_only", &c.Launch.ValOnly},
+	})
 	if exp := root.sub("experiment"); exp != nil {
 		if s := exp.sub("classifier"); s != nil {
-			s.int("num_heads", &c.Classifier.NumHeads)
-			s.int("num_probe_blocks", &c.Classifier.NumProbeBlocks)
+			s.read(fields{
+				{"num_heads", &c.Classifier.NumHeads},
+				{"num_probe_blocks", &c.Classifier.NumProbeBlocks},
+			})
 			s.finish()
 		}
 		if s := exp.sub("data"); s != nil {
 			// Read by the V-JEPA 2 evals from this section (the V-JEPA video eval read them
 			// from "pretrain"); normalization keeps the ImageNet mean and std when null.
-			s.optFloat("clip_duration", &c.Pretrain.ClipDuration)
+			s.read(fields{{"clip_duration", &c.Pretrain.ClipDuration}})
 			s.value("normalization")
 			decodeEvalData(s, &c.Data)
 		}
 		if s := exp.sub("optimization"); s != nil {
-			s.bool("use_pos_embed", &c.Optimization.UsePosEmbed)
+			s.read(fields{{"use_pos_embed", &c.Optimization.UsePosEmbed}})
 			decodeEvalOptimization(s, &c.Optimization)
 		}
 		exp.finish()
 	}
 	if mk := root.sub("model_kwargs"); mk != nil {
-		mk.str("checkpoint", &c.Pretrain.Checkpoint)
-		mk.str("module_name", &c.Wrapper.ModuleName)
+		mk.read(fields{
+			{"checkpoint", &c.Pretrain.Checkpoint},
+			{"module_name", &c.Wrapper.ModuleName},
+		})
 		if pk := mk.sub("pretrain_kwargs"); pk != nil {
 			if s := pk.sub("encoder"); s != nil {
 				decodeEncoderKwargs(s, &c.Pretrain)
@@ -53,10 +59,12 @@ func decodeEvalV2(root *mapping, c *EvalConfig) {
 			pk.finish()
 		}
 		if s := mk.sub("wrapper_kwargs"); s != nil {
-			s.int("max_frames", &c.Wrapper.MaxFrames)
-			s.bool("use_pos_embed", &c.Wrapper.UsePosEmbed)
-			s.ints("out_layers", &c.Wrapper.OutLayers)
-			s.int("img_as_video_nframes", &c.Wrapper.ImgAsVideoNFrames)
+			s.read(fields{
+				{"max_frames", &c.Wrapper.MaxFrames},
+				{"use_pos_embed", &c.Wrapper.UsePosEmbed},
+				{"out_layers", &c.Wrapper.OutLayers},
+				{"img_as_video_nframes", &c.Wrapper.ImgAsVideoNFrames},
+			})
 			s.finish()
 		}
 		mk.finish()
@@ -80,19 +88,21 @@ func decodeEvalV2(root *mapping, c *EvalConfig) {
 // decodeEncoderKwargs reads model_kwargs.pretrain_kwargs.encoder: the keyword arguments of
 // the V-JEPA 2 vision_transformer constructor, plus checkpoint_key and model_name.
 func decodeEncoderKwargs(s *mapping, p *EvalPretrain) {
-	s.str("model_name", &p.ModelName)
-	s.str("checkpoint_key", &p.CheckpointKey)
-	s.int("patch_size", &p.PatchSize)
-	s.int("tubelet_size", &p.TubeletSize)
-	s.bool("uniform_power", &p.UniformPower)
-	s.bool("use_rope", &p.UseRoPE)
-	s.optInt("img_temporal_dim_size", &p.ImgTemporalDimSize)
-	s.bool("use_sdpa", &p.UseSDPA)
-	s.bool("use_silu", &p.UseSiLU)
-	s.int("embed_dim", &p.EmbedDim)
-	s.int("depth", &p.Depth)
-	s.int("num_heads", &p.NumHeads)
-	s.float("mlp_ratio", &p.MLPRatio)
+	s.read(fields{
+		{"model_name", &p.ModelName},
+		{"checkpoint_key", &p.CheckpointKey},
+		{"patch_size", &p.PatchSize},
+		{"tubelet_size", &p.TubeletSize},
+		{"uniform_power", &p.UniformPower},
+		{"use_rope", &p.UseRoPE},
+		{"img_temporal_dim_size", &p.ImgTemporalDimSize},
+		{"use_sdpa", &p.UseSDPA},
+		{"use_silu", &p.UseSiLU},
+		{"embed_dim", &p.EmbedDim},
+		{"depth", &p.Depth},
+		{"num_heads", &p.NumHeads},
+		{"mlp_ratio", &p.MLPRatio},
+	})
 	s.finish()
 }
 

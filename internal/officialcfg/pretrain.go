@@ -206,9 +206,11 @@ func decodePretrain(path string, top *yaml.Node, raw map[string]any) (*PretrainC
 	c.pos = Positions{file: path, lines: d.lines}
 
 	root := d.mapping("", top)
-	root.str("app", &c.App)
-	root.int("nodes", &c.Nodes)
-	root.int("tasks_per_node", &c.TasksPerNode)
+	root.read(fields{
+		{"app", &c.App},
+		{"nodes", &c.Nodes},
+		{"tasks_per_node", &c.TasksPerNode},
+	})
 	if s := root.sub("meta"); s != nil {
 		decodePretrainMeta(s, &c.Meta)
 	}
@@ -230,24 +232,30 @@ func decodePretrain(path string, top *yaml.Node, raw map[string]any) (*PretrainC
 		decodePretrainData(s, &c.Data)
 	}
 	if s := root.sub("data_aug"); s != nil {
-		s.bool("auto_augment", &c.DataAug.AutoAugment)
-		s.bool("motion_shift", &c.DataAug.MotionShift)
-		s.pair("random_resize_aspect_ratio", &c.DataAug.RandomResizeAspectRatio)
-		s.pair("random_resize_scale", &c.DataAug.RandomResizeScale)
-		s.float("reprob", &c.DataAug.Reprob)
+		s.read(fields{
+			{"auto_augment", &c.DataAug.AutoAugment},
+			{"motion_shift", &c.DataAug.MotionShift},
+			{"random_resize_aspect_ratio", &c.DataAug.RandomResizeAspectRatio},
+			{"random_resize_scale", &c.DataAug.RandomResizeScale},
+			{"reprob", &c.DataAug.Reprob},
+		})
 		s.finish()
 	}
 	if s := root.sub("loss"); s != nil {
-		s.float("loss_exp", &c.Loss.LossExp)
-		s.float("reg_coeff", &c.Loss.RegCoeff)
+		s.read(fields{
+			{"loss_exp", &c.Loss.LossExp},
+			{"reg_coeff", &c.Loss.RegCoeff},
+		})
 		s.finish()
 	}
 	if s := root.sub("optimization"); s != nil {
 		decodePretrainOptimization(s, &c.Optimization)
 	}
 	if s := root.sub("logging"); s != nil {
-		s.str("folder", &c.Logging.Folder)
-		s.str("write_tag", &c.Logging.WriteTag)
+		s.read(fields{
+			{"folder", &c.Logging.Folder},
+			{"write_tag", &c.Logging.WriteTag},
+		})
 		s.finish()
 	}
 	root.finish()
@@ -260,87 +268,97 @@ func decodePretrain(path string, top *yaml.Node, raw map[string]any) (*PretrainC
 }
 
 func decodePretrainMeta(s *mapping, m *PretrainMeta) {
-	s.bool("load_checkpoint", &m.LoadCheckpoint)
-	s.str("read_checkpoint", &m.ReadCheckpoint)
-	s.int("seed", &m.Seed)
-	s.int("eval_freq", &m.EvalFreq)
-	s.bool("use_sdpa", &m.UseSDPA)
-	s.str("dtype", &m.Dtype)
-	s.int("save_every_freq", &m.SaveEveryFreq)
-	s.int("skip_batches", &m.SkipBatches)
+	s.read(fields{
+		{"load_checkpoint", &m.LoadCheckpoint},
+		{"read_checkpoint", &m.ReadCheckpoint},
+		{"seed", &m.Seed},
+		{"eval_freq", &m.EvalFreq},
+		{"use_sdpa", &m.UseSDPA},
+		{"dtype", &m.Dtype},
+		{"save_every_freq", &m.SaveEveryFreq},
+		{"skip_batches", &m.SkipBatches},
+	})
 	s.finish()
 }
 
 func decodeMask(s *mapping, m *MaskConfig) {
-	s.pair("aspect_ratio", &m.AspectRatio)
-	s.int("num_blocks", &m.NumBlocks)
-	s.pair("spatial_scale", &m.SpatialScale)
-	s.pair("temporal_scale", &m.TemporalScale)
-	s.float("max_temporal_keep", &m.MaxTemporalKeep)
-	s.optInt("max_keep", &m.MaxKeep)
-	s.bool("full_complement", &m.FullComplement)
-	s.float("ratio", &m.Ratio)
+	s.read(fields{
+		{"aspect_ratio", &m.AspectRatio},
+		{"num_blocks", &m.NumBlocks},
+		{"spatial_scale", &m.SpatialScale},
+		{"temporal_scale", &m.TemporalScale},
+		{"max_temporal_keep", &m.MaxTemporalKeep},
+		{"max_keep", &m.MaxKeep},
+		{"full_complement", &m.FullComplement},
+		{"ratio", &m.Ratio},
+	})
 	s.finish()
 }
 
 func decodePretrainModel(s *mapping, m *PretrainModel) {
-	s.str("model_name", &m.ModelName)
-	s.int("pred_depth", &m.PredDepth)
-	s.int("pred_embed_dim", &m.PredEmbedDim)
-	s.bool("uniform_power", &m.UniformPower)
-	s.bool("use_mask_tokens", &m.UseMaskTokens)
-	s.bool("zero_init_mask_tokens", &m.ZeroInitMaskTokens)
-	s.bool("use_rope", &m.UseRoPE)
-	s.int("embed_dim", &m.EmbedDim)
-	s.int("depth", &m.Depth)
-	s.int("num_heads", &m.NumHeads)
-	s.float("mlp_ratio", &m.MLPRatio)
-	s.int("pred_num_heads", &m.PredNumHeads)
-	s.bool("use_activation_checkpointing", &m.UseActivationCheckpointing)
+	s.read(fields{
+		{"model_name", &m.ModelName},
+		{"pred_depth", &m.PredDepth},
+		{"pred_embed_dim", &m.PredEmbedDim},
+		{"uniform_power", &m.UniformPower},
+		{"use_mask_tokens", &m.UseMaskTokens},
+		{"zero_init_mask_tokens", &m.ZeroInitMaskTokens},
+		{"use_rope", &m.UseRoPE},
+		{"embed_dim", &m.EmbedDim},
+		{"depth", &m.Depth},
+		{"num_heads", &m.NumHeads},
+		{"mlp_ratio", &m.MLPRatio},
+		{"pred_num_heads", &m.PredNumHeads},
+		{"use_activation_checkpointing", &m.UseActivationCheckpointing},
+	})
 	s.finish()
 }
 
 func decodePretrainData(s *mapping, m *PretrainData) {
-	s.str("dataset_type", &m.DatasetType)
-	s.str("mask_type", &m.MaskType)
-	s.strs("datasets", &m.Datasets)
-	s.floats("datasets_weights", &m.DatasetsWeights)
-	s.bool("decode_one_clip", &m.DecodeOneClip)
-	s.int("batch_size", &m.BatchSize)
-	s.int("num_clips", &m.NumClips)
-	s.int("num_frames", &m.NumFrames)
-	s.ints("dataset_fpcs", &m.DatasetFPCs)
-	s.int("tubelet_size", &m.TubeletSize)
-	s.int("sampling_rate", &m.SamplingRate)
-	s.int("fps", &m.FPS)
-	s.int("crop_size", &m.CropSize)
-	s.int("patch_size", &m.PatchSize)
-	s.bool("pin_mem", &m.PinMem)
-	s.int("num_workers", &m.NumWorkers)
-	s.bool("filter_short_videos", &m.FilterShortVideos)
-	s.optFloat("clip_duration", &m.ClipDuration)
-	s.bool("log_resource_utilization", &m.LogResourceUtilization)
+	s.read(fields{
+		{"dataset_type", &m.DatasetType},
+		{"mask_type", &m.MaskType},
+		{"datasets", &m.Datasets},
+		{"datasets_weights", &m.DatasetsWeights},
+		{"decode_one_clip", &m.DecodeOneClip},
+		{"batch_size", &m.BatchSize},
+		{"num_clips", &m.NumClips},
+		{"num_frames", &m.NumFrames},
+		{"dataset_fpcs", &m.DatasetFPCs},
+		{"tubelet_size", &m.TubeletSize},
+		{"sampling_rate", &m.SamplingRate},
+		{"fps", &m.FPS},
+		{"crop_size", &m.CropSize},
+		{"patch_size", &m.PatchSize},
+		{"pin_mem", &m.PinMem},
+		{"num_workers", &m.NumWorkers},
+		{"filter_short_videos", &m.FilterShortVideos},
+		{"clip_duration", &m.ClipDuration},
+		{"log_resource_utilization", &m.LogResourceUtilization},
+	})
 	s.finish()
 }
 
 func decodePretrainOptimization(s *mapping, m *PretrainOptimization) {
-	s.int("ipe", &m.IPE)
-	s.float("ipe_scale", &m.IPEScale)
-	s.optFloat("clip_grad", &m.ClipGrad)
-	s.float("weight_decay", &m.WeightDecay)
-	s.float("final_weight_decay", &m.FinalWeightDecay)
-	s.int("epochs", &m.Epochs)
-	s.float("warmup", &m.Warmup)
-	s.float("start_lr", &m.StartLR)
-	s.float("lr", &m.LR)
-	s.float("final_lr", &m.FinalLR)
-	s.pair("ema", &m.EMA)
-	s.pair("betas", &m.Betas)
-	s.bool("is_anneal", &m.IsAnneal)
-	s.str("anneal_ckpt", &m.AnnealCkpt)
-	s.bool("resume_anneal", &m.ResumeAnneal)
-	s.float("eps", &m.Eps)
-	s.int("accum_steps", &m.AccumSteps)
+	s.read(fields{
+		{"ipe", &m.IPE},
+		{"ipe_scale", &m.IPEScale},
+		{"clip_grad", &m.ClipGrad},
+		{"weight_decay", &m.WeightDecay},
+		{"final_weight_decay", &m.FinalWeightDecay},
+		{"epochs", &m.Epochs},
+		{"warmup", &m.Warmup},
+		{"start_lr", &m.StartLR},
+		{"lr", &m.LR},
+		{"final_lr", &m.FinalLR},
+		{"ema", &m.EMA},
+		{"betas", &m.Betas},
+		{"is_anneal", &m.IsAnneal},
+		{"anneal_ckpt", &m.AnnealCkpt},
+		{"resume_anneal", &m.ResumeAnneal},
+		{"eps", &m.Eps},
+		{"accum_steps", &m.AccumSteps},
+	})
 	s.finish()
 }
 

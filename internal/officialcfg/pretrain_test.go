@@ -4,7 +4,6 @@ import (
 	"errors"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -137,7 +136,7 @@ func TestLoadPretrainWarnings(t *testing.T) {
 			assert.Equal(t, line, warnings[0].Line)
 			assert.Equal(t, path, warnings[0].File)
 			assert.Equal(t, tt.want, warnings[0].Msg)
-			assert.Equal(t, path+":"+strconv.Itoa(line)+": "+tt.want, warnings[0].String())
+			assert.Equal(t, fileLine(path, line)+": "+tt.want, warnings[0].String())
 		})
 	}
 	t.Run("mask item", func(t *testing.T) {

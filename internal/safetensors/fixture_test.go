@@ -1,7 +1,6 @@
 package safetensors_test
 
 import (
-	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -12,7 +11,7 @@ import (
 
 func TestFixtureFile(t *testing.T) {
 	f := fixtures.MustLoad(t, "v2_small")
-	sf, err := safetensors.Open(filepath.Join(f.Dir, "model.safetensors"))
+	sf, err := safetensors.Open(f.Path("model.safetensors"))
 	require.NoError(t, err)
 	defer sf.Close()
 	info, ok := sf.Info("predictor.embeddings.mask_tokens")

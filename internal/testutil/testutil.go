@@ -31,15 +31,26 @@ func RepoRoot() (string, error) {
 	}
 }
 
-// FixturesDir returns the repository's parity fixtures folder (testdata/fixtures), failing
+// FixturesRoot returns the repository's parity fixtures folder, testdata/fixtures, found by
+// walking up from the working directory to the folder that holds go.mod.
+func FixturesRoot() (string, error) {
+	repo, err := RepoRoot()
+	if err != nil {
+		return "", fmt.Errorf("fixtures: %w", err)
+	}
+	root := filepath.Join(repo, "testdata", "fixtures")
+	if st, err := os.Stat(root); err != nil || !st.IsDir() {
+		return "", fmt.Errorf("fixtures folder %s is missing (it is part of the repository)", root)
+	}
+	return root, nil
+}
+
+// FixturesDir returns the repository's parity fixtures folder (see FixturesRoot), failing
 // the test when it is missing: the fixtures are part of the repository, never optional.
 func FixturesDir(t testing.TB) string {
 	t.Helper()
-	root, err := RepoRoot()
+	dir, err := FixturesRoot()
 	require.NoError(t, err)
-	dir := filepath.Join(root, "testdata", "fixtures")
-	_, err = os.Stat(dir)
-	require.NoError(t, err, "parity fixtures are part of the repository")
 	return dir
 }
 

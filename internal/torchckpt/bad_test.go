@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/vjepa-go/vjepa/internal/npy"
@@ -79,8 +78,8 @@ func TestBadInputs(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := Open(tt.path)
 			require.Error(t, err)
-			assert.Contains(t, err.Error(), tt.path)
-			assert.Contains(t, err.Error(), tt.want)
+			require.Contains(t, err.Error(), tt.path)
+			require.Contains(t, err.Error(), tt.want)
 		})
 	}
 	for _, tt := range []struct {
@@ -97,10 +96,10 @@ func TestBadInputs(t *testing.T) {
 			require.NoError(t, err)
 			_, _, err = sd.Read("w")
 			require.Error(t, err)
-			assert.Contains(t, err.Error(), tt.path)
-			assert.Contains(t, err.Error(), tt.want)
+			require.Contains(t, err.Error(), tt.path)
+			require.Contains(t, err.Error(), tt.want)
 			_, _, err = sd.Read("absent")
-			assert.ErrorContains(t, err, `no tensor "absent"`)
+			require.ErrorContains(t, err, `no tensor "absent"`)
 		})
 	}
 }
@@ -145,24 +144,24 @@ func TestUnpickleOpcodes(t *testing.T) {
 			case "obj":
 				o, ok := v.(*Object)
 				require.True(t, ok, "%T", v)
-				assert.Equal(t, "foo.bar", o.Class.String())
+				require.Equal(t, "foo.bar", o.Class.String())
 			case "dict":
 				d, ok := v.(*OrderedDict)
 				require.True(t, ok)
 				x, _ := d.Get(1)
-				assert.Equal(t, int64(2), x)
+				require.Equal(t, int64(2), x)
 			case "list":
 				l, ok := v.(*List)
 				require.True(t, ok, "%T", v)
-				assert.Equal(t, []any{int64(1)}, l.Items)
+				require.Equal(t, []any{int64(1)}, l.Items)
 			default:
-				assert.Equal(t, tt.want, v)
+				require.Equal(t, tt.want, v)
 			}
 		})
 	}
 	for _, bad := range []string{"", ".", "0.", "h\x05.", "(u.", "\xff.", "K\x01K\x01R."} {
 		_, err := unpickle([]byte(bad))
-		assert.Error(t, err, "%q", bad)
+		require.Error(t, err, "%q", bad)
 	}
 }
 

@@ -89,6 +89,20 @@ func gather[T any](src []T, shape, stride []int) []T {
 	return out
 }
 
+// widenToF32 and widenToI32 read the storage dtypes that decode to float32 and int32.
+var (
+	widenToF32 = map[string]func(b []byte) float32{
+		"float32":  lebin.Float32,
+		"float16":  lebin.Float16,
+		"bfloat16": lebin.BFloat16,
+	}
+	widenToI32 = map[string]func(b []byte) int32{
+		"int32": lebin.Int32,
+		"int16": func(b []byte) int32 { return int32(lebin.Int16(b)) },
+		"int8":  func(b []byte) int32 { return int32(lebin.Int8(b)) },
+	}
+)
+
 // decodeArray converts raw little-endian storage elements into an array of
 // the closest npy type (float16 and bfloat16 widen to float32, int8 and
 // int16 to int32), shaped as a flat vector.
@@ -98,26 +112,19 @@ func decodeArray(raw []byte, dtype string) (*npy.Array, error) {
 		return nil, fmt.Errorf("unsupported tensor dtype %s", dtype)
 	}
 	a := &npy.Array{Shape: []int{len(raw) / size}}
-	switch dtype {
-	case "float32":
-		a.DType, a.F32 = npy.Float32, lebin.Decode(raw, size, lebin.Float32)
-	case "float16":
-		a.DType, a.F32 = npy.Float32, lebin.Decode(raw, size, lebin.Float16)
-	case "bfloat16":
-		a.DType, a.F32 = npy.Float32, lebin.Decode(raw, size, lebin.BFloat16)
-	case "float64":
+	f32, i32 := widenToF32[dtype], widenToI32[dtype]
+	switch {
+	case f32 != nil:
+		a.DType, a.F32 = npy.Float32, lebin.Decode(raw, size, f32)
+	case i32 != nil:
+		a.DType, a.I32 = npy.Int32, lebin.Decode(raw, size, i32)
+	case dtype == "float64":
 		a.DType, a.F64 = npy.Float64, lebin.Decode(raw, size, lebin.Float64)
-	case "int64":
+	case dtype == "int64":
 		a.DType, a.I64 = npy.Int64, lebin.Decode(raw, size, lebin.Int64)
-	case "int32":
-		a.DType, a.I32 = npy.Int32, lebin.Decode(raw, size, lebin.Int32)
-	case "int16":
-		a.DType, a.I32 = npy.Int32, lebin.Decode(raw, size, func(b []byte) int32 { return int32(lebin.Int16(b)) })
-	case "int8":
-		a.DType, a.I32 = npy.Int32, lebin.Decode(raw, size, func(b []byte) int32 { return int32(lebin.Int8(b)) })
-	case "uint8":
+	case dtype == "uint8":
 		a.DType, a.U8 = npy.Uint8, append([]uint8(nil), raw...)
-	case "bool":
+	case dtype == "bool":
 		a.DType, a.Bool = npy.Bool, lebin.Decode(raw, size, func(b []byte) bool { return b[0] != 0 })
 	}
 	return a, nil
@@ -126,26 +133,18 @@ func decodeArray(raw []byte, dtype string) (*npy.Array, error) {
 // viewArray applies the view of t to the flat array of its storage span.
 func viewArray(flat *npy.Array, t *TensorRef) *npy.Array {
 	out := &npy.Array{Shape: append([]int{}, t.Shape...), DType: flat.DType}
-	switch flat.DType {
-	case npy.Float32:
-		out.F32 = view(flat.F32, t)
-	case npy.Float64:
-		out.F64 = view(flat.F64, t)
-	case npy.Int64:
-		out.I64 = view(flat.I64, t)
-	case npy.Int32:
-		out.I32 = view(flat.I32, t)
-	case npy.Uint8:
-		out.U8 = view(flat.U8, t)
-	case npy.Bool:
-		out.Bool = view(flat.Bool, t)
-	}
+	out.F32, out.F64, out.I64 = view(flat.F32, t), view(flat.F64, t), view(flat.I64, t)
+	out.I32, out.U8, out.Bool = view(flat.I32, t), view(flat.U8, t), view(flat.Bool, t)
 	return out
 }
 
 // view returns the elements of t's view of its flat storage span: a capped
-// slice of it when t is contiguous, a gathered copy otherwise.
+// slice of it when t is contiguous, a gathered copy otherwise, and nil for a
+// nil span (a data slice of another dtype than the array's).
 func view[T any](flat []T, t *TensorRef) []T {
+	if flat == nil {
+		return nil
+	}
 	if t.contiguous() {
 		n := t.NumElements()
 		return flat[:n:n]
