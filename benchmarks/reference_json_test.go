@@ -89,4 +89,9 @@ func TestRefCaseArgs(t *testing.T) {
 	assert.Equal(t, []string{"k.py", "--configs", "cpu-default", "--modes", "step", "--batch", "24", "--json", "o.json",
 		"--pred-depth", "3", "--pred-dim", "96", "--match-masks", "24/152,32/192", "--repeats", "1"},
 		step.args("k.py", "o.json", true))
+	enc.repeats = 3
+	assert.Equal(t, []string{"k.py", "--configs", "vit_tiny-8x112", "--modes", "fwd", "--batch", "2", "--json", "o.json", "--repeats", "3"},
+		enc.args("k.py", "o.json", false))
+	assert.Equal(t, 2, kitRepeats(1))
+	assert.Equal(t, 5, kitRepeats(20))
 }

@@ -77,6 +77,9 @@ type refCase struct {
 	batch           int
 	predDepth, pred int   // step: predictor blocks and width
 	kc, kp          []int // step: the token counts of our batch, for --match-masks
+	// repeats is the number of timed calls (0: the kit's default, 5): as many as ours, so a
+	// heavy case costs both sides about the same time.
+	repeats int
 }
 
 // args are the kit's command-line arguments for c, writing its JSON to out.
@@ -92,8 +95,11 @@ func (c refCase) args(script, out string, quick bool) []string {
 			a = append(a, "--match-masks", strings.Join(pairs, ","))
 		}
 	}
-	if quick {
+	switch {
+	case quick:
 		a = append(a, "--repeats", "1")
+	case c.repeats > 0:
+		a = append(a, "--repeats", strconv.Itoa(c.repeats))
 	}
 	return a
 }
@@ -162,7 +168,7 @@ func runReferences(ctx context.Context, k ReferenceKit, r *Report, logf func(str
 		if e.Skipped != "" || e.Case.Ref == "" || ctx.Err() != nil {
 			continue
 		}
-		e.Ref = attach(refCase{kind: KindEncoderForward, config: e.Case.Ref, batch: e.Case.Batch})
+		e.Ref = attach(refCase{kind: KindEncoderForward, config: e.Case.Ref, batch: e.Case.Batch, repeats: kitRepeats(e.Time.Iters)})
 	}
 	for i := range r.Step {
 		s := &r.Step[i]
@@ -171,10 +177,14 @@ func runReferences(ctx context.Context, k ReferenceKit, r *Report, logf func(str
 		}
 		c := s.Case.Config
 		s.Ref = attach(refCase{kind: KindPretrainStep, config: s.Case.Ref, batch: s.Batch,
-			predDepth: c.PredDepth, pred: c.PredEmbedDim, kc: s.Kc, kp: s.Kp})
+			predDepth: c.PredDepth, pred: c.PredEmbedDim, kc: s.Kc, kp: s.Kp, repeats: kitRepeats(s.Step.Iters)})
 	}
 	if len(failed) > 0 {
 		run.Note = "PyTorch reference failed for " + strings.Join(failed, "; ")
 	}
 	return run
 }
+
+// kitRepeats is the kit's number of timed calls for a case we timed iters times: the same,
+// between 2 (a median needs more than one) and the kit's default of 5.
+func kitRepeats(iters int) int { return min(max(iters, 2), 5) }
