@@ -112,8 +112,8 @@ func TestRunRefusesToOverwrite(t *testing.T) {
 
 // accumConfig is testutil.TinyPretrainConfig with batches of 2 clips and 2 accumulated
 // batches per step.
-var accumConfig = strings.Replace(strings.Replace(testutil.TinyPretrainConfig, "batch_size: 4", "batch_size: 2", 1),
-	"optimization:\n", "optimization:\n  accum_steps: 2\n", 1)
+var accumConfig = testutil.TinyPretrainVariant("batch_size: 4", "batch_size: 2",
+	"optimization:\n", "optimization:\n  accum_steps: 2\n")
 
 // runConfig trains text in dir (see runText) and returns the result with the state of its
 // last checkpoint.
@@ -158,7 +158,7 @@ func TestRunRejectsBadAccumSteps(t *testing.T) {
 // (configs/train/vitl16/pretrain-256px-16f.yaml): two weighted data sets with dataset_fpcs,
 // full_complement masks, RoPE, and 2 epochs of 2 steps with lr equal to final_lr (constant
 // after warm-up) and a constant EMA.
-var tinyV2Config = strings.NewReplacer(
+var tinyV2Config = testutil.TinyPretrainVariant(
 	"  datasets: [synthetic-motion]\n", "  datasets: [synthetic-motion, synthetic-motion]\n  datasets_weights: [0.5, 0.5]\n",
 	"  num_clips: 1\n  num_frames: 4\n", "  dataset_fpcs: [4, 4]\n",
 	"  sampling_rate: 4\n", "",
@@ -173,7 +173,7 @@ var tinyV2Config = strings.NewReplacer(
 	"  lr: 0.002\n", "  lr: 0.000525\n",
 	"  final_lr: 1.0e-06\n", "  final_lr: 0.000525\n",
 	"  ema: [0.99, 1.0]\n", "  ema: [0.99925, 0.99925]\n",
-).Replace(testutil.TinyPretrainConfig)
+)
 
 // TestPretrainV2 trains a RoPE model from a V-JEPA 2 layout config (constant lr after warm-up,
 // constant EMA), then runs the cooldown config from its checkpoint (is_anneal: linear lr
