@@ -12,16 +12,6 @@ import (
 	"github.com/vjepa-go/vjepa/internal/testutil"
 )
 
-// TestHFConfigOfFixture checks that config.json describes the same model as reference.json.
-func TestHFConfigOfFixture(t *testing.T) {
-	f := fixtures.MustLoad(t, "v2_small")
-	c, err := backbone.LoadHFConfig(f.Path("config.json"))
-	require.NoError(t, err)
-	want := f.Config
-	want.UniformPower = false // irrelevant with RoPE; config.json has no such field
-	require.Equal(t, want, c)
-}
-
 func TestParseHFConfig(t *testing.T) {
 	// save_pretrained leaves out fields equal to VJEPA2Config's defaults (ViT-L, 256 px, 64 frames).
 	c, err := backbone.ParseHFConfig([]byte(`{"model_type":"vjepa2"}`))
@@ -85,9 +75,12 @@ func TestWriteHFMatchesFixture(t *testing.T) {
 	require.ErrorContains(t, backbone.WriteHF(t.TempDir(), sinCos, enc, pred), "RoPE")
 }
 
-// TestOpenParamSource checks that weights are recognised by content, not by name.
+// TestOpenParamSource checks that weights are recognised by content, not by name, and that
+// the config.json found with the fixture's weights describes the same model as reference.json.
 func TestOpenParamSource(t *testing.T) {
 	f := fixtures.MustLoad(t, "v2_small")
+	hfCfg := f.Config
+	hfCfg.UniformPower = false // irrelevant with RoPE; config.json has no such field
 	dir := t.TempDir()
 	copyFile := func(src, dst string) string {
 		raw, err := os.ReadFile(src)
@@ -132,6 +125,9 @@ func TestOpenParamSource(t *testing.T) {
 			require.NoError(t, err)
 			defer src.Close()
 			require.Equal(t, tc.wantCfg, cfg != nil)
+			if tc.wantCfg {
+				require.Equal(t, hfCfg, *cfg)
+			}
 			_, isHF := src.(*backbone.HFWeights)
 			require.Equal(t, tc.hf, isHF)
 			require.True(t, src.Has("encoder"))

@@ -7,9 +7,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gomlx/compute/dtypes"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/vjepa-go/vjepa/backbone"
 	"github.com/vjepa-go/vjepa/internal/testutil"
 	"github.com/vjepa-go/vjepa/pretrain"
 	"github.com/vjepa-go/vjepa/probe"
@@ -104,6 +106,23 @@ func TestReportWithoutProbe(t *testing.T) {
 		assert.Contains(t, md, "\n"+s+"\n", "section %q", s)
 	}
 	assert.Contains(t, md, "not measured")
+}
+
+// TestRunWithExecution benchmarks the tiny cases with bfloat16 blocks and gradient
+// checkpointing and records that in both reports.
+func TestRunWithExecution(t *testing.T) {
+	o := tinyOptions(t)
+	o.Probe, o.Video.Skip, o.Synthetic.Skip = nil, true, true
+	o.Exec = backbone.Execution{ComputeDType: dtypes.BFloat16, GradCheckpointing: true}
+	r, err := Run(context.Background(), o)
+	require.NoError(t, err)
+	assert.Equal(t, "bfloat16, gradient checkpointing", r.Exec)
+	require.Len(t, r.Step, 1)
+	assert.Greater(t, r.Step[0].Step.Median, 0.0)
+	md, err := r.Markdown()
+	require.NoError(t, err)
+	assert.Contains(t, md, "Transformer blocks: bfloat16, gradient checkpointing")
+	assert.Equal(t, r.Exec, r.JSON().Exec)
 }
 
 func TestOptionsValidate(t *testing.T) {

@@ -1,9 +1,6 @@
 package pretrain
 
 import (
-	"encoding/json"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -96,22 +93,11 @@ func TestScheduleMonotone(t *testing.T) {
 // step recorded in fixtures/small_both/reference.json (ipe 300, 300 epochs, ipe_scale 1.25,
 // warmup 40: the official ViT-L schedule at s = 1).
 func TestScheduleFixture(t *testing.T) {
-	for _, name := range []string{"small_both", "small_short"} {
-		root, err := fixtures.Root()
-		require.NoError(t, err)
-		raw, err := os.ReadFile(filepath.Join(root, name, "reference.json"))
-		require.NoError(t, err)
-		var ref struct {
-			TrainStep struct {
-				LR          float64 `json:"lr"`
-				WeightDecay float64 `json:"weight_decay"`
-				EMAMomentum float64 `json:"ema_momentum"`
-			} `json:"train_step"`
-		}
-		require.NoError(t, json.Unmarshal(raw, &ref), name)
+	fixtures.Run(t, fixtures.Names, func(t *testing.T, f *fixtures.Fixture) {
+		ref := f.Ref.TrainStep
 		s := officialSchedules(t)
-		assert.InEpsilon(t, ref.TrainStep.LR, s.LR.LR(1), 1e-12, name)
-		assert.InEpsilon(t, ref.TrainStep.WeightDecay, s.WD.WD(1), 1e-12, name)
-		assert.Equal(t, ref.TrainStep.EMAMomentum, s.Momentum.Momentum(0), name)
-	}
+		assert.InEpsilon(t, ref.LR, s.LR.LR(1), 1e-12)
+		assert.InEpsilon(t, ref.WeightDecay, s.WD.WD(1), 1e-12)
+		assert.Equal(t, ref.EMA, s.Momentum.Momentum(0))
+	})
 }

@@ -112,8 +112,8 @@ func TestRunRefusesToOverwrite(t *testing.T) {
 
 // accumConfig is testutil.TinyPretrainConfig with batches of 2 clips and 2 accumulated
 // batches per step.
-var accumConfig = strings.Replace(strings.Replace(testutil.TinyPretrainConfig, "batch_size: 4", "batch_size: 2", 1),
-	"optimization:\n", "optimization:\n  accum_steps: 2\n", 1)
+var accumConfig = testutil.TinyPretrainVariant("batch_size: 4", "batch_size: 2",
+	"optimization:\n", "optimization:\n  accum_steps: 2\n")
 
 // runConfig trains text in dir (see runText) and returns the result with the state of its
 // last checkpoint.
@@ -155,45 +155,25 @@ func TestRunRejectsBadAccumSteps(t *testing.T) {
 }
 
 // tinyV2Config is testutil.TinyPretrainConfig in the V-JEPA 2 layout
-// (configs/train/vitl16/pretrain-256px-16f.yaml): RoPE, dataset_fpcs, full_complement, lr
-// equal to final_lr (constant after warm-up) and a constant EMA.
-const tinyV2Config = `
-app: vjepa
-data:
-  datasets: [synthetic-motion, synthetic-motion]
-  datasets_weights: [0.5, 0.5]
-  batch_size: 4
-  dataset_fpcs: [4, 4]
-  tubelet_size: 2
-  crop_size: 32
-  patch_size: 8
-mask:
-  - {aspect_ratio: [0.75, 1.5], full_complement: false, num_blocks: 8, spatial_scale: [0.15, 0.15], temporal_scale: [1.0, 1.0], max_temporal_keep: 1.0, max_keep: null}
-  - {aspect_ratio: [0.75, 1.5], full_complement: false, num_blocks: 2, spatial_scale: [0.7, 0.7], temporal_scale: [1.0, 1.0], max_temporal_keep: 1.0, max_keep: null}
-meta: {seed: 7}
-model:
-  model_name: custom
-  embed_dim: 32
-  depth: 2
-  num_heads: 2
-  pred_depth: 1
-  pred_embed_dim: 16
-  use_rope: true
-  use_mask_tokens: true
-  zero_init_mask_tokens: true
-loss: {loss_exp: 1.0}
-optimization:
-  ipe: 2
-  ipe_scale: 1.25
-  weight_decay: 0.04
-  final_weight_decay: 0.04
-  epochs: 2
-  warmup: 1
-  start_lr: 0.0001
-  lr: 0.000525
-  final_lr: 0.000525
-  ema: [0.99925, 0.99925]
-`
+// (configs/train/vitl16/pretrain-256px-16f.yaml): two weighted data sets with dataset_fpcs,
+// full_complement masks, RoPE, and 2 epochs of 2 steps with lr equal to final_lr (constant
+// after warm-up) and a constant EMA.
+var tinyV2Config = testutil.TinyPretrainVariant(
+	"  datasets: [synthetic-motion]\n", "  datasets: [synthetic-motion, synthetic-motion]\n  datasets_weights: [0.5, 0.5]\n",
+	"  num_clips: 1\n  num_frames: 4\n", "  dataset_fpcs: [4, 4]\n",
+	"  sampling_rate: 4\n", "",
+	"{aspect_ratio: [0.75, 1.5], ", "{aspect_ratio: [0.75, 1.5], full_complement: false, ",
+	"  uniform_power: true\n", "  use_rope: true\n  use_mask_tokens: true\n  zero_init_mask_tokens: true\n",
+	"loss: {loss_exp: 1.0, reg_coeff: 0.0}", "loss: {loss_exp: 1.0}",
+	"  ipe: 3\n", "  ipe: 2\n",
+	"  clip_grad: 10.0\n", "",
+	"  final_weight_decay: 0.4\n", "  final_weight_decay: 0.04\n",
+	"  epochs: 3\n", "  epochs: 2\n",
+	"  start_lr: 0.0002\n", "  start_lr: 0.0001\n",
+	"  lr: 0.002\n", "  lr: 0.000525\n",
+	"  final_lr: 1.0e-06\n", "  final_lr: 0.000525\n",
+	"  ema: [0.99, 1.0]\n", "  ema: [0.99925, 0.99925]\n",
+)
 
 // TestPretrainV2 trains a RoPE model from a V-JEPA 2 layout config (constant lr after warm-up,
 // constant EMA), then runs the cooldown config from its checkpoint (is_anneal: linear lr

@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -31,7 +30,7 @@ func TestMain(m *testing.M) {
 
 // killConfig is testutil.TinyPretrainConfig made small enough to train a few dozen steps in
 // a test: a model of width 16 and depth 1 on batches of 2 clips, 2 epochs of 12 steps.
-var killConfig = strings.NewReplacer(
+var killConfig = testutil.TinyPretrainVariant(
 	"batch_size: 4", "batch_size: 2",
 	"seed: 7", "seed: 11",
 	"  embed_dim: 32", "  embed_dim: 16",
@@ -39,7 +38,7 @@ var killConfig = strings.NewReplacer(
 	"pred_embed_dim: 16", "pred_embed_dim: 8",
 	"ipe: 3", "ipe: 12",
 	"epochs: 3", "epochs: 2",
-).Replace(testutil.TinyPretrainConfig)
+)
 
 // TestPretrainSurvivesSIGKILL starts `vjepa pretrain` as a child process, kills it with SIGKILL
 // once it has written its second checkpoint (it may be in the middle of anything, a checkpoint

@@ -1,9 +1,14 @@
 package testutil
 
+import (
+	"fmt"
+	"strings"
+)
+
 // TinyPretrainConfig is a pretraining config in the official layout of a model small enough
 // to train a few steps in a test: a custom ViT of width 32 and depth 2 on 4-frame 32×32 clips
 // of synthetic-motion, batches of 4, the two official mask configurations, 3 epochs of 3
-// steps. Tests derive variants from it by replacing lines.
+// steps. Tests derive variants from it with TinyPretrainVariant.
 const TinyPretrainConfig = `
 app: vjepa
 data:
@@ -41,3 +46,15 @@ optimization:
   final_lr: 1.0e-06
   ema: [0.99, 1.0]
 `
+
+// TinyPretrainVariant returns TinyPretrainConfig with the replacements oldnew (old, new
+// pairs, applied as by strings.NewReplacer). It panics when an old string does not occur in
+// TinyPretrainConfig, so that a variant cannot silently stop differing from it.
+func TinyPretrainVariant(oldnew ...string) string {
+	for i := 0; i < len(oldnew); i += 2 {
+		if !strings.Contains(TinyPretrainConfig, oldnew[i]) {
+			panic(fmt.Sprintf("testutil.TinyPretrainVariant: TinyPretrainConfig has no %q", oldnew[i]))
+		}
+	}
+	return strings.NewReplacer(oldnew...).Replace(TinyPretrainConfig)
+}
