@@ -92,8 +92,9 @@ func QKVPartName(name string, i int) string { return name + "[" + "qkv"[i:i+1] +
 // The products are laid out for the Go backend's matrix kernels: heads move next to the
 // batch ([B,H,N,hd], a transpose it runs in parallel), q·kᵀ contracts the last axis of
 // both operands and the weighted sum contracts the scores' last axis with v's token axis,
-// so neither product needs a generic (single-core) transpose in the forward pass. The
-// scale multiplies q rather than the Nq×Nk scores (equal up to rounding).
+// so neither product needs a generic (single-core) transpose in the forward pass. The scale
+// multiplies q (an Nq×hd pass) rather than the Nq×Nk scores as the official code does:
+// equal up to rounding (docs/deviations.md).
 func ScaledDotProductAttention(q, k, v *Node) *Node {
 	hd := q.Shape().Dim(-1)
 	heads := func(x *Node) *Node { return TransposeAllAxes(x, 0, 2, 1, 3) }
