@@ -26,7 +26,12 @@ func (w Weights) Get(name string) *Node {
 
 // Linear applies a PyTorch nn.Linear (weight [out, in], bias [out]) named prefix.
 func Linear(x *Node, w Weights, prefix string) *Node {
-	return nn.Dense(x, w.Get(prefix+".weight"), w.Get(prefix+".bias"), compute.DenseLayoutOutputsInput)
+	return dense(x, w.Get(prefix+".weight"), w.Get(prefix+".bias"), activation.TypeNone)
+}
+
+// dense is act(x·weightᵀ + bias) for a PyTorch weight [out, in].
+func dense(x, weight, bias *Node, act activation.Type) *Node {
+	return nn.Dense(x, weight, bias, compute.DenseLayoutOutputsInput, act)
 }
 
 // LayerNorm applies an affine LayerNorm over the last axis with the weights named prefix.
@@ -41,8 +46,7 @@ func PlainLayerNorm(x *Node, eps float64) *Node {
 
 // MLP is fc1 → exact (erf) GELU → fc2.
 func MLP(x *Node, w Weights, prefix string) *Node {
-	h := nn.Dense(x, w.Get(prefix+".fc1.weight"), w.Get(prefix+".fc1.bias"),
-		compute.DenseLayoutOutputsInput, activation.TypeGelu)
+	h := dense(x, w.Get(prefix+".fc1.weight"), w.Get(prefix+".fc1.bias"), activation.TypeGelu)
 	return Linear(h, w, prefix+".fc2")
 }
 
@@ -61,30 +65,45 @@ func SelfAttention(x *Node, w Weights, prefix string, numHeads int, rope *Node) 
 }
 
 // QKV applies the fused qkv projection named prefix to x [B,N,D] and returns q, k and v as
-// [B,N,H,hd]. It multiplies by the three row blocks of the weight rather than slicing the
-// product: a weight slice is small (and, for constant weights, packed once by the Go
-// backend), while slicing the [B,N,3D] activation runs element by element. Where w holds
-// the row blocks themselves (see [QKVPartName]), they are used as they are.
+// [B,N,H,hd] (see [ProjectHeads]).
 func QKV(x *Node, w Weights, prefix string, numHeads int) (q, k, v *Node) {
-	b, n, d := x.Shape().Dim(0), x.Shape().Dim(1), x.Shape().Dim(2)
-	if d%numHeads != 0 {
-		panic(fmt.Errorf("backbone: width %d is not divisible by %d heads", d, numHeads))
-	}
-	part := func(i int) *Node {
-		weight, wok := w[QKVPartName(prefix+".weight", i)]
-		bias, bok := w[QKVPartName(prefix+".bias", i)]
-		if !wok || !bok {
-			rows := AxisRange(i*d, (i+1)*d)
-			weight, bias = SliceAxis(w.Get(prefix+".weight"), 0, rows), SliceAxis(w.Get(prefix+".bias"), 0, rows)
-		}
-		return Reshape(nn.Dense(x, weight, bias, compute.DenseLayoutOutputsInput), b, n, numHeads, d/numHeads)
-	}
-	return part(0), part(1), part(2)
+	p := ProjectHeads(x, w, prefix, 3, numHeads)
+	return p[0], p[1], p[2]
 }
 
-// QKVPartName names the q (i = 0), k (1) or v (2) row block of a fused qkv parameter, e.g.
-// "blocks.0.attn.qkv.weight" → "blocks.0.attn.qkv.weight[k]".
-func QKVPartName(name string, i int) string { return name + "[" + "qkv"[i:i+1] + "]" }
+// ProjectHeads applies the fused projection named prefix, whose weight rows are parts
+// equal blocks (q | k | v of a qkv projection, k | v of the probe's kv), to x [B,N,D] and
+// returns each block's output as [B,N,H,hd]. It multiplies by the row blocks of the weight
+// rather than slicing the product: a weight slice is small (and, for constant weights,
+// packed once by the Go backend), while slicing the activation runs element by element.
+// Where w holds the row blocks themselves (see [RowBlockName]), they are used as they are.
+func ProjectHeads(x *Node, w Weights, prefix string, parts, numHeads int) []*Node {
+	b, n := x.Shape().Dim(0), x.Shape().Dim(1)
+	weight, bias := w.Get(prefix+".weight"), w.Get(prefix+".bias")
+	d := weight.Shape().Dim(0) / parts
+	if d%numHeads != 0 {
+		panic(fmt.Errorf("backbone: %s: width %d is not divisible by %d heads", prefix, d, numHeads))
+	}
+	out := make([]*Node, parts)
+	for i := range out {
+		wi, wok := w[RowBlockName(prefix+".weight", i)]
+		bi, bok := w[RowBlockName(prefix+".bias", i)]
+		if !wok || !bok {
+			rows := AxisRange(i*d, (i+1)*d)
+			wi, bi = SliceAxis(weight, 0, rows), SliceAxis(bias, 0, rows)
+		}
+		out[i] = Reshape(dense(x, wi, bi, activation.TypeNone), b, n, numHeads, d/numHeads)
+	}
+	return out
+}
+
+// RowBlockName names row block i of a fused projection parameter, e.g.
+// "blocks.0.attn.qkv.weight" → "blocks.0.attn.qkv.weight[1]" (the k block).
+func RowBlockName(name string, i int) string { return fmt.Sprintf("%s[%d]", name, i) }
+
+// fusedParts is the number of row blocks of the fused projections, by the last element of
+// their module path: the encoder's and pooler blocks' qkv and the probe's cross-attention kv.
+var fusedParts = map[string]int{"qkv": 3, "kv": 2}
 
 // ScaledDotProductAttention computes softmax(q·kᵀ/√hd)·v for q [B,Nq,H,hd] and k, v
 // [B,Nk,H,hd], returning [B,Nq,H,hd]. The softmax runs in float32 whatever the inputs' type.

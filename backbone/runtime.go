@@ -58,10 +58,12 @@ func (pt *ParamTensors) Bind(g *Graph, in []*Node) (Weights, []*Node) {
 	if pt.Constant {
 		for i, n := range pt.Names {
 			w[n] = ConstTensor(g, pt.Tensors[i])
-			if strings.HasSuffix(n, ".qkv.weight") || strings.HasSuffix(n, ".qkv.bias") {
-				// The row blocks as constants of their own, so that no slice runs per call.
-				for j, part := range rowBlocks(pt.Tensors[i], 3) {
-					w[QKVPartName(n, j)] = ConstTensor(g, part)
+			// The row blocks of fused projections as constants of their own, so that no
+			// slice runs per call.
+			module := strings.TrimSuffix(strings.TrimSuffix(n, ".weight"), ".bias")
+			if parts := fusedParts[module[strings.LastIndex(module, ".")+1:]]; parts > 0 {
+				for j, part := range rowBlocks(pt.Tensors[i], parts) {
+					w[RowBlockName(n, j)] = ConstTensor(g, part)
 				}
 			}
 		}

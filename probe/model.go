@@ -213,14 +213,13 @@ func (m Model) PoolTrace(w backbone.Weights, x *Node) (*Node, []*Node) {
 
 // crossAttention is the official CrossAttentionBlock applied to the learnt query: [B,1,D].
 func (m Model) crossAttention(w backbone.Weights, x *Node) *Node {
-	b, n, d := x.Shape().Dim(0), x.Shape().Dim(1), x.Shape().Dim(2)
+	b, d := x.Shape().Dim(0), x.Shape().Dim(2)
 	hd := d / m.NumHeads
 	p := "pooler.cross_attention_block."
 	query := BroadcastToDims(w.Get("pooler.query_tokens"), b, 1, d)
 	q := Reshape(backbone.Linear(query, w, p+"xattn.q"), b, 1, m.NumHeads, hd)
-	kv := Reshape(backbone.Linear(backbone.LayerNorm(x, w, p+"norm1", LayerNormEps), w, p+"xattn.kv"), b, n, 2, m.NumHeads, hd)
-	k := Squeeze(SliceAxis(kv, 2, AxisElem(0)), 2)
-	v := Squeeze(SliceAxis(kv, 2, AxisElem(1)), 2)
+	kv := backbone.ProjectHeads(backbone.LayerNorm(x, w, p+"norm1", LayerNormEps), w, p+"xattn.kv", 2, m.NumHeads)
+	k, v := kv[0], kv[1]
 	y := Reshape(backbone.ScaledDotProductAttention(q, k, v), b, 1, d)
 	// The query itself is not normalised; the official xattn.proj is never applied.
 	q = Add(query, y)
