@@ -38,6 +38,19 @@ func CPUDefaultProbeCase() (ProbeCase, error) {
 func benchProbe(ctx context.Context, backend compute.Backend, pc ProbeCase, budget Budget) (ProbeResult, error) {
 	res := ProbeResult{Name: pc.Name, Batch: pc.Batch}
 	wrap := func(err error) error { return fmt.Errorf("probe %s: %w", pc.Name, err) }
+	step, err := newProbeStep(backend, pc)
+	if err != nil {
+		return res, wrap(err)
+	}
+	if res.Time, err = measure(ctx, budget, step); err != nil {
+		return res, wrap(err)
+	}
+	return res, nil
+}
+
+// newProbeStep builds the trainer of pc's heads and returns one training step on a fixed
+// batch of random features, as benchProbe and BenchmarkProbeStep time it.
+func newProbeStep(backend compute.Backend, pc ProbeCase) (func() error, error) {
 	rng := rand.New(rand.NewPCG(11, 12))
 	init := make([]backbone.HostParams, pc.Heads)
 	hp := make([]probe.HParams, pc.Heads)
@@ -47,7 +60,7 @@ func benchProbe(ctx context.Context, backend compute.Backend, pc ProbeCase, budg
 	}
 	tr, err := probe.NewTrainer(backend, probe.TrainerOptions{Model: pc.Model, NumHeads: pc.Heads, ClipGrad: 1}, init)
 	if err != nil {
-		return res, wrap(err)
+		return nil, err
 	}
 	d := pc.Model.EmbedDim
 	x := backbone.HostTensor{Shape: []int{pc.Batch, pc.Tokens, d}, F32: make([]float32, pc.Batch*pc.Tokens*d)}
@@ -58,12 +71,8 @@ func benchProbe(ctx context.Context, backend compute.Backend, pc ProbeCase, budg
 	for i := range labels {
 		labels[i] = int32(i % pc.Model.NumClasses)
 	}
-	res.Time, err = measure(ctx, budget, func() error {
+	return func() error {
 		_, err := tr.Step(x, labels, hp)
 		return err
-	})
-	if err != nil {
-		return res, wrap(err)
-	}
-	return res, nil
+	}, nil
 }
