@@ -28,12 +28,12 @@ func Select(config string, allowSlow bool) (compute.Backend, error) {
 	if config == "" {
 		config = defaultBackendConfig()
 	}
-	name, _, _ := strings.Cut(config, ":")
+	name, options, _ := strings.Cut(config, ":")
 	if name == gobackend.BackendName {
 		if !SIMDEnabled() && !allowSlow {
 			return nil, fmt.Errorf("the pure-Go backend needs a binary built with GOEXPERIMENT=simd (this one reports %s): export GOEXPERIMENT=simd and rebuild, or allow the slow kernels", runtime.Version())
 		}
-		return gobackend.New("")
+		return NewGo(options)
 	}
 	if name == "xla" && xlaPlugins == nil {
 		return nil, fmt.Errorf("backend %q: this binary was built without XLA support (build tag noxla)", config)

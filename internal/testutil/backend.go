@@ -4,15 +4,16 @@ import (
 	"testing"
 
 	"github.com/gomlx/compute"
-	"github.com/gomlx/compute/gobackend"
 	"github.com/stretchr/testify/require"
+	"github.com/vjepa-go/vjepa/internal/backend"
 )
 
-// Backend returns a new instance of the pure Go backend, failing the test when it cannot
+// Backend returns a new instance of the pure Go backend, configured as the commands configure
+// it (backend.GoConfig), failing the test when it cannot
 // be created.
 func Backend(t testing.TB) compute.Backend {
 	t.Helper()
-	backend, err := gobackend.New("")
+	be, err := backend.NewGo("")
 	require.NoError(t, err)
-	return backend
+	return be
 }
