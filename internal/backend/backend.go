@@ -9,6 +9,7 @@ import (
 
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/gobackend"
+	"github.com/vjepa-go/vjepa/internal/backend/goconfig"
 )
 
 // xlaPlugins lists the installed PJRT plugins (name → path). It is set by the xla-enabled
@@ -33,7 +34,7 @@ func Select(config string, allowSlow bool) (compute.Backend, error) {
 		if !SIMDEnabled() && !allowSlow {
 			return nil, fmt.Errorf("the pure-Go backend needs a binary built with GOEXPERIMENT=simd (this one reports %s): export GOEXPERIMENT=simd and rebuild, or allow the slow kernels", runtime.Version())
 		}
-		return NewGo(options)
+		return goconfig.New(options)
 	}
 	if name == "xla" && xlaPlugins == nil {
 		return nil, fmt.Errorf("backend %q: this binary was built without XLA support (build tag noxla)", config)

@@ -1,4 +1,4 @@
-package backend
+package goconfig
 
 import (
 	"fmt"
@@ -38,8 +38,8 @@ func GoConfig(userOptions string) string {
 	return cfg
 }
 
-// NewGo returns GoMLX's pure-Go backend configured by GoConfig(userOptions).
-func NewGo(userOptions string) (compute.Backend, error) {
+// New returns GoMLX's pure-Go backend configured by GoConfig(userOptions).
+func New(userOptions string) (compute.Backend, error) {
 	b, err := gobackend.New(GoConfig(userOptions))
 	if err != nil {
 		return nil, fmt.Errorf("go backend: %w", err)
