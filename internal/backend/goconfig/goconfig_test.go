@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime"
+	"runtime/metrics"
 	"strconv"
 	"strings"
 	"syscall"
@@ -74,16 +75,49 @@ func machineBusySeconds() (sec float64, ok bool) {
 	return busy / 100, true // USER_HZ is 100 on Linux
 }
 
-// coresRound is one timed round of products: the cores this process kept busy, and those the
-// rest of the machine kept busy meanwhile (other tests, other programs).
-type coresRound struct{ ours, others float64 }
+// goroutinesAtWork samples, until stop is closed, how many goroutines of this process are
+// executing or ready to execute (runtime/metrics), less the sampler itself, and sends their
+// mean. Unlike CPU time, this does not drop when other processes take the cores: a goroutine
+// the OS has descheduled still counts, so it measures how many cores our work could use.
+func goroutinesAtWork(stop <-chan struct{}, mean chan<- float64) {
+	samples := []metrics.Sample{
+		{Name: "/sched/goroutines/running:goroutines"},
+		{Name: "/sched/goroutines/runnable:goroutines"},
+	}
+	var sum float64
+	var n int
+	for {
+		select {
+		case <-stop:
+			mean <- sum / float64(max(n, 1))
+			return
+		case <-time.After(500 * time.Microsecond):
+		}
+		metrics.Read(samples)
+		if samples[0].Value.Kind() != metrics.KindUint64 || samples[1].Value.Kind() != metrics.KindUint64 {
+			continue
+		}
+		sum += float64(samples[0].Value.Uint64()+samples[1].Value.Uint64()) - 1
+		n++
+	}
+}
+
+// coresRound is one timed round of products: the cores this process kept busy, those the rest
+// of the machine kept busy meanwhile (other tests, other programs), and the mean number of
+// goroutines at work.
+type coresRound struct{ ours, others, atWork float64 }
 
 // TestMatMulKeepsCoresBusy fails when a large float32 matrix product through the backend the
-// commands use keeps fewer than 80 % of the machine's free cores busy (1.6 of 2 on a quiet
-// 2-core machine): the failure of GoMLX's default executor count on small machines (see
-// goconfig.GoExecutors), which kept 1.0 busy. Other processes (go test runs packages in
-// parallel) take cores from us, so the target is 80 % of the cores they leave, measured from
-// /proc/stat in the same round, and the test judges the quietest of up to eight rounds.
+// commands use keeps fewer than 80 % of the machine's cores busy (1.6 of 2): the failure of
+// GoMLX's default executor count on small machines (see goconfig.GoExecutors), which kept 1.0
+// busy. Two measurements:
+//   - the goroutines executing or ready to execute during the products, which other processes
+//     do not lower: at least 80 % of the cores on average (1.9–3.3 with this package's
+//     configuration, 1.04–1.16 with GoMLX's default, both measured with other processes
+//     keeping 1.5–1.7 of 2 cores busy);
+//   - CPU time ÷ wall time, which other processes lower (go test runs packages in parallel):
+//     at least 80 % of the cores they leave, from /proc/stat in the same round, judged on the
+//     quietest of up to eight rounds, and only when that round had ≤ 0.5 cores taken.
 func TestMatMulKeepsCoresBusy(t *testing.T) {
 	cores := min(runtime.NumCPU(), runtime.GOMAXPROCS(0))
 	if cores < 2 {
@@ -110,6 +144,8 @@ func TestMatMulKeepsCoresBusy(t *testing.T) {
 	}
 	call() // compiles
 	round := func() coresRound {
+		stop, mean := make(chan struct{}), make(chan float64)
+		go goroutinesAtWork(stop, mean)
 		cpu0, wall0 := processCPUSeconds(), time.Now()
 		machine0, _ := machineBusySeconds()
 		for range 8 {
@@ -118,7 +154,8 @@ func TestMatMulKeepsCoresBusy(t *testing.T) {
 		wall := time.Since(wall0).Seconds()
 		ours := (processCPUSeconds() - cpu0) / wall
 		machine1, ok := machineBusySeconds()
-		r := coresRound{ours: ours}
+		close(stop)
+		r := coresRound{ours: ours, atWork: <-mean}
 		if ok {
 			r.others = max(0, (machine1-machine0)/wall-ours)
 		}
@@ -127,7 +164,8 @@ func TestMatMulKeepsCoresBusy(t *testing.T) {
 	quietest := coresRound{others: math.Inf(1)}
 	for i := 0; i < 8; i++ {
 		r := round()
-		t.Logf("round %d: %d×%d products keep %.2f of %d cores busy; other processes %.2f", i, n, n, r.ours, cores, r.others)
+		t.Logf("round %d: %d×%d products keep %.2f of %d cores busy (other processes %.2f); %.2f goroutines at work",
+			i, n, n, r.ours, cores, r.others, r.atWork)
 		if r.others < quietest.others {
 			quietest = r
 		}
@@ -135,8 +173,15 @@ func TestMatMulKeepsCoresBusy(t *testing.T) {
 			break
 		}
 	}
-	want := 0.8 * max(1, float64(cores)-quietest.others)
-	assert.GreaterOrEqualf(t, quietest.ours, want,
+	want := 0.8 * float64(cores)
+	assert.GreaterOrEqualf(t, quietest.atWork, want,
+		"a %d×%d matrix product kept %.2f goroutines at work on %d cores (want ≥ %.1f)", n, n, quietest.atWork, cores, want)
+	if quietest.others > 0.5 {
+		t.Logf("CPU time not judged: other processes kept ≥ %.2f cores busy in every round", quietest.others)
+		return
+	}
+	wantBusy := 0.8 * (float64(cores) - quietest.others)
+	assert.GreaterOrEqualf(t, quietest.ours, wantBusy,
 		"a %d×%d matrix product kept %.2f of %d cores busy while other processes kept %.2f busy (want ≥ %.2f)",
-		n, n, quietest.ours, cores, quietest.others, want)
+		n, n, quietest.ours, cores, quietest.others, wantBusy)
 }
