@@ -2,10 +2,10 @@ package results
 
 import (
 	"errors"
-	"slices"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"gonum.org/v1/plot"

@@ -48,7 +48,6 @@ const runsHowTo = `## Adding runs
 A record that cannot be read makes the command fail and name the file.
 `
 
-
 func writeSweeps(b *strings.Builder, runs []Run, _ Paper, figs Figures) error {
 	b.WriteString("## Probe training\n\n")
 	n := 0
