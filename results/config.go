@@ -107,8 +107,8 @@ func probeKey(r *probe.Record) string {
 		p.LabelsPerClass, knn, p.TrainAugmentation, strings.Join(heads, ","))
 }
 
-// sameProtocolFields reports whether two protocols are equal field by field (used by the
-// checker to name the field that differs).
+// protocolDiff names the first field in which two protocols differ, "" when they are equal
+// (the checker's message says which).
 func protocolDiff(a, b probe.Protocol) string {
 	va, vb := reflect.ValueOf(a), reflect.ValueOf(b)
 	for i := range va.NumField() {

@@ -107,12 +107,12 @@ func writeRunList(b *strings.Builder, runs []Run, _ Paper, _ Figures) error {
 		b.WriteString("_No runs yet._\n\n")
 		return nil
 	}
-	t := mdtable.New("record", "created", "weights", "encoder", "probe", "top-1 (n)", "wall time", "backend").
+	t := mdtable.New("record", "data set", "weights", "encoder", "probe", "top-1 (n)", "wall time", "backend").
 		AlignRight(5, 6)
 	for _, run := range sortedByCreated(runs) {
 		r := &run.Record
 		s := r.Top1Summary()
-		t.Add(fmt.Sprintf("[%s](runs/%s)", r.ID, run.File), dateLabel(r.Created), checkpointShort(r.Backbone),
+		t.Add(fmt.Sprintf("[%s](runs/%s)", recordShortName(r.ID), run.File), r.Dataset, checkpointShort(r.Backbone),
 			encoderLabel(r), probeLabel(r), fmt.Sprintf("%s ± %s (%d)", pct(s.Mean), pct(s.Std), s.N),
 			durationLabel(r.WallTimeS), orDash(r.Backend))
 	}
@@ -169,4 +169,14 @@ func orDash(s string) string {
 		return "—"
 	}
 	return s
+}
+
+// recordShortName is the link text of a record in the run list: the date and time its id
+// starts with ("20261201-172453"), or the whole id when it has no such prefix.
+func recordShortName(id string) string {
+	const stamp = len("20060102-150405")
+	if len(id) > stamp && id[8] == '-' && id[stamp] == '-' {
+		return id[:stamp]
+	}
+	return id
 }
