@@ -22,7 +22,6 @@ var knownDatasets = []struct{ name, title string }{
 	{"fashion-mnist", "Fashion-MNIST (built-in)"},
 }
 
-
 func datasetRank(name string) int {
 	for i, d := range knownDatasets {
 		if d.name == name {
@@ -86,7 +85,6 @@ func pct(v float64) string { return fmt.Sprintf("%.1f", v) }
 
 // hyper formats a learning rate or weight decay compactly and exactly.
 func hyper(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
-
 
 func durationLabel(seconds float64) string {
 	if seconds <= 0 {
