@@ -45,8 +45,9 @@ weights, encoder entry), pooled over its records: each seed counts once, from th
 holding it. Δ is paired over the seeds both rows hold (95 % interval, paired t-test) and only
 between rows that match on all of that except the weights; random init matches any encoder.
 *probe ×N*: N heads (learning rate, weight decay) trained together, the best on validation kept.
-Paper columns appear where the paper has a number. [r1]-style links open the record's JSON;
-per-run details (head sweeps, curves) are in [runs.md](runs.md).
+Paper columns appear where the paper has a number. [r1]-style links open the record's JSON
+(in the summary: the row's records / those of its random-init counterpart); per-run details
+(head sweeps, curves) are in [runs.md](runs.md).
 
 `
 

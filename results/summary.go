@@ -65,11 +65,11 @@ func (p *page) writeSummaryTable(b *strings.Builder, ds string, proto probe.Prot
 		if first == nil {
 			first = r
 		}
-		delta := "baseline"
+		delta, refs := "baseline", p.links.refs(g.Sources())
 		if r.Backbone.Init == InitPretrained {
 			delta = "— (no random init)"
 			if rnd := randomCounterpart(g, p.groups); rnd != nil {
-				delta = pairGroups(g, rnd).Cell()
+				delta, refs = pairGroups(g, rnd).Cell(), refs+" / "+p.links.refs(rnd.Sources())
 			}
 		}
 		paperTop1, paperDelta := "—", "—"
@@ -78,7 +78,7 @@ func (p *page) writeSummaryTable(b *strings.Builder, ds string, proto probe.Prot
 			paperTop1, paperDelta = pct(e.Top1), fmt.Sprintf("%+.1f", g.Top1().Mean-e.Top1)
 		}
 		rows = append(rows, []string{modelLabel(r.Backbone), checkpointShort(r.Backbone), encoderLabel(r),
-			probeLabel(r), top1Cell(g), delta, paperTop1, paperDelta, p.links.refs(g.Sources())})
+			probeLabel(r), top1Cell(g), delta, paperTop1, paperDelta, refs})
 	}
 	header := []string{"backbone", "checkpoint", "encoder", "probe", "top-1 (n)", "Δ random [95% CI] (n)",
 		"paper", "Δ paper", "records"}
