@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/vjepa-go/vjepa/internal/atomicfile"
+	"github.com/vjepa-go/vjepa/probe"
 )
 
 // pretrainLogsDir is the folder of results/ that holds committed copies of the pretraining
@@ -52,4 +53,31 @@ func copyPretrainLogs(src, dst string) ([]string, error) {
 func fileExists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil
+}
+
+// SavePretrainLogs copies, for every record that names a pretraining run folder, that folder's
+// train_log.csv and diagnostics.csv into <resultsDir>/pretrain/<name>/ unless a copy is already
+// there, so that the figures of the committed results are redrawn without the local run
+// folder. `vjepa probe` calls it when it writes the records (relative run folders are resolved
+// against the working directory); it returns the files written.
+func SavePretrainLogs(resultsDir string, recs []*probe.Record) ([]string, error) {
+	var written []string
+	seen := map[string]bool{}
+	for _, r := range recs {
+		dir := r.Backbone.PretrainRun
+		if dir == "" || seen[dir] {
+			continue
+		}
+		seen[dir] = true
+		dst := filepath.Join(resultsDir, pretrainLogsDir, slug(dir))
+		if hasLogs(dst) {
+			continue
+		}
+		files, err := copyPretrainLogs(dir, dst)
+		written = append(written, files...)
+		if err != nil {
+			return written, err
+		}
+	}
+	return written, nil
 }
