@@ -5,8 +5,7 @@ import (
 	"fmt"
 	"image/color"
 	"math"
-	"sort"
-	"strings"
+	"slices"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -15,6 +14,7 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 
+	"github.com/vjepa-go/vjepa/internal/stats"
 	"github.com/vjepa-go/vjepa/probe"
 )
 
@@ -46,99 +46,169 @@ func renderPNG(plots []*plot.Plot, w, h vg.Length) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// accuracyBar is one group of the accuracy chart.
-type accuracyBar struct {
-	label    string
-	ours     float64
-	paper    float64 // 0 when the paper has no number
-	hasPaper bool
+// backboneKinds colour the accuracy bars: random init, our trainer's target and context
+// encoders, the official trainer, other weights.
+var backboneKinds = []string{"random init", "vjepa-go, target encoder", "vjepa-go, context encoder",
+	"official trainer", "other weights"}
+
+// backboneKind indexes backboneKinds for a record.
+func backboneKind(r *probe.Record) int {
+	switch {
+	case r.Backbone.Init == InitRandom:
+		return 0
+	case r.Backbone.Trainer == TrainerOurs && encoderKey(r) == contextEncoderKey:
+		return 2
+	case r.Backbone.Trainer == TrainerOurs:
+		return 1
+	case r.Backbone.Trainer == TrainerOfficial:
+		return 3
+	}
+	return 4
 }
 
-// accuracyBars picks, per data set, model, probe type and initialization, the run with the best
-// top-1 (ties: the smaller id), in table order.
-func accuracyBars(runs []Run, paper Paper) []accuracyBar {
-	type key struct{ dataset, model, probe, init string }
-	best := map[key]*probe.Record{}
-	for i := range runs {
-		r := &runs[i].Record
-		k := key{r.Dataset, modelLabel(r.Backbone), probeLabel(r), r.Backbone.Init}
-		if b, ok := best[k]; !ok || r.Top1 > b.Top1 || r.Top1 == b.Top1 && r.ID < b.ID {
-			best[k] = r
-		}
+// ci95 is the half width of the 95 % interval of a mean of n values with sample std s (0 for
+// one value, which has no interval).
+func ci95(s float64, n int) float64 {
+	if n < 2 {
+		return 0
 	}
-	keys := make([]key, 0, len(best))
-	for k := range best {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool {
-		a, b := keys[i], keys[j]
-		if ra, rb := datasetRank(a.dataset), datasetRank(b.dataset); ra != rb {
-			return ra < rb
-		}
-		return strings.Join([]string{a.dataset, a.model, a.probe, a.init}, "\x00") <
-			strings.Join([]string{b.dataset, b.model, b.probe, b.init}, "\x00")
-	})
-	bars := make([]accuracyBar, len(keys))
-	for i, k := range keys {
-		r := best[k]
-		label := fmt.Sprintf("%s\n%s\n%s", k.dataset, k.model, k.probe)
-		if k.init == InitRandom {
-			label += "\n(random)"
-		}
-		bars[i] = accuracyBar{label: label, ours: r.Top1}
-		if p, ok := paper.Lookup(r); ok {
-			bars[i].paper, bars[i].hasPaper = p.Top1, true
-		}
-	}
-	return bars
+	return stats.TQuantile(0.5+probe.ConfidenceLevel/2, n-1) * s / math.Sqrt(float64(n))
 }
 
-// accuracyFigure is a grouped bar chart: ours next to the paper's number.
-func accuracyFigure(bars []accuracyBar) ([]byte, error) {
+// accuracyFigure draws, per data set, one bar per configuration: its pooled mean top-1 with the
+// 95 % interval of the mean as error bar, coloured by backbone; a cross marks the paper's
+// number where there is one. Nil when there are no groups.
+func accuracyFigure(groups []*Group, paper Paper) ([]byte, error) {
+	var plots []*plot.Plot
+	widest := 0
+	for _, ds := range datasetsOf(groups) {
+		var gs []*Group
+		for _, g := range groups {
+			if g.Latest().Dataset == ds {
+				gs = append(gs, g)
+			}
+		}
+		p, err := accuracyPanel(ds, gs, paper)
+		if err != nil {
+			return nil, err
+		}
+		plots = append(plots, p)
+		widest = max(widest, len(gs))
+	}
+	if len(plots) == 0 {
+		return nil, nil
+	}
+	w := vg.Length(math.Max(6, 0.55*float64(widest)+1.5)) * vg.Inch
+	return renderPNG(plots, w, vg.Length(3.6*float64(len(plots)))*vg.Inch)
+}
+
+// accuracyPanel is the bar chart of one data set.
+func accuracyPanel(ds string, gs []*Group, paper Paper) (*plot.Plot, error) {
 	p := plot.New()
-	p.Title.Text = "Frozen-evaluation top-1 (best run per group)"
+	p.Title.Text = fmt.Sprintf("%s: top-1, mean of seeds with 95%% interval (att: attentive, avg: avgpool-linear, "+
+		"knnN: N labels per class, ×N: N heads)", ds)
 	p.Y.Label.Text = "top-1 (%)"
-	// Headroom above 100 % for the legend; margins on both sides for the group labels.
-	p.Y.Min, p.Y.Max = 0, 112
+	// Headroom above 100 % for the legend.
+	p.Y.Min, p.Y.Max = 0, 125
 	p.Y.Tick.Marker = plot.ConstantTicks([]plot.Tick{{Value: 0, Label: "0"}, {Value: 25}, {Value: 50, Label: "50"},
 		{Value: 75}, {Value: 100, Label: "100"}})
-	p.X.Min, p.X.Max = -0.8, float64(len(bars))-0.2
-	ours := make(plotter.Values, len(bars))
-	theirs := make(plotter.Values, len(bars))
-	names := make([]string, len(bars))
-	anyPaper := false
-	for i, b := range bars {
-		ours[i], theirs[i], names[i] = b.ours, b.paper, b.label
-		anyPaper = anyPaper || b.hasPaper
-	}
-	width := vg.Points(14)
-	ob, err := plotter.NewBarChart(ours, width)
-	if err != nil {
-		return nil, fmt.Errorf("accuracy bars: %w", err)
-	}
-	ob.Color = plotutil.Color(0)
-	ob.LineStyle.Width = 0
-	p.Add(ob)
-	p.Legend.Add("ours", ob)
-	if anyPaper {
-		ob.Offset = -width / 2
-		pb, err := plotter.NewBarChart(theirs, width)
-		if err != nil {
-			return nil, fmt.Errorf("paper bars: %w", err)
-		}
-		pb.Color = plotutil.Color(1)
-		pb.LineStyle.Width = 0
-		pb.Offset = width / 2
-		p.Add(pb)
-		p.Legend.Add("paper", pb)
-	}
+	p.X.Min, p.X.Max = -0.7, float64(len(gs))-0.3
 	p.Add(plotter.NewGrid())
-	p.Legend.Top = true
-	p.Legend.Left = true
-	p.Legend.XOffs = vg.Millimeter
+	names := make([]string, len(gs))
+	inLegend := map[int]bool{}
+	var errs plotter.XYs
+	var errSizes plotter.YErrors
+	var marks plotter.XYs
+	for i, g := range gs {
+		r, s := g.Latest(), g.Top1()
+		names[i] = shortProbe(r) + "\n" + shortKind(r)
+		bar, err := plotter.NewBarChart(plotter.Values{s.Mean}, vg.Points(16))
+		if err != nil {
+			return nil, fmt.Errorf("accuracy bar %s: %w", ds, err)
+		}
+		bar.XMin = float64(i)
+		k := backboneKind(r)
+		bar.Color, bar.LineStyle.Width = plotutil.Color(k), 0
+		p.Add(bar)
+		if !inLegend[k] {
+			inLegend[k] = true
+			p.Legend.Add(backboneKinds[k], bar)
+		}
+		if h := ci95(s.Std, s.N); h > 0 {
+			errs = append(errs, plotter.XY{X: float64(i), Y: s.Mean})
+			errSizes = append(errSizes, struct{ Low, High float64 }{h, h})
+		}
+		if e, ok := paper.Lookup(r); ok {
+			marks = append(marks, plotter.XY{X: float64(i), Y: e.Top1})
+		}
+	}
+	if len(errs) > 0 {
+		eb, err := plotter.NewYErrorBars(struct {
+			plotter.XYs
+			plotter.YErrors
+		}{errs, errSizes})
+		if err != nil {
+			return nil, fmt.Errorf("error bars %s: %w", ds, err)
+		}
+		eb.LineStyle.Width = vg.Points(1.2)
+		p.Add(eb)
+	}
+	if len(marks) > 0 {
+		sc, err := plotter.NewScatter(marks)
+		if err != nil {
+			return nil, fmt.Errorf("paper marks %s: %w", ds, err)
+		}
+		sc.GlyphStyle.Shape, sc.GlyphStyle.Radius = draw.CrossGlyph{}, vg.Points(5)
+		p.Add(sc)
+		p.Legend.Add("paper", sc)
+	}
+	p.Legend.Top, p.Legend.Left = true, true
 	p.NominalX(names...)
-	w := vg.Length(math.Max(5, 1.25*float64(len(bars))+1)) * vg.Inch
-	return renderPNG([]*plot.Plot{p}, w, 4.5*vg.Inch)
+	return p, nil
+}
+
+// shortProbe is the probe in a bar label: att, att4, avg, knn, knn5 (5 labels per class), and
+// ×N for a sweep of N heads.
+func shortProbe(r *probe.Record) string {
+	name := map[string]string{probe.Attentive: "att", probe.Attentive4: "att4", probe.AvgPoolLinear: "avg",
+		probe.KNN: "knn"}[r.Probe.Type]
+	if name == "" {
+		name = r.Probe.Type
+	}
+	if r.Probe.LabelsPerClass > 0 {
+		name += fmt.Sprint(r.Probe.LabelsPerClass)
+	}
+	if len(r.Heads) > 1 {
+		name += fmt.Sprintf(" ×%d", len(r.Heads))
+	}
+	return name
+}
+
+// shortKind is the second line of a bar's label.
+func shortKind(r *probe.Record) string {
+	switch backboneKind(r) {
+	case 0:
+		return "random"
+	case 1:
+		return "ours\ntarget"
+	case 2:
+		return "ours\ncontext"
+	case 3:
+		return "official\ntarget"
+	}
+	return checkpointShort(r.Backbone)
+}
+
+// datasetsOf lists the data sets of the groups in table order.
+func datasetsOf(groups []*Group) []string {
+	var names []string
+	for _, g := range groups {
+		if d := g.Latest().Dataset; !slices.Contains(names, d) {
+			names = append(names, d)
+		}
+	}
+	sortDatasets(names)
+	return names
 }
 
 // pretrainFigure stacks loss, feature std, effective rank and position share against the step.

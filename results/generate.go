@@ -17,12 +17,18 @@ import (
 type Options struct {
 	// RunsDir holds the probe run records (*.json); default "results/runs".
 	RunsDir string
-	// OutDir receives README.md and figures/; default "results".
+	// OutDir receives README.md, runs.md, figures/ and the copied pretraining logs in
+	// pretrain/; default "results".
 	OutDir string
-	// BaseDir resolves relative Backbone.PretrainRun folders; default the working directory.
+	// InputDir holds the committed inputs besides the records: pretrain/<name>/ (pretraining
+	// logs), reference/ (both trainers' loss logs) and figures/pretrain-*.png kept from runs whose
+	// logs were never committed; default OutDir.
+	InputDir string
+	// BaseDir resolves relative Backbone.PretrainRun folders, read only to copy their logs into
+	// <OutDir>/pretrain/ when no copy is committed yet; default the working directory.
 	BaseDir string
 	// ReferenceDir holds the committed pretraining logs of the side-by-side comparison,
-	// <ReferenceDir>/{official,vjepa-go}/train_log.csv; default <OutDir>/reference.
+	// <ReferenceDir>/{official,vjepa-go}/train_log.csv; default <InputDir>/reference.
 	ReferenceDir string
 }
 
@@ -30,22 +36,34 @@ type Options struct {
 type Summary struct {
 	Runs     int      // records used
 	Readme   string   // path of the README written
+	RunsPage string   // path of runs.md
 	Figures  []string // paths of the figures written, sorted
+	Kept     []string // committed figures linked but not redrawn (their logs are not committed)
+	Copied   []string // pretraining logs copied into <OutDir>/pretrain/
 	Warnings []string // problems that did not stop generation (e.g. a missing pretraining log)
 }
 
 // figuresDir is the folder of the figures inside the output folder.
 const figuresDir = "figures"
 
-// Generate reads every run record and writes <OutDir>/README.md and <OutDir>/figures/*.png.
-// If any record is invalid nothing is written and the returned *LoadError names every bad file.
-// Figures of earlier generations that are no longer produced are removed.
+// Generate reads every run record and writes <OutDir>/README.md, runs.md and figures/*.png.
+// Everything it draws comes from committed inputs (the records and the logs under InputDir),
+// so a fresh clone regenerates the same bytes. It never deletes a committed file: a figure
+// whose logs are absent is kept and linked; only probe-<id>.png of records that no longer
+// exist are removed. If any record is invalid nothing is written and the returned *LoadError
+// names every bad file.
 func Generate(ctx context.Context, opts Options) (*Summary, error) {
 	if opts.RunsDir == "" {
 		opts.RunsDir = filepath.Join("results", "runs")
 	}
 	if opts.OutDir == "" {
 		opts.OutDir = "results"
+	}
+	if opts.InputDir == "" {
+		opts.InputDir = opts.OutDir
+	}
+	if opts.ReferenceDir == "" {
+		opts.ReferenceDir = filepath.Join(opts.InputDir, "reference")
 	}
 	paper, err := LoadPaper()
 	if err != nil {
@@ -63,66 +81,29 @@ func Generate(ctx context.Context, opts Options) (*Summary, error) {
 	if err := os.MkdirAll(figDir, 0o755); err != nil {
 		return nil, fmt.Errorf("create %s: %w", figDir, err)
 	}
+	w := &figureWriter{dir: figDir, sum: sum}
 	figs := Figures{Pretrain: map[string]string{}, Probe: map[string]string{}}
-	names := map[string]bool{}
-	write := func(name string, data []byte) (string, error) {
-		name = uniqueName(names, name)
-		if err := atomicfile.WriteFile(filepath.Join(figDir, name), data); err != nil {
-			return "", err
-		}
-		sum.Figures = append(sum.Figures, filepath.Join(figDir, name))
-		return figuresDir + "/" + name, nil
-	}
-
-	if bars := accuracyBars(runs, paper); len(bars) > 0 {
-		png, err := accuracyFigure(bars)
-		if err != nil {
-			return nil, err
-		}
-		if figs.Accuracy, err = write("accuracy.png", png); err != nil {
-			return nil, err
-		}
-	}
-	if opts.ReferenceDir == "" {
-		opts.ReferenceDir = filepath.Join(opts.OutDir, "reference")
+	groups := groupRuns(runs)
+	if figs.Accuracy, err = w.draw("accuracy.png", func() ([]byte, error) { return accuracyFigure(groups, paper) }); err != nil {
+		return nil, err
 	}
 	if hasReference(runs) {
-		curves, err := ReferenceLoss(runs, opts.ReferenceDir, opts.BaseDir)
+		curves, err := ReferenceLoss(opts.ReferenceDir)
 		if err != nil {
 			return nil, err
 		}
-		png, err := referenceFigure(curves)
-		if err != nil {
+		if figs.Reference, err = w.draw("reference-loss.png", func() ([]byte, error) { return referenceFigure(curves) }); err != nil {
 			return nil, err
 		}
-		if png == nil {
-			sum.Warnings = append(sum.Warnings, fmt.Sprintf("official-vs-ours comparison: no train_log.csv in %s/{official,vjepa-go} nor in the records' pretraining runs", opts.ReferenceDir))
-		} else if figs.Reference, err = write("reference-loss.png", png); err != nil {
-			return nil, err
+		if figs.Reference == "" {
+			sum.Warnings = append(sum.Warnings, fmt.Sprintf("official-vs-ours comparison: no train_log.csv in %s/{official,vjepa-go}", opts.ReferenceDir))
 		}
 	}
 	for _, dir := range pretrainRuns(runs) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		path := dir
-		if !filepath.IsAbs(path) && opts.BaseDir != "" {
-			path = filepath.Join(opts.BaseDir, path)
-		}
-		curves, err := ReadPretrainCurves(path)
-		if err != nil {
-			sum.Warnings = append(sum.Warnings, fmt.Sprintf("pretraining run %s: %v", dir, err))
-			continue
-		}
-		png, err := pretrainFigure(curves)
-		if err != nil {
-			return nil, err
-		}
-		if png == nil {
-			sum.Warnings = append(sum.Warnings, fmt.Sprintf("pretraining run %s: no train_log.csv or diagnostics.csv data in %s", dir, path))
-			continue
-		}
-		if figs.Pretrain[dir], err = write("pretrain-"+slug(dir)+".png", png); err != nil {
+		if err := w.pretrain(dir, opts, figs.Pretrain); err != nil {
 			return nil, err
 		}
 	}
@@ -130,31 +111,111 @@ func Generate(ctx context.Context, opts Options) (*Summary, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		png, err := probeFigure(&run.Record)
-		if err != nil {
+		r := &run.Record
+		if figs.Probe[r.ID], err = w.draw("probe-"+slug(r.ID)+".png", func() ([]byte, error) { return probeFigure(r) }); err != nil {
 			return nil, fmt.Errorf("%s: %w", run.File, err)
 		}
-		if png == nil {
-			continue
-		}
-		if figs.Probe[run.Record.ID], err = write("probe-"+slug(run.Record.ID)+".png", png); err != nil {
-			return nil, err
+		if figs.Probe[r.ID] == "" {
+			delete(figs.Probe, r.ID)
 		}
 	}
-
-	md, err := RenderReadme(runs, paper, figs)
-	if err != nil {
+	if err := writePages(opts.OutDir, runs, paper, figs, sum); err != nil {
 		return nil, err
 	}
-	sum.Readme = filepath.Join(opts.OutDir, "README.md")
-	if err := atomicfile.WriteFile(sum.Readme, []byte(md)); err != nil {
-		return nil, err
-	}
-	if err := removeStaleFigures(figDir, names); err != nil {
+	if err := removeStaleProbeFigures(figDir, runs, w.names); err != nil {
 		sum.Warnings = append(sum.Warnings, err.Error())
 	}
 	sort.Strings(sum.Figures)
 	return sum, nil
+}
+
+// writePages renders and writes README.md and runs.md.
+func writePages(outDir string, runs []Run, paper Paper, figs Figures, sum *Summary) error {
+	readme, err := RenderReadme(runs, paper, figs)
+	if err != nil {
+		return err
+	}
+	runsPage, err := RenderRuns(runs, paper, figs)
+	if err != nil {
+		return err
+	}
+	sum.Readme, sum.RunsPage = filepath.Join(outDir, "README.md"), filepath.Join(outDir, "runs.md")
+	if err := atomicfile.WriteFile(sum.Readme, []byte(readme)); err != nil {
+		return err
+	}
+	return atomicfile.WriteFile(sum.RunsPage, []byte(runsPage))
+}
+
+// figureWriter writes figures under unique names and records them in the summary.
+type figureWriter struct {
+	dir   string
+	sum   *Summary
+	names map[string]bool
+}
+
+// draw renders a figure and writes it as name; "" (and nothing written) when render has
+// nothing to draw. It returns the path relative to the pages.
+func (w *figureWriter) draw(name string, render func() ([]byte, error)) (string, error) {
+	png, err := render()
+	if err != nil || png == nil {
+		return "", err
+	}
+	if w.names == nil {
+		w.names = map[string]bool{}
+	}
+	name = uniqueName(w.names, name)
+	if err := atomicfile.WriteFile(filepath.Join(w.dir, name), png); err != nil {
+		return "", err
+	}
+	w.sum.Figures = append(w.sum.Figures, filepath.Join(w.dir, name))
+	return figuresDir + "/" + name, nil
+}
+
+// pretrain draws the curves of one pretraining run from its committed logs,
+// <InputDir>/pretrain/<name>/. When no copy is committed but the run folder is here, its logs
+// are copied first; when neither exists, a committed figure of that run is kept and linked.
+func (w *figureWriter) pretrain(dir string, opts Options, out map[string]string) error {
+	name := slug(dir)
+	committed := filepath.Join(opts.InputDir, pretrainLogsDir, name)
+	if !hasLogs(committed) {
+		local := dir
+		if !filepath.IsAbs(local) && opts.BaseDir != "" {
+			local = filepath.Join(opts.BaseDir, local)
+		}
+		copied, err := copyPretrainLogs(local, filepath.Join(opts.OutDir, pretrainLogsDir, name))
+		if err != nil {
+			return err
+		}
+		w.sum.Copied = append(w.sum.Copied, copied...)
+		if len(copied) > 0 {
+			committed = filepath.Join(opts.OutDir, pretrainLogsDir, name)
+		}
+	}
+	figName := "pretrain-" + name + ".png"
+	if !hasLogs(committed) {
+		kept := filepath.Join(opts.InputDir, figuresDir, figName)
+		if _, err := os.Stat(kept); err == nil {
+			if w.names == nil {
+				w.names = map[string]bool{}
+			}
+			w.names[figName] = true
+			w.sum.Kept = append(w.sum.Kept, kept)
+			out[dir] = figuresDir + "/" + figName
+			return nil
+		}
+		w.sum.Warnings = append(w.sum.Warnings, fmt.Sprintf("pretraining run %s: no committed logs in %s and no run folder here", dir, committed))
+		return nil
+	}
+	curves, err := ReadPretrainCurves(committed)
+	if err != nil {
+		return fmt.Errorf("pretraining run %s: %w", dir, err)
+	}
+	curves.Dir = dir
+	fig, err := w.draw(figName, func() ([]byte, error) { return pretrainFigure(curves) })
+	if fig != "" {
+		out[dir] = fig
+	}
+	return err
 }
 
 // uniqueName returns name, or name with a numeric suffix if it was taken, and records it.
@@ -168,19 +229,21 @@ func uniqueName(taken map[string]bool, name string) string {
 	return name
 }
 
-// removeStaleFigures deletes figures this generator made earlier (accuracy.png, pretrain-*.png,
-// probe-*.png) that were not produced now. Other files are left alone.
-func removeStaleFigures(dir string, keep map[string]bool) error {
+// removeStaleProbeFigures deletes probe-*.png figures that belong to no record any more (a
+// record removed from results/runs). Every other file, committed figures included, is left alone.
+func removeStaleProbeFigures(dir string, runs []Run, keep map[string]bool) error {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return fmt.Errorf("list %s: %w", dir, err)
 	}
+	ids := map[string]bool{}
+	for _, r := range runs {
+		ids["probe-"+slug(r.Record.ID)+".png"] = true
+	}
 	var errs []error
 	for _, e := range entries {
 		n := e.Name()
-		ours := n == "accuracy.png" || n == "reference-loss.png" || strings.HasSuffix(n, ".png") &&
-			(strings.HasPrefix(n, "pretrain-") || strings.HasPrefix(n, "probe-"))
-		if e.Type().IsRegular() && ours && !keep[n] {
+		if e.Type().IsRegular() && strings.HasPrefix(n, "probe-") && strings.HasSuffix(n, ".png") && !ids[n] && !keep[n] {
 			if err := os.Remove(filepath.Join(dir, n)); err != nil {
 				errs = append(errs, fmt.Errorf("remove stale figure: %w", err))
 			}

@@ -6,6 +6,7 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -13,26 +14,29 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
-// TestGenerateGolden renders the fixed records of testdata/runs and compares the README with
-// testdata/golden/README.md (go test ./results -run Golden -update rewrites it).
+// TestGenerateGolden renders the fixed records of testdata/runs and compares both pages with
+// testdata/golden/ (go test ./results -run Golden -update rewrites them).
 func TestGenerateGolden(t *testing.T) {
 	out := t.TempDir()
-	sum, err := Generate(context.Background(), Options{RunsDir: filepath.Join("testdata", "runs"), OutDir: out, ReferenceDir: filepath.Join("testdata", "reference")})
+	sum, err := Generate(context.Background(), Options{RunsDir: filepath.Join("testdata", "runs"), OutDir: out,
+		InputDir: "testdata", ReferenceDir: filepath.Join("testdata", "reference"), BaseDir: "."})
 	require.NoError(t, err)
 	require.Equal(t, 17, sum.Runs)
 	require.Empty(t, sum.Warnings)
 
-	got, err := os.ReadFile(filepath.Join(out, "README.md"))
-	require.NoError(t, err)
-	golden := filepath.Join("testdata", "golden", "README.md")
-	if *update {
-		require.NoError(t, os.WriteFile(golden, got, 0o644))
+	for _, page := range []string{"README.md", "runs.md"} {
+		got, err := os.ReadFile(filepath.Join(out, page))
+		require.NoError(t, err)
+		golden := filepath.Join("testdata", "golden", page)
+		if *update {
+			require.NoError(t, os.WriteFile(golden, got, 0o644))
+		}
+		want, err := os.ReadFile(golden)
+		require.NoError(t, err, "run with -update to create the golden file")
+		require.Equal(t, string(want), string(got), page)
 	}
-	want, err := os.ReadFile(golden)
-	require.NoError(t, err, "run with -update to create the golden file")
-	require.Equal(t, string(want), string(got))
 
-	// Every linked figure exists and is a PNG.
+	// Every written figure exists, is a PNG and is linked from a page.
 	wantFigs := []string{"accuracy.png", "pretrain-testdata-pretrain-tiny-run.png",
 		"probe-2025-04-01-motion-pre.png", "reference-loss.png"}
 	var figs []string
@@ -40,6 +44,7 @@ func TestGenerateGolden(t *testing.T) {
 		figs = append(figs, filepath.Base(f))
 	}
 	require.ElementsMatch(t, wantFigs, figs)
+	pages := readTree(t, out)
 	for _, f := range sum.Figures {
 		fh, err := os.Open(f)
 		require.NoError(t, err)
@@ -47,21 +52,15 @@ func TestGenerateGolden(t *testing.T) {
 		require.NoError(t, fh.Close())
 		require.NoError(t, err, f)
 		require.Greater(t, cfg.Width, 300, f)
-		require.Contains(t, string(got), "](figures/"+filepath.Base(f)+")", "README links %s", f)
+		link := "](figures/" + filepath.Base(f) + ")"
+		require.True(t, strings.Contains(pages["README.md"], link) || strings.Contains(pages["runs.md"], link), "a page links %s", f)
 	}
-	if *update {
-		// Keep one rendered figure set next to the golden README for eyeballing.
-		for _, f := range sum.Figures {
-			data, err := os.ReadFile(f)
-			require.NoError(t, err)
-			require.NoError(t, os.MkdirAll(filepath.Join("testdata", "golden", "figures"), 0o755))
-			require.NoError(t, os.WriteFile(filepath.Join("testdata", "golden", "figures", filepath.Base(f)), data, 0o644))
-		}
-	}
+	// The pretraining logs of the local run folder were copied next to the pages.
+	require.FileExists(t, filepath.Join(out, pretrainLogsDir, "testdata-pretrain-tiny-run", pretrainStepLog))
 }
 
-// TestGenerateIdempotent checks that a second generation without new runs changes no byte and
-// that stale figures of removed runs disappear.
+// TestGenerateIdempotent checks that a second generation without new runs changes no byte,
+// that figures of removed records disappear and that no other file is deleted.
 func TestGenerateIdempotent(t *testing.T) {
 	out := t.TempDir()
 	opts := Options{RunsDir: filepath.Join("testdata", "runs"), OutDir: out, ReferenceDir: filepath.Join("testdata", "reference")}
@@ -80,6 +79,25 @@ func TestGenerateIdempotent(t *testing.T) {
 	require.Equal(t, first, second)
 	require.NoFileExists(t, stale)
 	require.FileExists(t, keep)
+}
+
+// TestGenerateKeepsCommittedPretrainFigure: a pretraining figure whose run folder is not here
+// and whose logs were never committed is linked as it is, never deleted.
+func TestGenerateKeepsCommittedPretrainFigure(t *testing.T) {
+	out := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(out, "figures"), 0o755))
+	committed := filepath.Join(out, "figures", "pretrain-testdata-pretrain-tiny-run.png")
+	require.NoError(t, os.WriteFile(committed, []byte("committed"), 0o644))
+	sum, err := Generate(context.Background(), Options{RunsDir: filepath.Join("testdata", "runs"), OutDir: out,
+		ReferenceDir: filepath.Join("testdata", "reference"), BaseDir: t.TempDir()})
+	require.NoError(t, err)
+	data, err := os.ReadFile(committed)
+	require.NoError(t, err)
+	require.Equal(t, "committed", string(data))
+	require.Equal(t, []string{committed}, sum.Kept)
+	md, err := os.ReadFile(filepath.Join(out, "README.md"))
+	require.NoError(t, err)
+	require.Contains(t, string(md), "](figures/pretrain-testdata-pretrain-tiny-run.png)")
 }
 
 func readTree(t *testing.T, root string) map[string]string {

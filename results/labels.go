@@ -22,9 +22,6 @@ var knownDatasets = []struct{ name, title string }{
 	{"fashion-mnist", "Fashion-MNIST (built-in)"},
 }
 
-// builtinDatasets are the sets shipped with the project, compared across initializations.
-var builtinDatasets = []string{"synthetic-motion", "synthetic-appearance", "fashion-mnist"}
-
 func datasetRank(name string) int {
 	for i, d := range knownDatasets {
 		if d.name == name {
@@ -61,16 +58,6 @@ func modelLabel(b probe.BackboneInfo) string {
 	return b.Model
 }
 
-func pretrainLabel(b probe.BackboneInfo) string {
-	switch {
-	case b.Init == InitRandom:
-		return "none (random init)"
-	case b.PretrainData == "":
-		return "unknown"
-	}
-	return b.PretrainData
-}
-
 // checkpointLabel is the checkpoint's file name and the first 8 hex digits of its SHA-256.
 func checkpointLabel(b probe.BackboneInfo) string {
 	if b.Init == InitRandom && b.Checkpoint == "" {
@@ -98,8 +85,6 @@ func pct(v float64) string { return fmt.Sprintf("%.1f", v) }
 
 // hyper formats a learning rate or weight decay compactly and exactly.
 func hyper(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
-
-func dateLabel(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }
 
 func durationLabel(seconds float64) string {
 	if seconds <= 0 {

@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/vjepa-go/vjepa/probe"
 )
 
 func TestReadPretrainCurves(t *testing.T) {
@@ -50,4 +52,23 @@ func TestReadPretrainCurvesFiles(t *testing.T) {
 			assert.Len(t, c.Loss.Steps, tt.steps)
 		})
 	}
+}
+
+// TestSavePretrainLogs copies a run folder's logs next to the records once, and never
+// overwrites a committed copy.
+func TestSavePretrainLogs(t *testing.T) {
+	out := t.TempDir()
+	run := filepath.Join("testdata", "pretrain", "tiny-run")
+	recs := []*probe.Record{{Backbone: probe.BackboneInfo{PretrainRun: run}}, {Backbone: probe.BackboneInfo{PretrainRun: run}}, {}}
+	written, err := SavePretrainLogs(out, recs)
+	require.NoError(t, err)
+	dst := filepath.Join(out, pretrainLogsDir, slug(run))
+	require.ElementsMatch(t, []string{filepath.Join(dst, pretrainStepLog), filepath.Join(dst, pretrainDiagnosticsLog)}, written)
+	require.NoError(t, os.WriteFile(filepath.Join(dst, pretrainStepLog), []byte("committed"), 0o644))
+	written, err = SavePretrainLogs(out, recs)
+	require.NoError(t, err)
+	require.Empty(t, written)
+	data, err := os.ReadFile(filepath.Join(dst, pretrainStepLog))
+	require.NoError(t, err)
+	require.Equal(t, "committed", string(data))
 }

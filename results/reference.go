@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"gonum.org/v1/plot"
@@ -33,47 +34,37 @@ const lossTail = 10
 
 // hasReference reports whether the runs hold a probe of an official-trained backbone.
 func hasReference(runs []Run) bool {
-	return latestRecord(runs, isTrainer(TrainerOfficial)) != nil
+	for i := range runs {
+		if isTrainer(TrainerOfficial)(&runs[i].Record) {
+			return true
+		}
+	}
+	return false
 }
 
 func isTrainer(name string) func(*probe.Record) bool {
 	return func(r *probe.Record) bool { return r.Backbone.Init == InitPretrained && r.Backbone.Trainer == name }
 }
 
-// ReferenceLoss reads each trainer's pretraining loss: <refDir>/<trainer>/train_log.csv (the
-// committed copy `task reference` makes), else the train_log.csv of the pretraining run
-// folder of that trainer's latest record (resolved against baseDir). Both trainers write
-// the step and loss columns. A trainer without a log is left out.
-func ReferenceLoss(runs []Run, refDir, baseDir string) (map[string]Series, error) {
+// ReferenceLoss reads each trainer's pretraining loss from the committed copy
+// <refDir>/<trainer>/train_log.csv that `task reference` makes (both trainers write the step and
+// loss columns). A trainer without a log is left out.
+func ReferenceLoss(refDir string) (map[string]Series, error) {
 	out := map[string]Series{}
 	for _, tr := range referenceTrainers {
-		var dirs []string
-		if refDir != "" {
-			dirs = append(dirs, filepath.Join(refDir, tr.name))
+		path := filepath.Join(refDir, tr.name, pretrainStepLog)
+		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+			continue
 		}
-		if r := latestRecord(runs, isTrainer(tr.name)); r != nil && r.Backbone.PretrainRun != "" {
-			d := r.Backbone.PretrainRun
-			if !filepath.IsAbs(d) && baseDir != "" {
-				d = filepath.Join(baseDir, d)
-			}
-			dirs = append(dirs, d)
+		s, err := readCSVSeries(path, "step", "loss")
+		if err != nil {
+			return nil, err
 		}
-		for _, d := range dirs {
-			path := filepath.Join(d, pretrainStepLog)
-			if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-				continue
-			}
-			s, err := readCSVSeries(path, "step", "loss")
-			if err != nil {
-				return nil, err
-			}
-			if len(s[0].Steps) == 0 {
-				return nil, fmt.Errorf("%s: no loss rows", path)
-			}
-			s[0].Name = tr.title
-			out[tr.name] = s[0]
-			break
+		if len(s[0].Steps) == 0 {
+			return nil, fmt.Errorf("%s: no loss rows", path)
 		}
+		s[0].Name = tr.title
+		out[tr.name] = s[0]
 	}
 	return out, nil
 }
@@ -122,60 +113,57 @@ func tailMean(v []float64, n int) float64 {
 	return s / float64(len(v))
 }
 
-// writeReference is the official-vs-ours section: per data set and probe, the latest probe
-// of the official-trained backbone, the latest of ours and of a random-init backbone, each
-// as mean ± std over seeds, and the paired differences.
-func writeReference(b *strings.Builder, runs []Run, _ Paper, figs Figures) error {
-	if !hasReference(runs) {
+// writeReference is the official-vs-ours section: per data set, each configuration probed on
+// an official-trained backbone next to the comparable vjepa-go configuration (same data,
+// protocol, probe and encoder entry) that shares the most seeds, and their paired difference.
+// Our configurations whose encoder the official trainer was not probed with get a row of their
+// own with "—".
+func (p *page) writeReference(b *strings.Builder) error {
+	official := func(g *Group) bool { return isTrainer(TrainerOfficial)(g.Latest()) }
+	ours := func(g *Group) bool { return isTrainer(TrainerOurs)(g.Latest()) }
+	var sets []string
+	for _, g := range p.groups {
+		if official(g) && !slices.Contains(sets, g.Latest().Dataset) {
+			sets = append(sets, g.Latest().Dataset)
+		}
+	}
+	if len(sets) == 0 {
 		return nil
 	}
-	b.WriteString("## Official trainer vs vjepa-go (same data and budget)\n\n")
-	b.WriteString("Backbones pretrained by the official PyTorch training loop (`train_reference.py` of the\n" +
-		"refbench kit, facebookresearch/jepa's `app/vjepa/train.py`) and by `vjepa pretrain` on the same\n" +
-		"exported clips, recipe and number of steps, then probed with the same probes and seeds as a\n" +
-		"random-init backbone (`task reference`). Differences are paired by seed (same probe\n" +
-		"initialisation and, on the built-in sets, the same clips); intervals are 95 %, paired t-test.\n\n")
-	if figs.Reference != "" {
-		fmt.Fprintf(b, "![pretraining loss of both trainers](%s)\n\n", figs.Reference)
-	}
-	t := mdtable.New("data set", "probe", "official-trained", "vjepa-go-trained", "random init",
-		"vjepa-go − official", "official − random", "vjepa-go − random", "runs").AlignRight(2, 3, 4, 5, 6, 7)
-	var sets []string
-	seen := map[string]bool{}
-	for i := range runs {
-		r := &runs[i].Record
-		if isTrainer(TrainerOfficial)(r) && !seen[r.Dataset] {
-			seen[r.Dataset] = true
-			sets = append(sets, r.Dataset)
-		}
-	}
-	sortDatasets(sets)
+	b.WriteString("## Official trainer vs vjepa-go (same data and budget)\n\n" +
+		"Backbones pretrained by the official PyTorch loop (facebookresearch/jepa `app/vjepa/train.py`, run by\n" +
+		"`task reference`) and by `vjepa pretrain` on the same clips, recipe and steps, probed alike. Each row\n" +
+		"pairs the same encoder entry; the loss curves of both trainers are under Figures.\n\n")
 	for _, ds := range sets {
-		onSet := func(r *probe.Record) bool { return r.Dataset == ds }
-		for _, label := range probeLabels(runs, func(r *probe.Record) bool { return onSet(r) && isTrainer(TrainerOfficial)(r) }) {
-			pick := func(keep func(*probe.Record) bool) *probe.Record {
-				return latestRecord(runs, func(r *probe.Record) bool { return onSet(r) && probeLabel(r) == label && keep(r) })
+		t := mdtable.New("probe", "encoder", "official", "vjepa-go", "vjepa-go − official, 95% CI (n)", "records").
+			AlignRight(2, 3, 4)
+		paired := map[*Group]bool{}
+		for _, g := range p.groups {
+			if g.Latest().Dataset != ds || !official(g) {
+				continue
 			}
-			off := pick(isTrainer(TrainerOfficial))
-			ours := pick(isTrainer(TrainerOurs))
-			rnd := pick(func(r *probe.Record) bool { return r.Backbone.Init == InitRandom })
-			cells := []string{"`" + ds + "`", label}
-			var ids []string
-			for _, r := range []*probe.Record{off, ours, rnd} {
-				if r == nil {
-					cells = append(cells, "—")
-					continue
-				}
-				cells, ids = append(cells, top1Cell(r)), append(ids, "`"+r.ID+"`")
+			o := bestCounterpart(g, p.groups, ours)
+			recs := g.Sources()
+			if o != nil {
+				paired[o] = true
+				recs = append(recs, o.Sources()...)
 			}
-			cells = append(cells, diffCell(ours, off), diffCell(off, rnd), diffCell(ours, rnd), strings.Join(ids, ", "))
-			t.Add(cells...)
+			d := pairGroups(o, g)
+			if o == nil {
+				d.Reason = "no vjepa-go record"
+			}
+			t.Add(probeLabel(g.Latest()), encoderLabel(g.Latest()), top1Cell(g), top1Cell(o), d.Cell(), p.links.refs(recs))
 		}
+		for _, g := range p.groups {
+			if r := g.Latest(); r.Dataset == ds && ours(g) && !paired[g] {
+				t.Add(probeLabel(r), encoderLabel(r), "—", top1Cell(g), "— (no official record)", p.links.refs(g.Sources()))
+			}
+		}
+		md, err := t.Markdown()
+		if err != nil {
+			return fmt.Errorf("reference table: %w", err)
+		}
+		fmt.Fprintf(b, "### %s\n\n%s\n", datasetTitle(ds), md)
 	}
-	md, err := t.Markdown()
-	if err != nil {
-		return fmt.Errorf("reference table: %w", err)
-	}
-	b.WriteString(md + "\n")
 	return nil
 }

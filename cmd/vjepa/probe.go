@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/vjepa-go/vjepa/probe"
+	"github.com/vjepa-go/vjepa/results"
 )
 
 func runProbe(ctx context.Context, args []string) error {
@@ -101,6 +102,14 @@ func runProbe(ctx context.Context, args []string) error {
 		return err
 	}
 	printProbeSummary(os.Stderr, recs)
+	// What the results' figures need from the local pretraining run goes next to the records.
+	copied, err := results.SavePretrainLogs(filepath.Dir(*records), recs)
+	if err != nil {
+		return err
+	}
+	for _, c := range copied {
+		fmt.Fprintf(os.Stderr, "copied %s (commit it with the records)\n", c)
+	}
 	fmt.Fprintf(os.Stderr, "records written to %s (run `vjepa results` to update the tables)\n", *records)
 	return nil
 }

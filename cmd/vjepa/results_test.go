@@ -32,9 +32,19 @@ func TestRunResults(t *testing.T) {
 			}
 			require.NoError(t, err)
 			require.FileExists(t, filepath.Join(out, "README.md"))
+			require.FileExists(t, filepath.Join(out, "runs.md"))
 			_, err = os.Stat(filepath.Join(out, "figures", "pretrain-testdata-pretrain-tiny-run.png"))
 			require.NoError(t, err, "pretraining log found through --base")
 		})
 	}
 	require.Error(t, runResults(context.Background(), []string{"extra"}))
+}
+
+// TestRunResultsCheck: --check passes on the committed records and fails on hand-broken ones.
+func TestRunResultsCheck(t *testing.T) {
+	results := filepath.Join("..", "..", "results")
+	require.NoError(t, runResults(context.Background(), []string{"--check", "--runs", filepath.Join(results, "runs"), "--out", results}))
+	err := runResults(context.Background(), []string{"--check", "--runs", filepath.Join(results, "testdata", "broken"),
+		"--out", filepath.Join(results, "testdata")})
+	require.ErrorContains(t, err, "7 problem(s)")
 }
