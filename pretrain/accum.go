@@ -6,14 +6,15 @@ import (
 	"slices"
 
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive
-	"github.com/gomlx/gomlx/core/tensors"
+
+	"github.com/vjepa-go/vjepa/internal/trainstate"
 )
 
 // accumExecs are the graphs of a step with gradient accumulation: one computes a
 // micro-batch's loss and adds its gradients to the running sum, the other averages the sum
 // and takes the optimiser and EMA step.
 type accumExecs struct {
-	grads, apply *Exec
+	grads, apply *trainstate.Exec
 }
 
 // AccumStep runs one optimiser step on the micro-batches together, as one step on their
@@ -34,50 +35,63 @@ func (s *Stepper) AccumStep(micro []Batch, hp HParams) (StepStats, error) {
 		return StepStats{}, err
 	}
 	if s.accum == nil {
-		grads, err := NewExec(s.backend, s.buildAccumGrads)
+		grads, err := trainstate.NewExec(s.backend, s.buildAccumGrads)
 		if err != nil {
 			return StepStats{}, fmt.Errorf("accumulated step: %w", err)
 		}
 		grads.SetMaxCache(256)
-		apply, err := NewExec(s.backend, s.buildAccumApply)
+		apply, err := trainstate.NewExec(s.backend, s.buildAccumApply)
 		if err != nil {
 			return StepStats{}, fmt.Errorf("accumulated step: %w", err)
 		}
 		s.accum = &accumExecs{grads: grads, apply: apply}
 	}
-	encPos, predPos, err := s.posTables(micro[0].Clip)
+	sum, st, err := s.accumulate(micro)
 	if err != nil {
 		return StepStats{}, err
 	}
-	ne, np := s.counts()
-	var sum []*tensors.Tensor // running gradient sum: encoder, then predictor
-	free := func() {
-		for _, g := range sum {
-			g.FinalizeAll()
-		}
+	in := s.stateInputs(hp)
+	for k, v := range sum {
+		in[k] = v
 	}
+	in.PutScalar(inInvMicro, 1/float64(len(micro)))
+	out, err := s.accum.apply.Call(in)
+	freeAll(sum)
+	if err != nil {
+		return StepStats{}, fmt.Errorf("train step %d: %w", s.step+1, err)
+	}
+	s.replaceState(out)
+	st.GradNormEnc, st.GradNormPred = out.Scalar(outNormEnc), out.Scalar(outNormPred)
+	s.step++
+	return st, nil
+}
+
+// accumulate runs the micro-batches and returns the sum of their gradients (by the names
+// of [gradNames]) and their mean losses.
+func (s *Stepper) accumulate(micro []Batch) (trainstate.Tensors, StepStats, error) {
+	var sum trainstate.Tensors // running gradient sum
 	st := StepStats{LossPerMask: make([]float64, s.numMasks)}
 	for i, b := range micro {
-		args := []any{}
-		for _, group := range [][]*tensors.Tensor{s.enc.values, s.pred.values, s.target} {
-			for _, x := range group {
-				args = append(args, x)
-			}
+		in := trainstate.Tensors{inTarget: s.target}
+		s.enc.PutParams(in, prefixEnc)
+		s.pred.PutParams(in, prefixPred)
+		if err := s.putBatch(in, b); err != nil {
+			freeAll(sum)
+			return nil, StepStats{}, err
 		}
-		args = append(args, s.batchArgs(b, encPos, predPos)...)
-		for _, g := range sum {
-			args = append(args, g)
+		for k, v := range sum {
+			in[k] = v
 		}
-		out, err := s.accum.grads.Call(args...)
+		out, err := s.accum.grads.Call(in)
+		freeAll(sum)
 		if err != nil {
-			free()
-			return StepStats{}, fmt.Errorf("train step %d, micro-batch %d: %w", s.step+1, i+1, err)
+			return nil, StepStats{}, fmt.Errorf("train step %d, micro-batch %d: %w", s.step+1, i+1, err)
 		}
-		free()
-		sum = out[:ne+np]
-		st.Loss += float64(tensors.ToScalar[float32](out[ne+np]))
-		for m, x := range out[ne+np+1:] {
-			st.LossPerMask[m] += float64(tensors.ToScalar[float32](x))
+		gEnc, gPred := gradNames()
+		sum = trainstate.Tensors{gEnc: out[gEnc], gPred: out[gPred]}
+		st.Loss += out.Scalar(outLoss)
+		for m, x := range out.Scalars(outLossMask) {
+			st.LossPerMask[m] += x
 		}
 	}
 	k := float64(len(micro))
@@ -85,23 +99,20 @@ func (s *Stepper) AccumStep(micro []Batch, hp HParams) (StepStats, error) {
 	for m := range st.LossPerMask {
 		st.LossPerMask[m] /= k
 	}
+	return sum, st, nil
+}
 
-	args := s.stateArgs()
-	for _, g := range sum {
-		args = append(args, g)
+// gradNames are the names of the accumulated encoder and predictor gradients.
+func gradNames() (enc, pred string) {
+	return prefixGrads + "." + prefixEnc, prefixGrads + "." + prefixPred
+}
+
+func freeAll(t trainstate.Tensors) {
+	for _, list := range t {
+		for _, x := range list {
+			x.FinalizeAll()
+		}
 	}
-	args = append(args, s.hparamArgs(hp)...)
-	args = append(args, scalar(1/k))
-	out, err := s.accum.apply.Call(args...)
-	free()
-	if err != nil {
-		return StepStats{}, fmt.Errorf("train step %d: %w", s.step+1, err)
-	}
-	out = s.replaceState(out)
-	st.GradNormEnc = float64(tensors.ToScalar[float32](out[0]))
-	st.GradNormPred = float64(tensors.ToScalar[float32](out[1]))
-	s.step++
-	return st, nil
 }
 
 // checkMicroBatches rejects micro-batches whose sizes or mask lengths differ.
@@ -123,42 +134,35 @@ func checkMicroBatches(micro []Batch, numMasks int) error {
 	return nil
 }
 
-// buildAccumGrads: inputs encoder, predictor and target weights, the batch (clip, position
-// tables, masks) and, after the first micro-batch, the running gradient sum; outputs the new
-// sum, the loss and the loss of each mask configuration.
-func (s *Stepper) buildAccumGrads(in []*Node) []*Node {
-	ne, np := s.counts()
-	take := func(n int) []*Node { out := in[:n]; in = in[n:]; return out }
-	enc, pred, tgt := take(ne), take(np), take(ne)
-	clip, encPos, predPos := in[0], in[1], in[2]
-	in = in[3:]
-	masks := take(2 * s.numMasks)
-	loss, perMask := s.buildLoss(enc, pred, tgt, clip, encPos, predPos, masks)
+// buildAccumGrads: inputs the encoder, predictor and target weights, the batch and, after
+// the first micro-batch, the running gradient sum; outputs the new sum, the loss and the
+// loss of each mask configuration.
+func (s *Stepper) buildAccumGrads(in trainstate.Nodes) trainstate.Nodes {
+	enc, pred := trainstate.ReadParams(in, prefixEnc), trainstate.ReadParams(in, prefixPred)
+	loss, perMask := s.buildLoss(enc, pred, in)
 	grads := Gradient(loss, append(append([]*Node{}, enc...), pred...)...)
-	if len(in) == ne+np { // running sum
+	gEnc, gPred := gradNames()
+	if sum, ok := in[gEnc]; ok { // running sum
+		sum = append(append([]*Node{}, sum...), in[gPred]...)
 		for i := range grads {
-			grads[i] = Add(in[i], grads[i])
+			grads[i] = Add(sum[i], grads[i])
 		}
 	}
-	return append(append(grads, loss), perMask...)
+	ne := len(enc)
+	return trainstate.Nodes{gEnc: grads[:ne], gPred: grads[ne:], outLoss: {loss}, outLossMask: perMask}
 }
 
-// buildAccumApply: inputs the state (stateArgs order), the gradient sum, the step's
-// scalars and 1/k; outputs the new state and the gradient norms of the averaged gradients.
-func (s *Stepper) buildAccumApply(in []*Node) []*Node {
-	ne, np := s.counts()
-	take := func(n int) []*Node { out := in[:n]; in = in[n:]; return out }
-	u := updateInputs{}
-	u.enc, u.pred, u.tgt = take(ne), take(np), take(ne)
-	u.mEnc, u.vEnc, u.mPred, u.vPred = take(ne), take(ne), take(np), take(np)
-	sum := take(ne + np)
-	u.lr, u.wd, u.mom, u.bc1, u.bc2, u.clipMax = in[0], in[1], in[2], in[3], in[4], in[5]
-	invK := in[6]
-	mean := make([]*Node, len(sum))
-	for i, g := range sum {
-		mean[i] = Mul(g, invK)
+// buildAccumApply: inputs the state, the step's scalars, the gradient sum and 1/k; outputs
+// the new state and the gradient norms of the averaged gradients.
+func (s *Stepper) buildAccumApply(in trainstate.Nodes) trainstate.Nodes {
+	invK := in.One(inInvMicro)
+	mean := func(sum []*Node) []*Node {
+		out := make([]*Node, len(sum))
+		for i, g := range sum {
+			out[i] = Mul(g, invK)
+		}
+		return out
 	}
-	u.gEnc, u.gPred = mean[:ne], mean[ne:]
-	out, normEnc, normPred := s.buildUpdate(u)
-	return append(out, normEnc, normPred)
+	gEnc, gPred := gradNames()
+	return s.buildUpdate(in, mean(in[gEnc]), mean(in[gPred]))
 }

@@ -2,8 +2,6 @@ package pretrain
 
 import (
 	"fmt"
-	"math"
-	"sort"
 	"strings"
 
 	"github.com/gomlx/compute"
@@ -12,6 +10,7 @@ import (
 
 	"github.com/vjepa-go/vjepa/backbone"
 	"github.com/vjepa-go/vjepa/internal/optim"
+	"github.com/vjepa-go/vjepa/internal/trainstate"
 )
 
 // AdamW constants of the official optimiser (torch.optim.AdamW defaults).
@@ -47,59 +46,25 @@ type Batch struct {
 	Target  []backbone.HostTensor
 }
 
-// Decayed reports whether a parameter is in a weight-decayed group: the official init_opt
-// excludes every parameter whose name contains "bias" and every 1-D parameter.
-func Decayed(spec backbone.ParamSpec) bool {
-	return !strings.Contains(spec.Name, "bias") && len(spec.Shape) != 1
-}
+// Decayed reports whether a parameter is in a weight-decayed group ([optim.Decayed], the
+// official rule).
+func Decayed(spec backbone.ParamSpec) bool { return optim.Decayed(spec.Name, spec.Shape) }
 
-// paramGroup is one model's trainable parameters on the device.
-type paramGroup struct {
-	specs   []backbone.ParamSpec // trainable, sorted by name
-	values  []*tensors.Tensor
-	m, v    []*tensors.Tensor
-	decayed []bool
-}
-
-func newParamGroup(specs []backbone.ParamSpec, params backbone.HostParams, moments map[string][2][]float32) (*paramGroup, error) {
+// newGroup uploads the trainable parameters of specs with their moments.
+func newGroup(specs []backbone.ParamSpec, params backbone.HostParams, moments map[string][2][]float32) (*trainstate.Group, error) {
 	if err := params.CheckAgainst(specs); err != nil {
 		return nil, err
 	}
-	g := &paramGroup{}
+	return trainstate.NewGroup(trainable(specs), params, moments)
+}
+
+// trainable lists the parameters of specs the optimiser updates.
+func trainable(specs []backbone.ParamSpec) []trainstate.Param {
+	var out []trainstate.Param
 	for _, s := range specs {
 		if !s.Frozen {
-			g.specs = append(g.specs, s)
+			out = append(out, trainstate.Param{Name: s.Name, Shape: s.Shape})
 		}
-	}
-	sort.Slice(g.specs, func(i, j int) bool { return g.specs[i].Name < g.specs[j].Name })
-	for _, s := range g.specs {
-		g.values = append(g.values, tensors.FromFlatDataAndDimensions(append([]float32(nil), params[s.Name]...), s.Shape...))
-		mv, ok := moments[s.Name]
-		if !ok {
-			mv = [2][]float32{make([]float32, s.Size()), make([]float32, s.Size())}
-		}
-		if len(mv[0]) != s.Size() || len(mv[1]) != s.Size() {
-			return nil, fmt.Errorf("optimizer state of %s has %d/%d values, want %d", s.Name, len(mv[0]), len(mv[1]), s.Size())
-		}
-		g.m = append(g.m, tensors.FromFlatDataAndDimensions(append([]float32(nil), mv[0]...), s.Shape...))
-		g.v = append(g.v, tensors.FromFlatDataAndDimensions(append([]float32(nil), mv[1]...), s.Shape...))
-		g.decayed = append(g.decayed, Decayed(s))
-	}
-	return g, nil
-}
-
-func (g *paramGroup) host() backbone.HostParams {
-	out := backbone.HostParams{}
-	for i, s := range g.specs {
-		out[s.Name] = tensors.MustCopyFlatData[float32](g.values[i])
-	}
-	return out
-}
-
-func (g *paramGroup) hostMoments() map[string][2][]float32 {
-	out := map[string][2][]float32{}
-	for i, s := range g.specs {
-		out[s.Name] = [2][]float32{tensors.MustCopyFlatData[float32](g.m[i]), tensors.MustCopyFlatData[float32](g.v[i])}
 	}
 	return out
 }
@@ -119,14 +84,14 @@ type State struct {
 type Stepper struct {
 	cfg      backbone.Config
 	numMasks int
-	enc      *paramGroup
-	pred     *paramGroup
-	target   []*tensors.Tensor // same order as enc.specs
+	enc      *trainstate.Group
+	pred     *trainstate.Group
+	target   []*tensors.Tensor // same order as enc.Params
 	encPos   []float32         // construction-grid tables (frozen)
 	predPos  []float32
 	step     int64
-	exec     *Exec
-	features *Exec
+	exec     *trainstate.Exec
+	features *trainstate.Exec
 	backend  compute.Backend
 	accum    *accumExecs // built on the first AccumStep of more than one micro-batch
 }
@@ -149,23 +114,23 @@ func NewStepper(backend compute.Backend, c backbone.Config, numMasks int, st *St
 	s := &Stepper{cfg: c, numMasks: numMasks, step: st.Step, backend: backend,
 		encPos: st.Encoder["pos_embed"], predPos: st.Predictor["predictor_pos_embed"]}
 	var err error
-	if s.enc, err = newParamGroup(backbone.EncoderSpecs(c), st.Encoder, split("encoder/")); err != nil {
+	if s.enc, err = newGroup(backbone.EncoderSpecs(c), st.Encoder, split("encoder/")); err != nil {
 		return nil, fmt.Errorf("encoder: %w", err)
 	}
-	if s.pred, err = newParamGroup(backbone.PredictorSpecs(c), st.Predictor, split("predictor/")); err != nil {
+	if s.pred, err = newGroup(backbone.PredictorSpecs(c), st.Predictor, split("predictor/")); err != nil {
 		return nil, fmt.Errorf("predictor: %w", err)
 	}
 	if err := st.Target.CheckAgainst(backbone.EncoderSpecs(c)); err != nil {
 		return nil, fmt.Errorf("target encoder: %w", err)
 	}
-	for _, sp := range s.enc.specs {
-		s.target = append(s.target, tensors.FromFlatDataAndDimensions(append([]float32(nil), st.Target[sp.Name]...), sp.Shape...))
+	for _, p := range s.enc.Params {
+		s.target = append(s.target, tensors.FromFlatDataAndDimensions(append([]float32(nil), st.Target[p.Name]...), p.Shape...))
 	}
-	if s.exec, err = NewExec(backend, s.buildStep); err != nil {
+	if s.exec, err = trainstate.NewExec(backend, s.buildStep); err != nil {
 		return nil, err
 	}
 	s.exec.SetMaxCache(256)
-	if s.features, err = NewExec(backend, s.buildFeatures); err != nil {
+	if s.features, err = trainstate.NewExec(backend, s.buildFeatures); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -173,60 +138,64 @@ func NewStepper(backend compute.Backend, c backbone.Config, numMasks int, st *St
 
 // State copies the device state to the host.
 func (s *Stepper) State() *State {
-	st := &State{Step: s.step, Encoder: s.enc.host(), Predictor: s.pred.host(), Target: backbone.HostParams{},
+	st := &State{Step: s.step, Encoder: s.enc.Host(), Predictor: s.pred.Host(), Target: backbone.HostParams{},
 		Moments: map[string][2][]float32{}}
-	for i, sp := range s.enc.specs {
-		st.Target[sp.Name] = tensors.MustCopyFlatData[float32](s.target[i])
+	for i, p := range s.enc.Params {
+		st.Target[p.Name] = tensors.MustCopyFlatData[float32](s.target[i])
 	}
 	if !s.cfg.UseRoPE { // RoPE models have no tables
 		st.Encoder["pos_embed"] = append([]float32(nil), s.encPos...)
 		st.Predictor["predictor_pos_embed"] = append([]float32(nil), s.predPos...)
 		st.Target["pos_embed"] = append([]float32(nil), s.encPos...)
 	}
-	for k, v := range s.enc.hostMoments() {
+	for k, v := range s.enc.HostMoments() {
 		st.Moments["encoder/"+k] = v
 	}
-	for k, v := range s.pred.hostMoments() {
+	for k, v := range s.pred.HostMoments() {
 		st.Moments["predictor/"+k] = v
 	}
 	return st
 }
 
-// layout of the step graph's inputs.
-func (s *Stepper) counts() (ne, np int) { return len(s.enc.specs), len(s.pred.specs) }
+// Names of the step graphs' inputs and outputs (see [trainstate.Exec]); the encoder,
+// predictor and optimiser scalars live under the prefixes "enc", "pred" and "opt".
+const (
+	inTarget    = "target"        // EMA target encoder, in s.enc.Params order
+	inClip      = "clip"          // [B,C,T,H,W]
+	inEncPos    = "enc_pos"       // encoder position table
+	inPredPos   = "pred_pos"      // predictor position table
+	inContext   = "context"       // per mask configuration: context token indices
+	inTargetIdx = "target_tokens" // per mask configuration: target token indices
+	inMomentum  = "momentum"      // EMA momentum
+	outLoss     = "loss"
+	outLossMask = "loss_per_mask"
+	outNormEnc  = "grad_norm_enc"
+	outNormPred = "grad_norm_pred"
+	prefixEnc   = "enc"
+	prefixPred  = "pred"
+	prefixOpt   = "opt"
+	prefixGrads = "grads" // accumulated gradients: "grads.enc", "grads.pred"
+	inInvMicro  = "inv_micro_batches"
+)
 
-func (s *Stepper) buildStep(in []*Node) []*Node {
-	ne, np := s.counts()
-	take := func(n int) []*Node { out := in[:n]; in = in[n:]; return out }
-	enc, pred, tgt := take(ne), take(np), take(ne)
-	mEnc, vEnc, mPred, vPred := take(ne), take(ne), take(np), take(np)
-	clip, encPos, predPos := in[0], in[1], in[2]
-	in = in[3:]
-	masks := take(2 * s.numMasks)
-	lr, wd, mom, bc1, bc2, clipMax := in[0], in[1], in[2], in[3], in[4], in[5]
-
-	loss, perMask := s.buildLoss(enc, pred, tgt, clip, encPos, predPos, masks)
-	grads := Gradient(loss, append(append([]*Node{}, enc...), pred...)...)
-	out, normEnc, normPred := s.buildUpdate(updateInputs{enc: enc, pred: pred, tgt: tgt, mEnc: mEnc, vEnc: vEnc,
-		mPred: mPred, vPred: vPred, gEnc: grads[:ne], gPred: grads[ne:],
-		lr: lr, wd: wd, mom: mom, bc1: bc1, bc2: bc2, clipMax: clipMax})
-	out = append(out, loss, normEnc, normPred)
-	return append(out, perMask...)
+func (s *Stepper) buildStep(in trainstate.Nodes) trainstate.Nodes {
+	enc, pred := trainstate.ReadState(in, prefixEnc), trainstate.ReadState(in, prefixPred)
+	loss, perMask := s.buildLoss(enc.Params, pred.Params, in)
+	grads := Gradient(loss, append(append([]*Node{}, enc.Params...), pred.Params...)...)
+	ne := len(enc.Params)
+	out := s.buildUpdate(in, grads[:ne], grads[ne:])
+	out[outLoss], out[outLossMask] = []*Node{loss}, perMask
+	return out
 }
 
 // buildLoss builds the V-JEPA loss of one batch (mean over the mask configurations of the
 // L1 distance between predictions and layer-normalised target features) and the loss of
-// each mask configuration. masks holds the context and target indices of each
-// configuration, interleaved.
-func (s *Stepper) buildLoss(enc, pred, tgt []*Node, clip, encPos, predPos *Node, masks []*Node) (*Node, []*Node) {
+// each mask configuration, from the weights enc and pred and the target encoder, batch and
+// masks among in.
+func (s *Stepper) buildLoss(enc, pred []*Node, in trainstate.Nodes) (*Node, []*Node) {
 	c := s.cfg
-	encW, predW, tgtW := backbone.Weights{}, backbone.Weights{}, backbone.Weights{}
-	for i, sp := range s.enc.specs {
-		encW[sp.Name], tgtW[sp.Name] = enc[i], tgt[i]
-	}
-	for i, sp := range s.pred.specs {
-		predW[sp.Name] = pred[i]
-	}
+	encW, predW, tgtW := backbone.Weights(s.enc.Weights(enc)), backbone.Weights(s.pred.Weights(pred)), backbone.Weights(s.enc.Weights(in[inTarget]))
+	clip, encPos, predPos := in.One(inClip), in.One(inEncPos), in.One(inPredPos)
 
 	// Targets: the EMA encoder on the full clip, layer-normalised without affine, no gradient.
 	h, _ := backbone.Encode(c, tgtW, clip, encPos, nil, false)
@@ -235,7 +204,7 @@ func (s *Stepper) buildLoss(enc, pred, tgt []*Node, clip, encPos, predPos *Node,
 	var loss *Node
 	var perMask []*Node
 	for i := 0; i < s.numMasks; i++ {
-		ctx, tgtIdx := masks[2*i], masks[2*i+1]
+		ctx, tgtIdx := in[inContext][i], in[inTargetIdx][i]
 		z, _ := backbone.Encode(c, encW, clip, encPos, ctx, false)
 		p, _ := backbone.Predict(c, predW, z, ctx, tgtIdx, predPos, trainingMaskToken(c, i), false)
 		li := ReduceAllMean(Abs(Sub(p, backbone.GatherTokens(h, tgtIdx))))
@@ -249,43 +218,29 @@ func (s *Stepper) buildLoss(enc, pred, tgt []*Node, clip, encPos, predPos *Node,
 	return DivScalar(loss, float64(s.numMasks)), perMask
 }
 
-// updateInputs are the nodes of an optimiser step: the state, the gradients and the
-// per-step scalars.
-type updateInputs struct {
-	enc, pred, tgt, mEnc, vEnc, mPred, vPred []*Node
-	gEnc, gPred                              []*Node
-	lr, wd, mom, bc1, bc2, clipMax           *Node
-}
-
-// buildUpdate clips the gradients, takes the AdamW step and updates the EMA target. It
-// returns the new state in the order Step reads it (encoder, predictor, target, encoder
-// moments, predictor moments) and the gradient norms before clipping.
-func (s *Stepper) buildUpdate(u updateInputs) (out []*Node, normEnc, normPred *Node) {
-	gEnc, normEnc := optim.ClipByGlobalNorm(u.gEnc, u.clipMax)
-	gPred, normPred := optim.ClipByGlobalNorm(u.gPred, u.clipMax)
-
-	newEnc, newMEnc, newVEnc := optim.AdamW(u.enc, gEnc, u.mEnc, u.vEnc, s.enc.decayed, u.lr, u.wd, u.bc1, u.bc2)
-	newPred, newMPred, newVPred := optim.AdamW(u.pred, gPred, u.mPred, u.vPred, s.pred.decayed, u.lr, u.wd, u.bc1, u.bc2)
+// buildUpdate clips the gradients of the encoder and of the predictor separately, takes the
+// AdamW step and updates the EMA target. It returns the new state and the gradient norms
+// before clipping.
+func (s *Stepper) buildUpdate(in trainstate.Nodes, gEnc, gPred []*Node) trainstate.Nodes {
+	sc := trainstate.ReadScalars(in, prefixOpt)
+	newEnc, normEnc := optim.Step(trainstate.ReadState(in, prefixEnc), gEnc, s.enc.Decayed, sc)
+	newPred, normPred := optim.Step(trainstate.ReadState(in, prefixPred), gPred, s.pred.Decayed, sc)
 	// EMA after the optimiser step: θ_t ← m·θ_t + (1−m)·θ.
-	newTgt := make([]*Node, len(u.tgt))
-	for i := range u.tgt {
-		newTgt[i] = Add(Mul(u.mom, u.tgt[i]), Mul(OneMinus(u.mom), newEnc[i]))
+	mom, tgt := in.One(inMomentum), in[inTarget]
+	newTgt := make([]*Node, len(tgt))
+	for i := range tgt {
+		newTgt[i] = Add(Mul(mom, tgt[i]), Mul(OneMinus(mom), newEnc.Params[i]))
 	}
-	out = append(append(append(append(append(append(newEnc, newPred...), newTgt...), newMEnc...), newVEnc...), newMPred...), newVPred...)
-	return out, normEnc, normPred
+	out := trainstate.Nodes{inTarget: newTgt, outNormEnc: {normEnc}, outNormPred: {normPred}}
+	trainstate.WriteState(out, prefixEnc, newEnc)
+	trainstate.WriteState(out, prefixPred, newPred)
+	return out
 }
 
-func (s *Stepper) buildFeatures(in []*Node) *Node {
-	ne := len(s.enc.specs)
-	w := backbone.Weights{}
-	for i, sp := range s.enc.specs {
-		w[sp.Name] = in[i]
-	}
-	h, _ := backbone.Encode(s.cfg, w, in[ne], in[ne+1], nil, false)
-	return h
+func (s *Stepper) buildFeatures(in trainstate.Nodes) trainstate.Nodes {
+	h, _ := backbone.Encode(s.cfg, s.enc.Weights(in[inTarget]), in.One(inClip), in.One(inEncPos), nil, false)
+	return trainstate.Nodes{"features": {h}}
 }
-
-func scalar(v float64) *tensors.Tensor { return tensors.FromScalar(float32(v)) }
 
 func (s *Stepper) posTables(clip backbone.HostTensor) (enc, pred *tensors.Tensor, err error) {
 	t, h, w := clip.Shape[2], clip.Shape[3], clip.Shape[4]
@@ -316,78 +271,55 @@ func (s *Stepper) Step(batch Batch, hp HParams) (StepStats, error) {
 	if len(batch.Context) != s.numMasks || len(batch.Target) != s.numMasks {
 		return StepStats{}, fmt.Errorf("batch has %d/%d masks, want %d", len(batch.Context), len(batch.Target), s.numMasks)
 	}
-	encPos, predPos, err := s.posTables(batch.Clip)
-	if err != nil {
+	in := s.stateInputs(hp)
+	if err := s.putBatch(in, batch); err != nil {
 		return StepStats{}, err
 	}
-	args := s.stateArgs()
-	args = append(args, s.batchArgs(batch, encPos, predPos)...)
-	args = append(args, s.hparamArgs(hp)...)
-	out, err := s.exec.Call(args...)
+	out, err := s.exec.Call(in)
 	if err != nil {
 		return StepStats{}, fmt.Errorf("train step %d: %w", s.step+1, err)
 	}
-	out = s.replaceState(out)
-	st := StepStats{
-		Loss:         float64(tensors.ToScalar[float32](out[0])),
-		GradNormEnc:  float64(tensors.ToScalar[float32](out[1])),
-		GradNormPred: float64(tensors.ToScalar[float32](out[2])),
-	}
-	for _, x := range out[3:] {
-		st.LossPerMask = append(st.LossPerMask, float64(tensors.ToScalar[float32](x)))
-	}
+	s.replaceState(out)
 	s.step++
-	return st, nil
+	return StepStats{Loss: out.Scalar(outLoss), LossPerMask: out.Scalars(outLossMask),
+		GradNormEnc: out.Scalar(outNormEnc), GradNormPred: out.Scalar(outNormPred)}, nil
 }
 
-// stateArgs are the device state in the order of the step graph's inputs: encoder,
-// predictor, target, encoder moments, predictor moments.
-func (s *Stepper) stateArgs() []any {
-	args := []any{}
-	for _, group := range [][]*tensors.Tensor{s.enc.values, s.pred.values, s.target, s.enc.m, s.enc.v, s.pred.m, s.pred.v} {
-		for _, x := range group {
-			args = append(args, x)
-		}
+// stateInputs are the inputs of the optimiser step s.step+1: the state and the step's
+// scalars.
+func (s *Stepper) stateInputs(hp HParams) trainstate.Tensors {
+	in := trainstate.Tensors{inTarget: s.target}
+	s.enc.Put(in, prefixEnc)
+	s.pred.Put(in, prefixPred)
+	trainstate.PutScalars(in, prefixOpt, optim.StepScalars(s.step+1, hp.LR, hp.WeightDecay, hp.ClipGrad))
+	in.PutScalar(inMomentum, hp.Momentum)
+	return in
+}
+
+// putBatch adds a batch's inputs: the clip, the position tables and the masks.
+func (s *Stepper) putBatch(in trainstate.Tensors, batch Batch) error {
+	encPos, predPos, err := s.posTables(batch.Clip)
+	if err != nil {
+		return err
 	}
-	return args
-}
-
-// batchArgs are a batch's inputs: the clip, the position tables and the masks.
-func (s *Stepper) batchArgs(batch Batch, encPos, predPos *tensors.Tensor) []any {
-	args := []any{tensors.FromFlatDataAndDimensions(batch.Clip.F32, batch.Clip.Shape...), encPos, predPos}
+	in[inClip] = []*tensors.Tensor{tensors.FromFlatDataAndDimensions(batch.Clip.F32, batch.Clip.Shape...)}
+	in[inEncPos], in[inPredPos] = []*tensors.Tensor{encPos}, []*tensors.Tensor{predPos}
+	in[inContext], in[inTargetIdx] = nil, nil
 	for i := 0; i < s.numMasks; i++ {
-		args = append(args, tensors.FromFlatDataAndDimensions(batch.Context[i].I64, batch.Context[i].Shape...),
-			tensors.FromFlatDataAndDimensions(batch.Target[i].I64, batch.Target[i].Shape...))
+		in[inContext] = append(in[inContext], tensors.FromFlatDataAndDimensions(batch.Context[i].I64, batch.Context[i].Shape...))
+		in[inTargetIdx] = append(in[inTargetIdx], tensors.FromFlatDataAndDimensions(batch.Target[i].I64, batch.Target[i].Shape...))
 	}
-	return args
+	return nil
 }
 
-// hparamArgs are the per-step scalars of the optimiser step s.step+1.
-func (s *Stepper) hparamArgs(hp HParams) []any {
-	t := float64(s.step + 1)
-	return []any{scalar(hp.LR), scalar(hp.WeightDecay), scalar(hp.Momentum),
-		scalar(1 - math.Pow(adamBeta1, t)), scalar(1 - math.Pow(adamBeta2, t)), scalar(hp.ClipGrad)}
-}
-
-// replaceState takes the new state from the front of out (the order of stateArgs), frees
-// the old one, and returns the rest of out.
-func (s *Stepper) replaceState(out []*tensors.Tensor) []*tensors.Tensor {
-	ne, np := s.counts()
-	take := func(n int) []*tensors.Tensor { r := out[:n]; out = out[n:]; return r }
-	replace := func(dst []*tensors.Tensor, src []*tensors.Tensor) {
-		for i := range dst {
-			dst[i].FinalizeAll()
-			dst[i] = src[i]
-		}
+// replaceState takes the new state from out and frees the old one.
+func (s *Stepper) replaceState(out trainstate.Tensors) {
+	s.enc.Replace(out, prefixEnc)
+	s.pred.Replace(out, prefixPred)
+	for i, x := range s.target {
+		x.FinalizeAll()
+		s.target[i] = out[inTarget][i]
 	}
-	replace(s.enc.values, take(ne))
-	replace(s.pred.values, take(np))
-	replace(s.target, take(ne))
-	replace(s.enc.m, take(ne))
-	replace(s.enc.v, take(ne))
-	replace(s.pred.m, take(np))
-	replace(s.pred.v, take(np))
-	return out
 }
 
 // TargetFeatures runs the target encoder on clip and returns its output [B,N,D] (after the
@@ -397,16 +329,13 @@ func (s *Stepper) TargetFeatures(clip backbone.HostTensor) (backbone.HostTensor,
 	if err != nil {
 		return backbone.HostTensor{}, err
 	}
-	args := []any{}
-	for _, x := range s.target {
-		args = append(args, x)
-	}
-	args = append(args, tensors.FromFlatDataAndDimensions(clip.F32, clip.Shape...), encPos)
-	out, err := s.features.Call(args...)
+	out, err := s.features.Call(trainstate.Tensors{inTarget: s.target,
+		inClip: {tensors.FromFlatDataAndDimensions(clip.F32, clip.Shape...)}, inEncPos: {encPos}})
 	if err != nil {
 		return backbone.HostTensor{}, fmt.Errorf("target features: %w", err)
 	}
-	return backbone.HostTensor{Shape: out[0].Shape().Dimensions, F32: tensors.MustCopyFlatData[float32](out[0])}, nil
+	h := out.One("features")
+	return backbone.HostTensor{Shape: h.Shape().Dimensions, F32: tensors.MustCopyFlatData[float32](h)}, nil
 }
 
 // StepCount is the number of optimiser steps taken.

@@ -42,7 +42,6 @@ type Experiment struct {
 	Epochs        int
 	BatchSize     int
 	ClipGrad      float64
-	DecayAll      bool
 	// OutDir receives the probe checkpoints; RecordsDir the JSON run records.
 	OutDir, RecordsDir string
 	Resume             bool

@@ -29,7 +29,6 @@ type TrainOptions struct {
 	Epochs    int
 	BatchSize int
 	ClipGrad  float64
-	DecayAll  bool
 	Seed      uint64
 	// CheckpointPath, when set, receives the probe after every epoch (atomically), and a
 	// run with Resume continues from it.
@@ -63,7 +62,7 @@ func TrainAndEvaluate(ctx context.Context, backend compute.Backend, train TrainS
 	for i := range init {
 		init[i] = opts.Model.Init(rng)
 	}
-	tr, err := NewTrainer(backend, TrainerOptions{Model: opts.Model, NumHeads: len(opts.Heads), ClipGrad: opts.ClipGrad, DecayAll: opts.DecayAll}, init)
+	tr, err := NewTrainer(backend, TrainerOptions{Model: opts.Model, NumHeads: len(opts.Heads), ClipGrad: opts.ClipGrad}, init)
 	if err != nil {
 		return nil, err
 	}

@@ -190,7 +190,7 @@ func (e *Experiment) runTrial(ctx context.Context, backend compute.Backend, sl s
 		return nil, err
 	}
 	out, err := TrainAndEvaluate(ctx, backend, sf.train, sf.val, TrainOptions{Model: m, Heads: e.Heads, Epochs: e.Epochs,
-		BatchSize: e.BatchSize, ClipGrad: e.ClipGrad, DecayAll: e.DecayAll, Seed: seed,
+		BatchSize: e.BatchSize, ClipGrad: e.ClipGrad, Seed: seed,
 		CheckpointPath: ckpt, Resume: e.Resume, Progress: e.Progress})
 	if err != nil {
 		return nil, err

@@ -30,8 +30,9 @@ func adamWRef(p, g, m, v []float64, lr, wd float64, step int, decayed bool) {
 func TestAdamWMatchesTorchAlgorithm(t *testing.T) {
 	backend := testutil.Backend(t)
 	exec, err := NewExec(backend, func(in []*Node) []*Node {
-		np, nm, nv := AdamW(in[0:2], in[2:4], in[4:6], in[6:8], []bool{true, false}, in[8], in[9], in[10], in[11])
-		return append(append(np, nm...), nv...)
+		st := AdamW(State[*Node]{Params: in[0:2], M: in[4:6], V: in[6:8]}, in[2:4], []bool{true, false},
+			Scalars[*Node]{LR: in[8], WeightDecay: in[9], BC1: in[10], BC2: in[11]})
+		return append(append(st.Params, st.M...), st.V...)
 	})
 	require.NoError(t, err)
 
@@ -54,8 +55,8 @@ func TestAdamWMatchesTorchAlgorithm(t *testing.T) {
 				args = append(args, f32(x))
 			}
 		}
-		bc1, bc2 := 1-math.Pow(Beta1, float64(step)), 1-math.Pow(Beta2, float64(step))
-		args = append(args, float32(lr), float32(wd), float32(bc1), float32(bc2))
+		sc := StepScalars(int64(step), lr, wd, 0)
+		args = append(args, float32(sc.LR), float32(sc.WeightDecay), float32(sc.BC1), float32(sc.BC2))
 		out, err := exec.Call(args...)
 		require.NoError(t, err)
 		for i := range params {
@@ -101,4 +102,30 @@ func TestClipByGlobalNorm(t *testing.T) {
 			assert.InDelta(t, 4*tt.scale, float64(tensors.MustCopyFlatData[float32](out[1])[1]), 1e-6)
 		})
 	}
+}
+
+func TestDecayed(t *testing.T) {
+	tests := []struct {
+		name  string
+		shape []int
+		want  bool
+	}{
+		{"blocks.0.attn.qkv.weight", []int{24, 8}, true},
+		{"blocks.0.attn.qkv.bias", []int{24}, false},
+		{"norm.weight", []int{8}, false}, // 1-D
+		{"mask_tokens.0", []int{1, 1, 8}, true},
+		{"some_bias_table", []int{4, 4}, false}, // the official rule matches "bias" anywhere
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, Decayed(tt.name, tt.shape), tt.name)
+	}
+}
+
+func TestScalarsEachNamesEveryField(t *testing.T) {
+	sc := StepScalars(2, 0.1, 0.2, 1)
+	var names []string
+	sum := 0.0
+	sc.Each(func(name string, v *float64) { names = append(names, name); sum += *v })
+	assert.Equal(t, []string{"LR", "WeightDecay", "BC1", "BC2", "ClipNorm"}, names)
+	assert.InDelta(t, 0.1+0.2+(1-0.81)+(1-0.999*0.999)+1, sum, 1e-12)
 }
