@@ -64,7 +64,7 @@ func saveTrainer(path string, tr *Trainer, out *Outcome, epoch int) error {
 	}
 	meta := torchckpt.NewDict()
 	meta.Set("step", tr.StepCount())
-	meta.Set("kind", tr.opts.Model.Kind)
+	meta.Set("kind", string(tr.opts.Model.Kind))
 	meta.Set("curves", string(curvesJSON))
 	top := torchckpt.NewDict()
 	top.Set("classifiers", &torchckpt.List{Items: heads})
@@ -158,7 +158,7 @@ func LoadCheckpoint(path string, m Model) (*Checkpoint, error) {
 			}
 			p[bare] = v
 		}
-		if d := checkpointDepth(p); m.Kind != AvgPoolLinear && d != m.depth() {
+		if d := checkpointDepth(p); m.Kind.traits().pooler && d != m.depth() {
 			return nil, fmt.Errorf("%s: %s holds a probe of depth %d (%d self-attention blocks), the config describes depth %d (probe type %s; V-JEPA 2 probes set experiment.classifier.num_probe_blocks)",
 				path, key, d, d-1, m.depth(), m.Kind)
 		}

@@ -70,7 +70,7 @@ func ExperimentFromConfig(name string, cfg *officialcfg.EvalConfig, dataDir stri
 		return nil, err
 	}
 	e := &Experiment{Dataset: name, Model: model, EncoderKey: cfg.Pretrain.CheckpointKey,
-		Probes: []string{pm.Kind}, ConfigProbe: pm,
+		Probes: []Kind{pm.Kind}, ConfigProbe: pm,
 		Epochs: cfg.Optimization.NumEpochs, BatchSize: cfg.Optimization.BatchSize,
 		ClipGrad: 1.0, Seed: 0}
 	for _, h := range cfg.Heads() {

@@ -31,7 +31,7 @@ type Experiment struct {
 	// PretrainData and PretrainRun describe where the checkpoint came from (for the tables).
 	PretrainData, PretrainRun string
 	// Probes are the probe types to train (Attentive, Attentive4, AvgPoolLinear).
-	Probes []string
+	Probes []Kind
 	// ConfigProbe is the probe the eval config describes ([ModelFromEvalConfig]): probes of
 	// its kind get its heads and depth, other kinds the encoder's heads and their default
 	// depth. Zero: every probe is built the latter way.

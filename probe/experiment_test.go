@@ -43,7 +43,7 @@ func tinyExperiment(t *testing.T, ckpt string) *probe.Experiment {
 		Data: probe.DataSpec{Train: "synthetic-motion", Val: "synthetic-motion", NumClasses: 8,
 			Protocol:       probe.Protocol{FramesPerClip: 4, FrameStep: 4, NumSegments: 1, NumViews: 1, Resolution: 32},
 			SyntheticTrain: 48, SyntheticVal: 16},
-		Probes: []string{probe.Attentive, probe.AvgPoolLinear},
+		Probes: []probe.Kind{probe.Attentive, probe.AvgPoolLinear},
 		Heads: []probe.HeadConfig{{LR: 1e-3, StartLR: 1e-3, WeightDecay: 0.01, FinalWD: 1e-6},
 			{LR: 3e-3, StartLR: 3e-3, WeightDecay: 0.01, FinalWD: 1e-6}},
 		Epochs: 2, BatchSize: 16, ClipGrad: 1, OutDir: filepath.Join(t.TempDir(), "probe"),
@@ -78,7 +78,7 @@ func TestExperimentWritesValidRecords(t *testing.T) {
 
 	// Eval-only reproduces the trained probe's accuracy from its checkpoint.
 	e2 := tinyExperiment(t, ckpt)
-	e2.CompareRandom, e2.Probes = false, []string{probe.Attentive}
+	e2.CompareRandom, e2.Probes = false, []probe.Kind{probe.Attentive}
 	e2.EvalOnly, e2.Seed = recs[0].Probe.Checkpoint, e.Seed // the seed draws the built-in clips
 	again, err := e2.Run(context.Background(), backend)
 	require.NoError(t, err)

@@ -8,11 +8,6 @@ import (
 	"sort"
 )
 
-// KNN is the training-free k-nearest-neighbour evaluation (probe type "knn"), as in DINO:
-// mean-pooled frozen features, L2-normalised, cosine similarity to every training sample, the
-// k most similar vote for their class with weight exp(similarity / T).
-const KNN = "knn"
-
 // KNNSettings are the k-NN evaluation's parameters (DINO's defaults: k 20, T 0.07).
 type KNNSettings struct {
 	K           int     `json:"k"`

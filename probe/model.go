@@ -11,26 +11,12 @@ import (
 	"github.com/vjepa-go/vjepa/backbone"
 )
 
-// Kinds of probe.
-const (
-	// Attentive is the V-JEPA attentive probe: one learnable query, one cross-attention block
-	// with MLP, then a linear classifier (jepa:src/models/attentive_pooler.py). At depth > 1
-	// its depth−1 self-attention blocks run on the query, after the cross-attention.
-	Attentive = "attentive"
-	// Attentive4 is the V-JEPA 2 probe (vjepa2:src/models/attentive_pooler.py): depth−1
-	// self-attention blocks over the encoder tokens, then the cross-attention block and the
-	// linear classifier. Its default depth is 4, the num_probe_blocks of every official config.
-	Attentive4 = "attentive4"
-	// AvgPoolLinear averages the tokens and applies a linear classifier (paper Table 3).
-	AvgPoolLinear = "avgpool-linear"
-)
-
 // LayerNormEps is the epsilon of the probe's LayerNorms (PyTorch's default, 1e-5).
 const LayerNormEps = 1e-5
 
 // Model describes one probe head.
 type Model struct {
-	Kind       string
+	Kind       Kind
 	EmbedDim   int // D of the frozen encoder
 	NumHeads   int // attention heads (16 in the official configs)
 	NumClasses int
@@ -43,23 +29,22 @@ type Model struct {
 // depth is the pooler depth with the kind's default applied.
 func (m Model) depth() int {
 	switch {
-	case m.Kind == AvgPoolLinear:
+	case !m.Kind.traits().pooler:
 		return 0
 	case m.Depth > 0:
 		return m.Depth
-	case m.Kind == Attentive4:
-		return 4
 	default:
-		return 1
+		return m.Kind.traits().defaultDepth
 	}
 }
 
 // Validate reports an inconsistent model.
 func (m Model) Validate() error {
-	switch m.Kind {
-	case Attentive, Attentive4, AvgPoolLinear:
-	default:
-		return fmt.Errorf("unknown probe type %q (valid: %s, %s, %s)", m.Kind, Attentive, Attentive4, AvgPoolLinear)
+	if _, err := ParseKind(string(m.Kind)); err != nil {
+		return err
+	}
+	if !m.Kind.Trained() {
+		return fmt.Errorf("probe type %s has no trained model", m.Kind)
 	}
 	if m.NumClasses < 2 {
 		return fmt.Errorf("probe needs at least 2 classes, got %d", m.NumClasses)
@@ -67,7 +52,7 @@ func (m Model) Validate() error {
 	if m.EmbedDim < 1 {
 		return fmt.Errorf("probe: embed dim must be positive, got %d", m.EmbedDim)
 	}
-	if m.Kind != AvgPoolLinear && (m.NumHeads < 1 || m.EmbedDim%m.NumHeads != 0) {
+	if m.Kind.traits().pooler && (m.NumHeads < 1 || m.EmbedDim%m.NumHeads != 0) {
 		return fmt.Errorf("probe: embed dim %d is not divisible by %d heads", m.EmbedDim, m.NumHeads)
 	}
 	if m.Depth < 0 {
@@ -88,7 +73,7 @@ func (m Model) selfBlocks() int {
 func (m Model) Specs() []backbone.ParamSpec {
 	d, c := m.EmbedDim, m.NumClasses
 	var specs []backbone.ParamSpec
-	if m.Kind != AvgPoolLinear {
+	if m.Kind.traits().pooler {
 		specs = append(specs, backbone.ParamSpec{Name: "pooler.query_tokens", Shape: []int{1, 1, d}})
 		for i := 0; i < m.selfBlocks(); i++ {
 			specs = append(specs, blockSpecs(fmt.Sprintf("pooler.blocks.%d.", i), d)...)
@@ -160,14 +145,14 @@ func (m Model) Init(rng *rand.Rand) backbone.HostParams {
 	// V-JEPA 2 numbers its blocks from 1 and gives the cross-attention the last block's
 	// number; V-JEPA counts the cross-attention as layer 1 and its blocks from 2.
 	first, cross := 1, max(m.selfBlocks(), 1)
-	if m.Kind == Attentive {
+	if m.Kind.traits().selfOnQuery {
 		first, cross = 2, 1
 	}
 	for i := 0; i < m.selfBlocks(); i++ {
 		rescale(fmt.Sprintf("pooler.blocks.%d.attn.proj.weight", i), i+first)
 		rescale(fmt.Sprintf("pooler.blocks.%d.mlp.fc2.weight", i), i+first)
 	}
-	if m.Kind != AvgPoolLinear {
+	if m.Kind.traits().pooler {
 		rescale("pooler.cross_attention_block.mlp.fc2.weight", cross)
 	}
 	return out
@@ -188,7 +173,7 @@ func (m Model) Pool(w backbone.Weights, x *Node) *Node {
 // PoolTrace is [Model.Pool] that also returns the output of every self-attention block:
 // [B,N,D] over the tokens for Attentive4, [B,1,D] on the query for Attentive.
 func (m Model) PoolTrace(w backbone.Weights, x *Node) (*Node, []*Node) {
-	if m.Kind == AvgPoolLinear {
+	if !m.Kind.traits().pooler {
 		return ReduceMean(x, 1), nil
 	}
 	var trace []*Node
@@ -197,13 +182,14 @@ func (m Model) PoolTrace(w backbone.Weights, x *Node) (*Node, []*Node) {
 		trace = append(trace, x)
 		return x
 	}
-	if m.Kind == Attentive4 {
+	selfOnQuery := m.Kind.traits().selfOnQuery
+	if !selfOnQuery {
 		for i := 0; i < m.selfBlocks(); i++ {
 			x = block(x, i)
 		}
 	}
 	q := m.crossAttention(w, x)
-	if m.Kind == Attentive {
+	if selfOnQuery {
 		for i := 0; i < m.selfBlocks(); i++ {
 			q = block(q, i)
 		}

@@ -39,7 +39,7 @@ func TestProbeParity(t *testing.T) {
 	backend := testutil.Backend(t)
 	tests := []struct {
 		fixture string
-		kind    string
+		kind    probe.Kind
 		depth   int
 		outputs map[int]map[string]string // head -> recorded file -> output (logits, pooled, blocks)
 	}{

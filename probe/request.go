@@ -24,9 +24,9 @@ type Request struct {
 	EncoderKey string // target_encoder (default, as the official evals) or encoder
 	Trainer    string // who pretrained Checkpoint: "vjepa-go" (default for built-in sets) or "official"
 
-	Probes  []string // probe types; default: the config's (attentive / attentive4)
-	Compare *bool    // also probe a random-init backbone; default on for the built-in sets
-	Augment *bool    // official training augmentation; default on for k400, ssv2, in1k and presets
+	Probes  []Kind // probe types; default: the config's (attentive / attentive4)
+	Compare *bool  // also probe a random-init backbone; default on for the built-in sets
+	Augment *bool  // official training augmentation; default on for k400, ssv2, in1k and presets
 
 	Epochs, BatchSize int    // overrides of the config's values (0 keeps them)
 	DataDir           string // root of the real data sets: DIR/<dataset>/…
@@ -57,11 +57,38 @@ const BuiltinSeeds = 3
 // Trainers names who can have pretrained a probed checkpoint.
 var Trainers = []string{"vjepa-go", "official"}
 
+// EncoderKeys are the checkpoint keys a probe can read the backbone from: the EMA target
+// encoder (the official evaluations' default) or the context encoder.
+func EncoderKeys() []string { return []string{"target_encoder", "encoder"} }
+
+// Validate checks the values of r that name something (probe types, encoder key, trainer)
+// and its counts, before any work; each error is one line listing the valid values.
+func (r Request) Validate() error {
+	for _, k := range r.Probes {
+		if _, err := ParseKind(string(k)); err != nil {
+			return err
+		}
+	}
+	if r.EncoderKey != "" && !slices.Contains(EncoderKeys(), r.EncoderKey) {
+		return fmt.Errorf("unknown encoder key %q (valid: %s)", r.EncoderKey, strings.Join(EncoderKeys(), ", "))
+	}
+	if r.Trainer != "" && !slices.Contains(Trainers, r.Trainer) {
+		return fmt.Errorf("trainer %q: want %s", r.Trainer, strings.Join(Trainers, " or "))
+	}
+	if r.Seeds < 0 {
+		return fmt.Errorf("seeds %d: need at least one seed", r.Seeds)
+	}
+	return nil
+}
+
 // NewExperiment resolves r into an experiment: it loads the eval config, lays out the data,
 // finds the checkpoint and applies the protocol's defaults (augmentation for the real
 // benchmarks, the random-init comparison and the average-pooling baseline for the built-in
 // sets). The warnings are the config's unknown keys.
 func NewExperiment(r Request) (*Experiment, []officialcfg.Warning, error) {
+	if err := r.Validate(); err != nil {
+		return nil, nil, err
+	}
 	name := r.Dataset
 	if name == "" && r.Config == "" {
 		return nil, nil, errors.New("a data set or an eval config is required")
@@ -144,8 +171,6 @@ func NewExperiment(r Request) (*Experiment, []officialcfg.Warning, error) {
 	e.RecordsDir, e.Resume, e.Workers, e.Seed, e.Progress = r.RecordsDir, r.Resume, r.Workers, r.Seed, r.Progress
 	e.Cache = FeatureCache{Dir: r.CacheDir}
 	switch {
-	case r.Seeds < 0:
-		return nil, warnings, fmt.Errorf("seeds %d: need at least one seed", r.Seeds)
 	case r.Seeds > 0:
 		e.Seeds = r.Seeds
 	case builtinName && r.EvalOnly == "":
@@ -162,9 +187,6 @@ func NewExperiment(r Request) (*Experiment, []officialcfg.Warning, error) {
 			return nil, warnings, err
 		}
 		e.KNNLabelsPerClass = r.KNNLabelsPerClass
-	}
-	if r.Trainer != "" && !slices.Contains(Trainers, r.Trainer) {
-		return nil, warnings, fmt.Errorf("trainer %q: want %s", r.Trainer, strings.Join(Trainers, " or "))
 	}
 	e.Trainer = r.Trainer
 	e.Data.SyntheticTrain, e.Data.SyntheticVal, e.Data.Seed = r.TrainSize, r.ValSize, r.Seed

@@ -17,25 +17,25 @@ func TestNewExperimentDefaults(t *testing.T) {
 		name        string
 		req         probe.Request
 		wantErr     string
-		wantProbes  []string
+		wantProbes  []probe.Kind
 		wantCompare bool
 		wantTrainer string
 	}{
 		{"built-in set: random-init comparison and the average-pooling baseline",
 			probe.Request{Dataset: "synthetic-motion", Checkpoint: "ckpt.pth.tar"}, "",
-			[]string{probe.Attentive, probe.AvgPoolLinear}, true, "vjepa-go"},
+			[]probe.Kind{probe.Attentive, probe.AvgPoolLinear}, true, "vjepa-go"},
 		{"comparison turned off",
 			probe.Request{Dataset: "synthetic-motion", Checkpoint: "ckpt.pth.tar", Compare: &no}, "",
-			[]string{probe.Attentive}, false, "vjepa-go"},
+			[]probe.Kind{probe.Attentive}, false, "vjepa-go"},
 		{"random init only",
 			probe.Request{Dataset: "synthetic-motion", RandomOnly: true}, "",
-			[]string{probe.Attentive}, false, ""},
+			[]probe.Kind{probe.Attentive}, false, ""},
 		{"saved probe: no comparison",
 			probe.Request{Dataset: "synthetic-motion", Checkpoint: "ckpt.pth.tar", EvalOnly: "probe.pth.tar"}, "",
-			[]string{probe.Attentive}, false, "vjepa-go"},
+			[]probe.Kind{probe.Attentive}, false, "vjepa-go"},
 		{"official trainer named",
-			probe.Request{Dataset: "synthetic-motion", Checkpoint: "ckpt.pth.tar", Trainer: "official", Probes: []string{probe.KNN}}, "",
-			[]string{probe.KNN, probe.AvgPoolLinear}, true, "official"},
+			probe.Request{Dataset: "synthetic-motion", Checkpoint: "ckpt.pth.tar", Trainer: "official", Probes: []probe.Kind{probe.KNN}}, "",
+			[]probe.Kind{probe.KNN, probe.AvgPoolLinear}, true, "official"},
 		{"rendered clips have no training augmentation",
 			probe.Request{Dataset: "synthetic-motion", RandomOnly: true, Augment: &yes}, "augment: the built-in data set", nil, false, ""},
 		{"unknown trainer",

@@ -17,12 +17,13 @@ import (
 
 // slot is one (backbone init, probe type, few-label regime) of an experiment: one record.
 type slot struct {
-	init, kind     string
+	init           string
+	kind           Kind
 	labelsPerClass int
 }
 
 func (s slot) label() string {
-	return ProbeInfo{Type: s.kind, LabelsPerClass: s.labelsPerClass}.Label()
+	return ProbeInfo{Type: string(s.kind), LabelsPerClass: s.labelsPerClass}.Label()
 }
 
 // trial is one seed's outcome of a slot.
@@ -77,7 +78,7 @@ func (e *Experiment) slots(inits []string) ([]slot, error) {
 	for _, init := range inits {
 		for _, kind := range e.Probes {
 			out = append(out, slot{init: init, kind: kind})
-			if kind != KNN {
+			if kind.Trained() {
 				continue
 			}
 			if e.Data.Augment {
@@ -143,10 +144,10 @@ func (e *Experiment) sharedFeatures(ctx context.Context, backend compute.Backend
 
 // runTrial trains (or, for k-NN, evaluates) one slot's probe with seed.
 func (e *Experiment) runTrial(ctx context.Context, backend compute.Backend, sl slot, seed uint64, nSeeds int, sf *sharedFeatures) (*trial, error) {
-	pi := ProbeInfo{Type: sl.kind, Epochs: e.Epochs, BatchSize: e.BatchSize, NumHeads: e.Model.NumHeads,
+	pi := ProbeInfo{Type: string(sl.kind), Epochs: e.Epochs, BatchSize: e.BatchSize, NumHeads: e.Model.NumHeads,
 		Seed: seed, TrainAugmentation: e.Data.Augment && e.EvalOnly == "", LabelsPerClass: sl.labelsPerClass}
 	tr := &trial{seed: seed, info: sf.info, train: sf.train, val: sf.val}
-	if sl.kind == KNN {
+	if !sl.kind.Trained() {
 		s := e.KNN
 		if s == (KNNSettings{}) {
 			s = DefaultKNN()

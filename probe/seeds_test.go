@@ -21,7 +21,7 @@ func TestExperimentSeeds(t *testing.T) {
 	backend, ckpt := tinyCheckpoint(t)
 
 	e := tinyExperiment(t, ckpt)
-	e.Probes, e.Heads, e.Epochs = []string{probe.Attentive, probe.KNN}, e.Heads[:1], 1
+	e.Probes, e.Heads, e.Epochs = []probe.Kind{probe.Attentive, probe.KNN}, e.Heads[:1], 1
 	e.Seed, e.Seeds, e.KNNLabelsPerClass, e.Trainer = 3, 2, []int{1}, "vjepa-go"
 	e.Cache = probe.FeatureCache{Dir: filepath.Join(t.TempDir(), "cache")}
 	recs, err := e.Run(context.Background(), backend)
@@ -75,7 +75,7 @@ func TestExperimentSeeds(t *testing.T) {
 
 	// The k-NN is deterministic: a second run (from the cache) gives the same numbers.
 	e2 := tinyExperiment(t, ckpt)
-	e2.Probes, e2.Seed, e2.Seeds, e2.KNNLabelsPerClass, e2.Cache = []string{probe.KNN}, 3, 2, []int{1}, e.Cache
+	e2.Probes, e2.Seed, e2.Seeds, e2.KNNLabelsPerClass, e2.Cache = []probe.Kind{probe.KNN}, 3, 2, []int{1}, e.Cache
 	again, err := e2.Run(context.Background(), backend)
 	require.NoError(t, err)
 	for _, r := range again {
@@ -91,7 +91,7 @@ func TestExperimentSeedsRejects(t *testing.T) {
 	require.ErrorContains(t, err, "takes one seed, not 2")
 
 	e = tinyExperiment(t, "")
-	e.Probes, e.Data.Augment = []string{probe.KNN}, true
+	e.Probes, e.Data.Augment = []probe.Kind{probe.KNN}, true
 	_, err = e.Run(context.Background(), backend)
 	require.ErrorContains(t, err, "cannot run with training augmentation")
 	_, err = os.Stat(e.RecordsDir)

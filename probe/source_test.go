@@ -102,7 +102,7 @@ func TestAugmentedTraining(t *testing.T) {
 	require.Equal(t, straight.Params, resumed.Params)
 	require.Equal(t, straight.Heads, resumed.Heads)
 
-	e := &Experiment{Dataset: "in1k", Model: c, Data: spec, Probes: []string{Attentive},
+	e := &Experiment{Dataset: "in1k", Model: c, Data: spec, Probes: []Kind{Attentive},
 		Heads: opts("", 0, false).Heads, Epochs: 1, BatchSize: 4, OutDir: t.TempDir(), RecordsDir: t.TempDir(),
 		Workers: 2, Progress: io.Discard, Cache: FeatureCache{Dir: t.TempDir()}}
 	recs, err := e.Run(context.Background(), backend)

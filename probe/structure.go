@@ -29,7 +29,7 @@ func configProbe(cfg *officialcfg.EvalConfig) (Model, error) {
 	if err != nil {
 		return Model{}, err
 	}
-	kind := Attentive
+	var kind Kind = Attentive
 	if s.Layout == officialcfg.LayoutVJEPA2 {
 		kind = Attentive4
 	}
@@ -39,9 +39,9 @@ func configProbe(cfg *officialcfg.EvalConfig) (Model, error) {
 // ProbeModel is the probe of the given kind for the experiment's encoder: the config's heads
 // and depth when kind is the config's probe type ([Experiment.ConfigProbe]), else the
 // encoder's heads and the kind's default depth.
-func (e *Experiment) ProbeModel(kind string, numClasses int) Model {
+func (e *Experiment) ProbeModel(kind Kind, numClasses int) Model {
 	m := Model{Kind: kind, EmbedDim: e.Model.EmbedDim, NumHeads: e.Model.NumHeads, NumClasses: numClasses}
-	if kind == e.ConfigProbe.Kind && kind != AvgPoolLinear {
+	if kind == e.ConfigProbe.Kind && kind.traits().pooler {
 		m.NumHeads, m.Depth = e.ConfigProbe.NumHeads, e.ConfigProbe.Depth
 	}
 	return m

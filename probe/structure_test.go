@@ -36,12 +36,12 @@ func TestModelFromEveryEvalPreset(t *testing.T) {
 				}
 			}
 			if strings.HasPrefix(name, officialcfg.VJEPA2Prefix) {
-				assert.Equal(t, probe.Attentive4, m.Kind)
+				assert.Equal(t, probe.Kind(probe.Attentive4), m.Kind)
 				assert.Equal(t, 4, m.Depth)
 				assert.Equal(t, 3, blocks)
 				assert.Contains(t, []int{1024, 1408}, m.EmbedDim)
 			} else {
-				assert.Equal(t, probe.Attentive, m.Kind)
+				assert.Equal(t, probe.Kind(probe.Attentive), m.Kind)
 				assert.Equal(t, 1, m.Depth)
 				assert.Zero(t, blocks)
 				assert.Contains(t, []int{1024, 1280}, m.EmbedDim)
@@ -59,7 +59,7 @@ func TestBlockOrder(t *testing.T) {
 		x.F32[i] = float32(i%7) - 3
 	}
 	tests := []struct {
-		kind       string
+		kind       probe.Kind
 		depth      int
 		blockShape []int
 	}{
@@ -75,7 +75,7 @@ func TestBlockOrder(t *testing.T) {
 		require.NoError(t, err, "%s depth %d", tt.kind, tt.depth)
 		assert.Equal(t, []int{2, 3}, a.Logits.Shape)
 		assert.Equal(t, []int{2, 8}, a.Pooled.Shape)
-		wantBlocks := map[string]int{probe.Attentive: max(tt.depth-1, 0), probe.Attentive4: 3, probe.AvgPoolLinear: 0}[tt.kind]
+		wantBlocks := map[probe.Kind]int{probe.Attentive: max(tt.depth-1, 0), probe.Attentive4: 3, probe.AvgPoolLinear: 0}[tt.kind]
 		if tt.kind == probe.Attentive4 && tt.depth > 0 {
 			wantBlocks = tt.depth - 1
 		}
@@ -127,7 +127,7 @@ func TestExperimentFromConfigProbe(t *testing.T) {
 	require.NoError(t, err)
 	e, err := probe.ExperimentFromConfig("ssv2", cfg, "")
 	require.NoError(t, err)
-	assert.Equal(t, []string{probe.Attentive}, e.Probes)
+	assert.Equal(t, []probe.Kind{probe.Attentive}, e.Probes)
 	assert.Equal(t, probe.Model{Kind: probe.Attentive, EmbedDim: 1024, NumHeads: 16, NumClasses: 174, Depth: 1}, e.ConfigProbe)
 
 	cfg, _, err = officialcfg.LoadEvalPreset("vjepa2_vitl_ssv2")
@@ -136,7 +136,7 @@ func TestExperimentFromConfigProbe(t *testing.T) {
 	require.NoError(t, err, "a V-JEPA 2 config builds a RoPE encoder and its 4-block probe")
 	assert.True(t, e.Model.UseRoPE)
 	assert.Equal(t, "vit_large", e.Model.Name)
-	assert.Equal(t, probe.Attentive4, e.ConfigProbe.Kind)
+	assert.Equal(t, probe.Kind(probe.Attentive4), e.ConfigProbe.Kind)
 	assert.Equal(t, 4, e.ConfigProbe.Depth)
 	assert.Equal(t, 174, e.ConfigProbe.NumClasses)
 }
@@ -154,7 +154,7 @@ func TestInitRescale(t *testing.T) {
 		return math.Sqrt(s / float64(len(v)))
 	}
 	tests := []struct {
-		kind   string
+		kind   probe.Kind
 		depth  int
 		layers map[string]int // tensor prefix -> layer
 	}{

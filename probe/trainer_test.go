@@ -30,8 +30,8 @@ func toyFeatures(n, tokens, d, classes int, rng *rand.Rand) (backbone.HostTensor
 func TestTrainerLearns(t *testing.T) {
 	backend := testutil.Backend(t)
 	rng := rand.New(rand.NewPCG(1, 2))
-	for _, kind := range []string{Attentive, Attentive4, AvgPoolLinear} {
-		t.Run(kind, func(t *testing.T) {
+	for _, kind := range []Kind{Attentive, Attentive4, AvgPoolLinear} {
+		t.Run(string(kind), func(t *testing.T) {
 			m := Model{Kind: kind, EmbedDim: 16, NumHeads: 4, NumClasses: 4}
 			init := []backbone.HostParams{m.Init(rng), m.Init(rng)}
 			tr, err := NewTrainer(backend, TrainerOptions{Model: m, NumHeads: 2, ClipGrad: 1}, init)

@@ -81,7 +81,11 @@ func runEmbed(ctx context.Context, args []string) error {
 	if *probeCkpt == "" {
 		pool, err = probe.NewMeanPooler(backend, e.Model.EmbedDim)
 	} else {
-		m := e.ProbeModel(*probeType, cfg.Data.NumClasses)
+		kind, err := probe.ParseKind(*probeType)
+		if err != nil {
+			return fmt.Errorf("--probe: %w", err)
+		}
+		m := e.ProbeModel(kind, cfg.Data.NumClasses)
 		var pc *probe.Checkpoint
 		if pc, err = probe.LoadCheckpoint(*probeCkpt, m); err != nil {
 			return err

@@ -1,6 +1,12 @@
 package main
 
-import "testing"
+import (
+	"os"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
 
 // TestBadFlags: bad flag values fail at once, before any work, with a one-line error.
 func TestBadFlags(t *testing.T) {
@@ -19,6 +25,13 @@ func TestBadFlags(t *testing.T) {
 		{"probe knn k", probe, []string{"--probe", "knn", "--knn-k", "0"}, "k must be positive"},
 		{"probe knn temperature", probe, []string{"--probe", "knn", "--knn-temperature", "-1"}, "temperature positive"},
 		{"probe knn labels", probe, []string{"--probe", "knn", "--knn-labels", "1,zero"}, `--knn-labels: "zero" is not a positive integer`},
+		{"probe kind", probe, []string{"--probe", "attentiv"},
+			`--probe: unknown probe type "attentiv" (valid: attentive, attentive4, avgpool-linear, knn)`},
+		{"probe kind in a list", probe, []string{"--probe", "knn,avgpool"}, `unknown probe type "avgpool" (valid: `},
+		{"probe encoder key", probe, []string{"--encoder", "target"},
+			`unknown encoder key "target" (valid: target_encoder, encoder)`},
+		{"probe dataset", []string{"probe", "--random-only"}, []string{"--dataset", "synthetic-motoin"},
+			`unknown data set or config "synthetic-motoin" (built-in: `},
 		{"probe trainer", probe, []string{"--trainer", "pytorch"}, `--trainer "pytorch": want vjepa-go or official`},
 	}
 	for _, tc := range tests {
@@ -27,4 +40,18 @@ func TestBadFlags(t *testing.T) {
 			requireCLIError(t, code, stderr, tc.want)
 		})
 	}
+}
+
+// TestBadProbeKindFailsBeforeExtraction: a mistyped --probe is refused before the backbone
+// runs: within seconds, naming the valid types, with nothing written to the feature cache.
+func TestBadProbeKindFailsBeforeExtraction(t *testing.T) {
+	cache := t.TempDir()
+	start := time.Now()
+	code, stderr := runCLI(t, "probe", "--dataset", "synthetic-motion", "--random-only", "--probe", "attentiv",
+		"--records", t.TempDir(), "--feature-cache", cache, "--out", t.TempDir())
+	requireCLIError(t, code, stderr, "attentive, attentive4, avgpool-linear, knn")
+	require.Less(t, time.Since(start), 5*time.Second)
+	entries, err := os.ReadDir(cache)
+	require.NoError(t, err)
+	require.Empty(t, entries, "no features extracted")
 }

@@ -67,7 +67,9 @@ func runProbe(ctx context.Context, args []string) error {
 		Progress: os.Stderr,
 	}
 	if *probes != "" {
-		req.Probes = strings.Split(*probes, ",")
+		if req.Probes, err = probe.ParseKinds(*probes); err != nil {
+			return fmt.Errorf("--probe: %w", err)
+		}
 	}
 	if *evalOnly {
 		req.EvalOnly = *probeCkpt
@@ -82,6 +84,9 @@ func runProbe(ctx context.Context, args []string) error {
 	})
 	if req.KNNLabelsPerClass, err = parseInts(*knnLabels); err != nil {
 		return fmt.Errorf("--knn-labels: %w", err)
+	}
+	if err := req.Validate(); err != nil {
+		return err
 	}
 	e, warnings, err := probe.NewExperiment(req)
 	for _, w := range warnings {
