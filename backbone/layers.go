@@ -140,16 +140,12 @@ func (e Execution) Block(x *Node, w Weights, prefix string, numHeads int, eps fl
 	}
 	if dt != x.DType() {
 		low := Weights{}
-		for _, part := range []string{"attn.qkv", "attn.proj", "mlp.fc1", "mlp.fc2"} {
-			for _, kind := range []string{".weight", ".bias"} {
-				name := prefix + part + kind
-				low[name] = ConvertDType(w.Get(name), dt)
+		for _, p := range BlockSpecs(prefix, 0, 0) {
+			v := w.Get(p.Name)
+			if !IsNorm(p.Name) { // the LayerNorms stay in float32
+				v = ConvertDType(v, dt)
 			}
-		}
-		for _, norm := range []string{"norm1", "norm2"} {
-			for _, kind := range []string{".weight", ".bias"} {
-				low[prefix+norm+kind] = w.Get(prefix + norm + kind)
-			}
+			low[p.Name] = v
 		}
 		w = low
 	}

@@ -25,8 +25,10 @@ func (p ParamSpec) Size() int {
 	return n
 }
 
-// blockSpecs lists the parameters of one pre-norm transformer block of width d and MLP hidden h.
-func blockSpecs(prefix string, d, h int) []ParamSpec {
+// BlockSpecs lists the parameters of one pre-norm transformer block of width d and MLP
+// hidden h with the official module names (timm's Block: norm1, attn.qkv, attn.proj, norm2,
+// mlp.fc1, mlp.fc2): the encoder's, the predictor's and the probes' self-attention blocks.
+func BlockSpecs(prefix string, d, h int) []ParamSpec {
 	return []ParamSpec{
 		{Name: prefix + "norm1.weight", Shape: []int{d}},
 		{Name: prefix + "norm1.bias", Shape: []int{d}},
@@ -55,7 +57,7 @@ func EncoderSpecs(c Config) []ParamSpec {
 		ParamSpec{Name: "patch_embed.proj.weight", Shape: []int{d, 3, c.Tubelet, c.PatchSize, c.PatchSize}},
 		ParamSpec{Name: "patch_embed.proj.bias", Shape: []int{d}})
 	for i := 0; i < c.Depth; i++ {
-		specs = append(specs, blockSpecs(fmt.Sprintf("blocks.%d.", i), d, c.MLPHidden())...)
+		specs = append(specs, BlockSpecs(fmt.Sprintf("blocks.%d.", i), d, c.MLPHidden())...)
 	}
 	return append(specs,
 		ParamSpec{Name: "norm.weight", Shape: []int{d}},
@@ -77,7 +79,7 @@ func PredictorSpecs(c Config) []ParamSpec {
 		specs = append(specs, ParamSpec{Name: fmt.Sprintf("mask_tokens.%d", i), Shape: []int{1, 1, p}})
 	}
 	for i := 0; i < c.PredDepth; i++ {
-		specs = append(specs, blockSpecs(fmt.Sprintf("predictor_blocks.%d.", i), p, c.PredMLPHidden())...)
+		specs = append(specs, BlockSpecs(fmt.Sprintf("predictor_blocks.%d.", i), p, c.PredMLPHidden())...)
 	}
 	return append(specs,
 		ParamSpec{Name: "predictor_norm.weight", Shape: []int{p}},
@@ -194,19 +196,30 @@ func initParams(specs []ParamSpec, rng *rand.Rand, fixed map[string][]float32) H
 			continue
 		}
 		v := make([]float32, s.Size())
-		switch {
-		case strings.HasSuffix(s.Name, ".bias"):
-			// zeros
-		case strings.Contains(s.Name, "norm") && strings.HasSuffix(s.Name, ".weight"):
-			for i := range v {
-				v[i] = 1
-			}
-		default:
-			TruncNormal(v, 0.02, rng)
-		}
+		InitDefault(s.Name, v, rng)
 		out[s.Name] = v
 	}
 	return out
+}
+
+// IsNorm reports whether the parameter name belongs to a LayerNorm: every official LayerNorm
+// module name contains "norm" (norm, norm1, norm2, predictor_norm) and no other does.
+func IsNorm(name string) bool { return strings.Contains(name, "norm") }
+
+// InitDefault fills v, the values of the parameter name, with the official init of the
+// transformer weights (_init_weights of the ViT, predictor and pooler): biases 0, LayerNorm
+// weights 1, every other weight trunc-normal(0.02).
+func InitDefault(name string, v []float32, rng *rand.Rand) {
+	switch {
+	case strings.HasSuffix(name, ".bias"):
+		// zeros
+	case IsNorm(name) && strings.HasSuffix(name, ".weight"):
+		for i := range v {
+			v[i] = 1
+		}
+	default:
+		TruncNormal(v, 0.02, rng)
+	}
 }
 
 // TruncNormal fills v with N(0, std²) samples truncated to [-2, 2] (absolute bounds, as the

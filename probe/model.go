@@ -24,6 +24,9 @@ type Model struct {
 	// self-attention blocks (V-JEPA 2's num_probe_blocks). 0 means the kind's default: 1 for
 	// Attentive, 4 for Attentive4.
 	Depth int
+	// Exec is how the pooler's attention blocks are computed: the run's execution settings
+	// (the encoder's, [Experiment.ProbeModel]); the zero value computes them in float32.
+	Exec backbone.Execution `json:"-"`
 }
 
 // depth is the pooler depth with the kind's default applied.
@@ -88,9 +91,9 @@ func (m Model) Specs() []backbone.ParamSpec {
 			backbone.ParamSpec{Name: p + "xattn.kv.bias", Shape: []int{2 * d}},
 			backbone.ParamSpec{Name: p + "norm2.weight", Shape: []int{d}},
 			backbone.ParamSpec{Name: p + "norm2.bias", Shape: []int{d}},
-			backbone.ParamSpec{Name: p + "mlp.fc1.weight", Shape: []int{4 * d, d}},
-			backbone.ParamSpec{Name: p + "mlp.fc1.bias", Shape: []int{4 * d}},
-			backbone.ParamSpec{Name: p + "mlp.fc2.weight", Shape: []int{d, 4 * d}},
+			backbone.ParamSpec{Name: p + "mlp.fc1.weight", Shape: []int{poolerMLPRatio * d, d}},
+			backbone.ParamSpec{Name: p + "mlp.fc1.bias", Shape: []int{poolerMLPRatio * d}},
+			backbone.ParamSpec{Name: p + "mlp.fc2.weight", Shape: []int{d, poolerMLPRatio * d}},
 			backbone.ParamSpec{Name: p + "mlp.fc2.bias", Shape: []int{d}},
 		)
 	}
@@ -99,15 +102,12 @@ func (m Model) Specs() []backbone.ParamSpec {
 		backbone.ParamSpec{Name: "linear.bias", Shape: []int{c}})
 }
 
+// poolerMLPRatio is the MLP width of the pooler's blocks over d: the official
+// AttentivePooler's mlp_ratio default, 4.0, which no official config changes.
+const poolerMLPRatio = 4
+
 func blockSpecs(prefix string, d int) []backbone.ParamSpec {
-	return []backbone.ParamSpec{
-		{Name: prefix + "norm1.weight", Shape: []int{d}}, {Name: prefix + "norm1.bias", Shape: []int{d}},
-		{Name: prefix + "attn.qkv.weight", Shape: []int{3 * d, d}}, {Name: prefix + "attn.qkv.bias", Shape: []int{3 * d}},
-		{Name: prefix + "attn.proj.weight", Shape: []int{d, d}}, {Name: prefix + "attn.proj.bias", Shape: []int{d}},
-		{Name: prefix + "norm2.weight", Shape: []int{d}}, {Name: prefix + "norm2.bias", Shape: []int{d}},
-		{Name: prefix + "mlp.fc1.weight", Shape: []int{4 * d, d}}, {Name: prefix + "mlp.fc1.bias", Shape: []int{4 * d}},
-		{Name: prefix + "mlp.fc2.weight", Shape: []int{d, 4 * d}}, {Name: prefix + "mlp.fc2.bias", Shape: []int{d}},
-	}
+	return backbone.BlockSpecs(prefix, d, poolerMLPRatio*d)
 }
 
 // Init returns freshly initialised parameters as the official AttentiveClassifier: pooler
@@ -124,13 +124,8 @@ func (m Model) Init(rng *rand.Rand) backbone.HostParams {
 			for i := range v {
 				v[i] = float32((2*rng.Float64() - 1) * bound)
 			}
-		case strings.HasSuffix(s.Name, ".bias"):
-		case strings.Contains(s.Name, "norm") && strings.HasSuffix(s.Name, ".weight"):
-			for i := range v {
-				v[i] = 1
-			}
 		default:
-			backbone.TruncNormal(v, 0.02, rng)
+			backbone.InitDefault(s.Name, v, rng)
 		}
 		out[s.Name] = v
 	}
@@ -178,7 +173,7 @@ func (m Model) PoolTrace(w backbone.Weights, x *Node) (*Node, []*Node) {
 	}
 	var trace []*Node
 	block := func(x *Node, i int) *Node {
-		x = backbone.Execution{}.Block(x, w, fmt.Sprintf("pooler.blocks.%d.", i), m.NumHeads, LayerNormEps, nil)
+		x = m.Exec.Block(x, w, fmt.Sprintf("pooler.blocks.%d.", i), m.NumHeads, LayerNormEps, nil)
 		trace = append(trace, x)
 		return x
 	}
@@ -206,8 +201,15 @@ func (m Model) crossAttention(w backbone.Weights, x *Node) *Node {
 	q := Reshape(backbone.Linear(query, w, p+"xattn.q"), b, 1, m.NumHeads, hd)
 	kv := backbone.ProjectHeads(backbone.LayerNorm(x, w, p+"norm1", LayerNormEps), w, p+"xattn.kv", 2, m.NumHeads)
 	k, v := kv[0], kv[1]
-	y := Reshape(backbone.ScaledDotProductAttention(q, k, v), b, 1, d)
+	y := Reshape(m.attention(q, k, v), b, 1, d)
 	// The query itself is not normalised; the official xattn.proj is never applied.
 	q = Add(query, y)
 	return Add(q, backbone.MLP(backbone.LayerNorm(q, w, p+"norm2", LayerNormEps), w, p+"mlp"))
+}
+
+// attention is the cross-attention's scaled dot-product attention. It is the one place the
+// probe computes attention outside [backbone.Execution.Block]: an attention mode of m.Exec
+// (a memory-efficient or fused kernel) applies here as in the blocks.
+func (m Model) attention(q, k, v *Node) *Node {
+	return backbone.ScaledDotProductAttention(q, k, v)
 }

@@ -38,9 +38,10 @@ func configProbe(cfg *officialcfg.EvalConfig) (Model, error) {
 
 // ProbeModel is the probe of the given kind for the experiment's encoder: the config's heads
 // and depth when kind is the config's probe type ([Experiment.ConfigProbe]), else the
-// encoder's heads and the kind's default depth.
+// encoder's heads and the kind's default depth; its blocks run with the encoder's execution
+// settings.
 func (e *Experiment) ProbeModel(kind Kind, numClasses int) Model {
-	m := Model{Kind: kind, EmbedDim: e.Model.EmbedDim, NumHeads: e.Model.NumHeads, NumClasses: numClasses}
+	m := Model{Kind: kind, EmbedDim: e.Model.EmbedDim, NumHeads: e.Model.NumHeads, NumClasses: numClasses, Exec: e.Model.Exec}
 	if kind == e.ConfigProbe.Kind && kind.traits().pooler {
 		m.NumHeads, m.Depth = e.ConfigProbe.NumHeads, e.ConfigProbe.Depth
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gomlx/compute/dtypes"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -170,5 +171,17 @@ func TestInitRescale(t *testing.T) {
 			ratio := std(p[prefix+"mlp.fc2.weight"]) / std(p[prefix+"mlp.fc1.weight"])
 			assert.InDelta(t, 1/math.Sqrt(2*float64(layer)), ratio, 0.03, "%s depth %d %s", tt.kind, tt.depth, prefix)
 		}
+	}
+}
+
+// TestProbeModelTakesTheRunsExecution: the probe's blocks run with the encoder's execution
+// settings, so a per-run precision or attention choice reaches them.
+func TestProbeModelTakesTheRunsExecution(t *testing.T) {
+	c, err := backbone.Preset("vit_tiny")
+	require.NoError(t, err)
+	c.Exec = backbone.Execution{GradCheckpointing: true, ComputeDType: dtypes.BFloat16}
+	e := &probe.Experiment{Model: c}
+	for _, kind := range []probe.Kind{probe.Attentive, probe.Attentive4} {
+		assert.Equal(t, c.Exec, e.ProbeModel(kind, 3).Exec, kind)
 	}
 }
