@@ -58,7 +58,7 @@ func newProbeStep(backend compute.Backend, pc ProbeCase) (func() error, error) {
 		init[i] = pc.Model.Init(rng)
 		hp[i] = probe.HParams{LR: 1e-3, WeightDecay: 0.01}
 	}
-	tr, err := probe.NewTrainer(backend, probe.TrainerOptions{Model: pc.Model, NumHeads: pc.Heads, ClipGrad: 1}, init)
+	tr, err := probe.NewTrainer(backend, probe.TrainerOptions{Model: pc.Model, SweepSize: pc.Heads, ClipGrad: 1}, init)
 	if err != nil {
 		return nil, err
 	}

@@ -41,7 +41,7 @@ func classifierDict(p backbone.HostParams, specs []backbone.ParamSpec) *torchckp
 func saveTrainer(path string, tr *Trainer, out *Outcome, epoch int) error {
 	specs := tr.opts.Model.Specs()
 	var heads, opts []any
-	for i := 0; i < tr.NumHeads(); i++ {
+	for i := 0; i < tr.SweepSize(); i++ {
 		heads = append(heads, classifierDict(tr.Params(i), specs))
 		mom := tr.Moments(i)
 		m, v := torchckpt.NewOrderedDict(), torchckpt.NewOrderedDict()
@@ -93,8 +93,8 @@ func resumeTrainer(opts TrainOptions, tr *Trainer, out *Outcome) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	if len(ck.Heads) != len(opts.Heads) {
-		return 0, fmt.Errorf("%s holds %d heads, the run has %d", opts.CheckpointPath, len(ck.Heads), len(opts.Heads))
+	if len(ck.Heads) != len(opts.Sweep) {
+		return 0, fmt.Errorf("%s holds %d heads, the run has %d", opts.CheckpointPath, len(ck.Heads), len(opts.Sweep))
 	}
 	for i := range ck.Heads {
 		if err := tr.SetState(i, ck.Heads[i], ck.Moments[i], ck.Step); err != nil {

@@ -71,10 +71,11 @@ func ExperimentFromConfig(name string, cfg *officialcfg.EvalConfig, dataDir stri
 	}
 	e := &Experiment{Dataset: name, Model: model, EncoderKey: cfg.Pretrain.CheckpointKey,
 		Probes: []Kind{pm.Kind}, ConfigProbe: pm,
-		Epochs: cfg.Optimization.NumEpochs, BatchSize: cfg.Optimization.BatchSize,
-		ClipGrad: 1.0, Seed: 0}
+		Training: Training{Epochs: cfg.Optimization.NumEpochs, BatchSize: cfg.Optimization.BatchSize,
+			ClipGrad: 1.0}, // the official evals clip every probe's gradient at 1.0 (clip_grad_norm_)
+		Seed: 0}
 	for _, h := range cfg.Heads() {
-		e.Heads = append(e.Heads, HeadConfig{LR: h.LR, StartLR: h.StartLR, FinalLR: h.FinalLR,
+		e.Sweep = append(e.Sweep, HeadConfig{LR: h.LR, StartLR: h.StartLR, FinalLR: h.FinalLR,
 			WeightDecay: h.WeightDecay, FinalWD: h.FinalWeightDecay, WarmupEpochs: h.Warmup})
 	}
 	p := Protocol{FramesPerClip: cfg.Pretrain.FramesPerClip, FrameStep: cfg.FrameStep(), NumSegments: cfg.Data.NumSegments,

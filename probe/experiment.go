@@ -38,10 +38,7 @@ type Experiment struct {
 	ConfigProbe Model
 	// CompareRandom also evaluates a random-init backbone of the same size.
 	CompareRandom bool
-	Heads         []HeadConfig
-	Epochs        int
-	BatchSize     int
-	ClipGrad      float64
+	Training
 	// OutDir receives the probe checkpoints; RecordsDir the JSON run records.
 	OutDir, RecordsDir string
 	Resume             bool

@@ -44,9 +44,10 @@ func tinyExperiment(t *testing.T, ckpt string) *probe.Experiment {
 			Protocol:       probe.Protocol{FramesPerClip: 4, FrameStep: 4, NumSegments: 1, NumViews: 1, Resolution: 32},
 			SyntheticTrain: 48, SyntheticVal: 16},
 		Probes: []probe.Kind{probe.Attentive, probe.AvgPoolLinear},
-		Heads: []probe.HeadConfig{{LR: 1e-3, StartLR: 1e-3, WeightDecay: 0.01, FinalWD: 1e-6},
+		Training: probe.Training{Sweep: []probe.HeadConfig{{LR: 1e-3, StartLR: 1e-3, WeightDecay: 0.01, FinalWD: 1e-6},
 			{LR: 3e-3, StartLR: 3e-3, WeightDecay: 0.01, FinalWD: 1e-6}},
-		Epochs: 2, BatchSize: 16, ClipGrad: 1, OutDir: filepath.Join(t.TempDir(), "probe"),
+			Epochs: 2, BatchSize: 16, ClipGrad: 1},
+		OutDir:     filepath.Join(t.TempDir(), "probe"),
 		RecordsDir: filepath.Join(t.TempDir(), "runs"), Workers: 2, Progress: io.Discard,
 	}
 }
@@ -101,8 +102,8 @@ func TestBackboneStaysFrozen(t *testing.T) {
 	f1, err := probe.Extract(context.Background(), enc, val, 8, 1, 0, nil, "val")
 	require.NoError(t, err)
 	_, err = probe.TrainAndEvaluate(context.Background(), backend, f1, f1, probe.TrainOptions{
-		Model: probe.Model{Kind: probe.Attentive, EmbedDim: 32, NumHeads: 2, NumClasses: 8},
-		Heads: []probe.HeadConfig{{LR: 1e-2, StartLR: 1e-2, WeightDecay: 0.01}}, Epochs: 3, BatchSize: 8})
+		Model:    probe.Model{Kind: probe.Attentive, EmbedDim: 32, NumHeads: 2, NumClasses: 8},
+		Training: probe.Training{Sweep: []probe.HeadConfig{{LR: 1e-2, StartLR: 1e-2, WeightDecay: 0.01}}, Epochs: 3, BatchSize: 8}})
 	require.NoError(t, err)
 	f2, err := probe.Extract(context.Background(), enc, val, 8, 1, 0, nil, "val")
 	require.NoError(t, err)
@@ -126,8 +127,9 @@ func TestProbeResume(t *testing.T) {
 	require.NoError(t, err)
 	opts := func(ckpt string, stopAfter int, resume bool) probe.TrainOptions {
 		return probe.TrainOptions{Model: probe.Model{Kind: probe.Attentive, EmbedDim: 32, NumHeads: 2, NumClasses: 8},
-			Heads:  []probe.HeadConfig{{LR: 1e-3, StartLR: 1e-3, WeightDecay: 0.01, FinalWD: 1e-6}},
-			Epochs: 2, StopAfter: stopAfter, BatchSize: 7, Seed: 5, CheckpointPath: ckpt, Resume: resume}
+			Training: probe.Training{Sweep: []probe.HeadConfig{{LR: 1e-3, StartLR: 1e-3, WeightDecay: 0.01, FinalWD: 1e-6}},
+				Epochs: 2, BatchSize: 7},
+			StopAfter: stopAfter, Seed: 5, CheckpointPath: ckpt, Resume: resume}
 	}
 	straight, err := probe.TrainAndEvaluate(context.Background(), backend, fs, fs, opts(filepath.Join(t.TempDir(), "a.pth.tar"), 0, false))
 	require.NoError(t, err)

@@ -114,7 +114,7 @@ func TestEvalOnlyOfficialProbes(t *testing.T) {
 			require.NoError(t, err)
 			ck, err := probe.LoadCheckpoint(filepath.Join(dir, "checkpoint.pt"), m)
 			require.NoError(t, err)
-			tr, err := probe.NewTrainer(backend, probe.TrainerOptions{Model: m, NumHeads: len(ck.Heads)}, ck.Heads)
+			tr, err := probe.NewTrainer(backend, probe.TrainerOptions{Model: m, SweepSize: len(ck.Heads)}, ck.Heads)
 			require.NoError(t, err)
 			in, err := npy.ReadFile(filepath.Join(dir, "input_tokens.npy"))
 			require.NoError(t, err)

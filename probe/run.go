@@ -22,14 +22,24 @@ type HeadConfig struct {
 	WarmupEpochs         float64
 }
 
-// TrainOptions configure the training of probe heads on frozen features.
-type TrainOptions struct {
-	Model     Model
-	Heads     []HeadConfig
+// Training is how probes train, resolved once from the eval config, the flags and the
+// defaults ([NewExperiment]) and passed down whole.
+type Training struct {
+	// Sweep is the hyper-parameter sweep: one probe head per entry, trained together on the
+	// same batches (the official multi-head evaluation). Its heads are probes, not attention
+	// heads ([Model.NumHeads]).
+	Sweep     []HeadConfig
 	Epochs    int
 	BatchSize int
-	ClipGrad  float64
-	Seed      uint64
+	// ClipGrad clips each head's gradient norm (1.0 in the V-JEPA evaluations; 0 disables).
+	ClipGrad float64
+}
+
+// TrainOptions configure the training of probe heads on frozen features.
+type TrainOptions struct {
+	Model Model
+	Training
+	Seed uint64
 	// CheckpointPath, when set, receives the probe after every epoch (atomically), and a
 	// run with Resume continues from it.
 	CheckpointPath string
@@ -58,24 +68,24 @@ func TrainAndEvaluate(ctx context.Context, backend compute.Backend, train TrainS
 		return nil, fmt.Errorf("probe: empty train (%d) or val (%d) features", train.Len(), val.Len())
 	}
 	rng := rand.New(rand.NewPCG(opts.Seed, 0x68656164))
-	init := make([]backbone.HostParams, len(opts.Heads))
+	init := make([]backbone.HostParams, len(opts.Sweep))
 	for i := range init {
 		init[i] = opts.Model.Init(rng)
 	}
-	tr, err := NewTrainer(backend, TrainerOptions{Model: opts.Model, NumHeads: len(opts.Heads), ClipGrad: opts.ClipGrad}, init)
+	tr, err := NewTrainer(backend, TrainerOptions{Model: opts.Model, SweepSize: len(opts.Sweep), ClipGrad: opts.ClipGrad}, init)
 	if err != nil {
 		return nil, err
 	}
 	ipe := (train.Len() + opts.BatchSize - 1) / opts.BatchSize
 	total := int64(ipe * opts.Epochs)
-	lrs := make([]optim.WarmupCosineSchedule, len(opts.Heads))
-	wds := make([]optim.CosineWDSchedule, len(opts.Heads))
-	for i, h := range opts.Heads {
+	lrs := make([]optim.WarmupCosineSchedule, len(opts.Sweep))
+	wds := make([]optim.CosineWDSchedule, len(opts.Sweep))
+	for i, h := range opts.Sweep {
 		lrs[i] = optim.WarmupCosineSchedule{StartLR: h.StartLR, RefLR: h.LR, FinalLR: h.FinalLR, WarmupSteps: int64(h.WarmupEpochs * float64(ipe)), TMax: total}
 		wds[i] = optim.CosineWDSchedule{RefWD: h.WeightDecay, FinalWD: h.FinalWD, TMax: total}
 	}
-	out := &Outcome{Heads: make([]HeadResult, len(opts.Heads))}
-	for i, h := range opts.Heads {
+	out := &Outcome{Heads: make([]HeadResult, len(opts.Sweep))}
+	for i, h := range opts.Sweep {
 		out.Heads[i] = HeadResult{LR: h.LR, StartLR: h.StartLR, FinalLR: h.FinalLR, WeightDecay: h.WeightDecay, FinalWD: h.FinalWD}
 	}
 	startEpoch, err := resumeTrainer(opts, tr, out)
@@ -87,13 +97,13 @@ func TrainAndEvaluate(ctx context.Context, backend compute.Backend, train TrainS
 	var correct []int
 	trainEpoch := func(ctx context.Context, epoch int64) error { // epoch is 1-based
 		bar := progress.New(opts.Progress, fmt.Sprintf("probe epoch %d/%d", epoch, opts.Epochs), int64(train.Len()), progress.Options{Unit: "clips/s"})
-		sumLoss, correct = make([]float64, len(opts.Heads)), make([]int, len(opts.Heads))
+		sumLoss, correct = make([]float64, len(opts.Sweep)), make([]int, len(opts.Sweep))
 		for b, err := range train.Epoch(ctx, int(epoch-1), opts.BatchSize, opts.Seed) {
 			if err != nil {
 				return err
 			}
 			step++
-			hp := make([]HParams, len(opts.Heads))
+			hp := make([]HParams, len(opts.Sweep))
 			for i := range hp {
 				hp[i] = HParams{LR: lrs[i].LR(step), WeightDecay: wds[i].WD(step)}
 			}
@@ -158,7 +168,7 @@ func TrainAndEvaluate(ctx context.Context, backend compute.Backend, train TrainS
 	}
 	out.Best = bestHead(out.Heads)
 	out.PerClassAcc, out.Confusion = ev[out.Best].perClass, ev[out.Best].confusion
-	for i := range opts.Heads {
+	for i := range opts.Sweep {
 		out.Params = append(out.Params, tr.Params(i))
 	}
 	return out, nil
@@ -189,7 +199,7 @@ type evalResult struct {
 
 // evaluate returns each head's accuracy on fs, averaging the softmax over the views.
 func evaluate(tr *Trainer, fs *FeatureSet, batchSize int) ([]evalResult, error) {
-	nh, c := tr.NumHeads(), fs.NumClasses
+	nh, c := tr.SweepSize(), fs.NumClasses
 	res := make([]evalResult, nh)
 	hit1, hit5 := make([]int, nh), make([]int, nh)
 	for i := range res {

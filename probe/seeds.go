@@ -170,8 +170,8 @@ func (e *Experiment) runTrial(ctx context.Context, backend compute.Backend, sl s
 		m.NumClasses = e.Data.NumClasses
 	}
 	pi.NumHeads = m.NumHeads
-	if len(e.Heads) > 0 {
-		pi.Warmup = e.Heads[0].WarmupEpochs
+	if len(e.Sweep) > 0 {
+		pi.Warmup = e.Sweep[0].WarmupEpochs
 	}
 	if e.EvalOnly != "" {
 		out, err := evalSaved(backend, e.EvalOnly, m, sf.val, e.BatchSize)
@@ -190,8 +190,7 @@ func (e *Experiment) runTrial(ctx context.Context, backend compute.Backend, sl s
 	if err := os.MkdirAll(e.OutDir, 0o755); err != nil {
 		return nil, err
 	}
-	out, err := TrainAndEvaluate(ctx, backend, sf.train, sf.val, TrainOptions{Model: m, Heads: e.Heads, Epochs: e.Epochs,
-		BatchSize: e.BatchSize, ClipGrad: e.ClipGrad, Seed: seed,
+	out, err := TrainAndEvaluate(ctx, backend, sf.train, sf.val, TrainOptions{Model: m, Training: e.Training, Seed: seed,
 		CheckpointPath: ckpt, Resume: e.Resume, Progress: e.Progress})
 	if err != nil {
 		return nil, err
@@ -207,7 +206,7 @@ func evalSaved(backend compute.Backend, path string, m Model, val *FeatureSet, b
 	if err != nil {
 		return nil, err
 	}
-	tr, err := NewTrainer(backend, TrainerOptions{Model: m, NumHeads: len(ck.Heads)}, ck.Heads)
+	tr, err := NewTrainer(backend, TrainerOptions{Model: m, SweepSize: len(ck.Heads)}, ck.Heads)
 	if err != nil {
 		return nil, err
 	}

@@ -21,7 +21,7 @@ func TestExperimentSeeds(t *testing.T) {
 	backend, ckpt := tinyCheckpoint(t)
 
 	e := tinyExperiment(t, ckpt)
-	e.Probes, e.Heads, e.Epochs = []probe.Kind{probe.Attentive, probe.KNN}, e.Heads[:1], 1
+	e.Probes, e.Sweep, e.Epochs = []probe.Kind{probe.Attentive, probe.KNN}, e.Sweep[:1], 1
 	e.Seed, e.Seeds, e.KNNLabelsPerClass, e.Trainer = 3, 2, []int{1}, "vjepa-go"
 	e.Cache = probe.FeatureCache{Dir: filepath.Join(t.TempDir(), "cache")}
 	recs, err := e.Run(context.Background(), backend)

@@ -89,8 +89,9 @@ func TestAugmentedTraining(t *testing.T) {
 	require.NoError(t, err)
 	opts := func(ckpt string, stopAfter int, resume bool) TrainOptions {
 		return TrainOptions{Model: Model{Kind: Attentive, EmbedDim: 32, NumHeads: 2, NumClasses: 3},
-			Heads:  []HeadConfig{{LR: 1e-3, StartLR: 1e-3, WeightDecay: 0.01, FinalWD: 1e-6}},
-			Epochs: 2, StopAfter: stopAfter, BatchSize: 4, Seed: 5, CheckpointPath: ckpt, Resume: resume}
+			Training: Training{Sweep: []HeadConfig{{LR: 1e-3, StartLR: 1e-3, WeightDecay: 0.01, FinalWD: 1e-6}},
+				Epochs: 2, BatchSize: 4},
+			StopAfter: stopAfter, Seed: 5, CheckpointPath: ckpt, Resume: resume}
 	}
 	straight, err := TrainAndEvaluate(context.Background(), backend, src, val, opts(filepath.Join(t.TempDir(), "a.pth.tar"), 0, false))
 	require.NoError(t, err)
@@ -103,7 +104,7 @@ func TestAugmentedTraining(t *testing.T) {
 	require.Equal(t, straight.Heads, resumed.Heads)
 
 	e := &Experiment{Dataset: "in1k", Model: c, Data: spec, Probes: []Kind{Attentive},
-		Heads: opts("", 0, false).Heads, Epochs: 1, BatchSize: 4, OutDir: t.TempDir(), RecordsDir: t.TempDir(),
+		Training: Training{Sweep: opts("", 0, false).Sweep, Epochs: 1, BatchSize: 4}, OutDir: t.TempDir(), RecordsDir: t.TempDir(),
 		Workers: 2, Progress: io.Discard, Cache: FeatureCache{Dir: t.TempDir()}}
 	recs, err := e.Run(context.Background(), backend)
 	require.NoError(t, err)

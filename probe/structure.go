@@ -48,20 +48,10 @@ func (e *Experiment) ProbeModel(kind Kind, numClasses int) Model {
 	return m
 }
 
-// vjepa2Widths are the widths of V-JEPA 2 encoder names that are not backbone presets
-// (vjepa2:src/models/vision_transformer.py).
-var vjepa2Widths = map[string]int{
-	"vit_giant_xformers": 1408, "vit_giant_xformers_rope": 1408, "vit_giant_rope": 1408,
-	"vit_large_rope": 1024, "vit_huge_rope": 1280, "vit_gigantic_xformers": 1664,
-}
-
 // encoderSize resolves an official encoder name with the backbone presets.
 func encoderSize(name string) (embedDim, numHeads int, ok bool) {
 	if c, err := backbone.Preset(name); err == nil {
 		return c.EmbedDim, c.NumHeads, true
-	}
-	if w := vjepa2Widths[name]; w > 0 {
-		return w, 16, true
 	}
 	return 0, 0, false
 }

@@ -19,8 +19,8 @@ type HParams struct{ LR, WeightDecay float64 }
 // TrainerOptions configure a set of probe heads trained together on the same features.
 type TrainerOptions struct {
 	Model Model
-	// NumHeads is the number of heads (one per hyper-parameter setting of a sweep).
-	NumHeads int
+	// SweepSize is the number of probe heads (one per hyper-parameter setting of a sweep).
+	SweepSize int
 	// ClipGrad clips each head's gradient norm (1.0 in V-JEPA; 0 disables, as V-JEPA 2).
 	ClipGrad float64
 }
@@ -53,8 +53,8 @@ func NewTrainer(backend compute.Backend, opts TrainerOptions, init []backbone.Ho
 	if err := opts.Model.Validate(); err != nil {
 		return nil, err
 	}
-	if len(init) != opts.NumHeads || opts.NumHeads < 1 {
-		return nil, fmt.Errorf("probe trainer: %d initial parameter sets for %d heads", len(init), opts.NumHeads)
+	if len(init) != opts.SweepSize || opts.SweepSize < 1 {
+		return nil, fmt.Errorf("probe trainer: %d initial parameter sets for %d heads", len(init), opts.SweepSize)
 	}
 	t := &Trainer{opts: opts}
 	for i, p := range init {
@@ -211,5 +211,5 @@ func (t *Trainer) SetState(i int, params backbone.HostParams, moments map[string
 // StepCount is the number of optimiser steps taken.
 func (t *Trainer) StepCount() int64 { return t.step }
 
-// NumHeads is the number of heads.
-func (t *Trainer) NumHeads() int { return len(t.heads) }
+// SweepSize is the number of probe heads trained together.
+func (t *Trainer) SweepSize() int { return len(t.heads) }

@@ -34,7 +34,7 @@ func TestTrainerLearns(t *testing.T) {
 		t.Run(string(kind), func(t *testing.T) {
 			m := Model{Kind: kind, EmbedDim: 16, NumHeads: 4, NumClasses: 4}
 			init := []backbone.HostParams{m.Init(rng), m.Init(rng)}
-			tr, err := NewTrainer(backend, TrainerOptions{Model: m, NumHeads: 2, ClipGrad: 1}, init)
+			tr, err := NewTrainer(backend, TrainerOptions{Model: m, SweepSize: 2, ClipGrad: 1}, init)
 			require.NoError(t, err)
 			x, labels := toyFeatures(64, 8, 16, 4, rng)
 			hp := []HParams{{LR: 3e-3, WeightDecay: 0.01}, {LR: 1e-3, WeightDecay: 0.01}}
@@ -65,13 +65,13 @@ func TestTrainerLearns(t *testing.T) {
 func TestTrainerRejectsBadInput(t *testing.T) {
 	backend := testutil.Backend(t)
 	m := Model{Kind: Attentive, EmbedDim: 8, NumHeads: 2, NumClasses: 3}
-	tr, err := NewTrainer(backend, TrainerOptions{Model: m, NumHeads: 1}, []backbone.HostParams{m.Init(rand.New(rand.NewPCG(1, 1)))})
+	tr, err := NewTrainer(backend, TrainerOptions{Model: m, SweepSize: 1}, []backbone.HostParams{m.Init(rand.New(rand.NewPCG(1, 1)))})
 	require.NoError(t, err)
 	x := backbone.HostTensor{Shape: []int{2, 4, 8}, F32: make([]float32, 64)}
 	_, err = tr.Step(x, []int32{0, 3}, []HParams{{LR: 1e-3}})
 	require.ErrorContains(t, err, "out of range")
 	_, err = tr.Step(backbone.HostTensor{Shape: []int{2, 4, 7}, F32: make([]float32, 56)}, []int32{0, 1}, []HParams{{LR: 1e-3}})
 	require.ErrorContains(t, err, "features must be")
-	_, err = NewTrainer(backend, TrainerOptions{Model: Model{Kind: "mlp", EmbedDim: 8, NumHeads: 2, NumClasses: 3}, NumHeads: 1}, nil)
+	_, err = NewTrainer(backend, TrainerOptions{Model: Model{Kind: "mlp", EmbedDim: 8, NumHeads: 2, NumClasses: 3}, SweepSize: 1}, nil)
 	require.ErrorContains(t, err, "unknown probe type")
 }
