@@ -25,6 +25,16 @@ var Benchmarks = map[string]string{
 	"in1k": "vitl16_in1k",
 }
 
+// FashionMNIST is the built-in image set whose files `vjepa data fashion-mnist` makes.
+const FashionMNIST = "fashion-mnist"
+
+// isBuiltinConfig reports whether name is a built-in evaluation config ([BuiltinNames]).
+func isBuiltinConfig(name string) bool { return slices.Contains(BuiltinNames(), name) }
+
+// isRendered reports whether a data path names a data set datasets/synthetic draws (no
+// files): a narrower set than the built-in configs, which include Fashion-MNIST.
+func isRendered(path string) bool { return slices.Contains(synthetic.BuiltinNames(), path) }
+
 // BuiltinNames lists the built-in evaluation configs (data sets that need no download, and
 // Fashion-MNIST from a Debian package).
 func BuiltinNames() []string {
@@ -140,7 +150,7 @@ func resolveCheckpoint(folder, name string) (string, error) {
 
 // checkData explains, when the data is missing, which files were expected and how to get them.
 func checkData(name string, spec DataSpec, video bool) error {
-	if slices.Contains(synthetic.BuiltinNames(), spec.Train) {
+	if isRendered(spec.Train) {
 		return nil
 	}
 	var missing []string
@@ -163,7 +173,7 @@ func checkData(name string, spec DataSpec, video bool) error {
 	}
 	var how string
 	switch {
-	case name == "fashion-mnist":
+	case name == FashionMNIST:
 		how = "create it with: apt-get install -y dataset-fashion-mnist && vjepa data fashion-mnist --out data/fashion-mnist --limit-per-class 150"
 	case video:
 		how = "lay out the official video lists: one line per video, \"<path> <label>\" separated by one space, paths absolute or relative to the list file; a data root DIR holds DIR/" + name + "/train.csv and DIR/" + name + "/val.csv (Kinetics-400: 400 classes in the official label order; Something-Something-v2: 174 classes)"

@@ -3,7 +3,6 @@ package probe
 import (
 	"fmt"
 	"os"
-	"slices"
 
 	"github.com/vjepa-go/vjepa/datasets"
 	"github.com/vjepa-go/vjepa/datasets/synthetic"
@@ -35,7 +34,7 @@ func openSplit(spec DataSpec, train bool) (datasets.Dataset, error) {
 		name, split = spec.Train, synthetic.SplitTrain
 	}
 	p := spec.Protocol
-	if slices.Contains(synthetic.BuiltinNames(), name) {
+	if isRendered(name) {
 		if p.NumSegments > 1 || p.NumViews > 1 {
 			return nil, fmt.Errorf("built-in data set %s has one segment and one view (protocol %s)", name, p)
 		}

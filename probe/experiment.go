@@ -165,10 +165,11 @@ func (e *Experiment) featureKey(info BackboneInfo, data DataSpec, fseed uint64, 
 	return e.Cache.Key(info.Init, info.CheckpointSHA256, info.EncoderKey, fseed, e.Model, data, split, ds.Len(), fingerprint)
 }
 
-// Init values of BackboneInfo.
+// Init values of BackboneInfo: how the probed backbone's weights were made. The one
+// definition; results reads them from here.
 const (
-	InitPretrained = "pretrained"
-	InitRandom     = "random"
+	InitPretrained = "pretrained" // read from a checkpoint
+	InitRandom     = "random"     // the official init of a fresh model
 )
 
 // PretrainedEncoder reads the frozen encoder of the experiment's checkpoint, as the probes

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/vjepa-go/vjepa/datasets/synthetic"
 	"github.com/vjepa-go/vjepa/internal/officialcfg"
 )
 
@@ -54,8 +53,15 @@ type Request struct {
 // of the built-in protocol fit the main job's 15 minutes on 2 cores.
 const BuiltinSeeds = 3
 
-// Trainers names who can have pretrained a probed checkpoint.
-var Trainers = []string{"vjepa-go", "official"}
+// Who can have pretrained a probed checkpoint (BackboneInfo.Trainer): the one definition;
+// results reads them from here.
+const (
+	TrainerOurs     = "vjepa-go" // this project's pretraining
+	TrainerOfficial = "official" // the PyTorch reference trainer
+)
+
+// Trainers lists the trainer names.
+func Trainers() []string { return []string{TrainerOurs, TrainerOfficial} }
 
 // EncoderKeys are the checkpoint keys a probe can read the backbone from: the EMA target
 // encoder (the official evaluations' default) or the context encoder.
@@ -72,8 +78,8 @@ func (r Request) Validate() error {
 	if r.EncoderKey != "" && !slices.Contains(EncoderKeys(), r.EncoderKey) {
 		return fmt.Errorf("unknown encoder key %q (valid: %s)", r.EncoderKey, strings.Join(EncoderKeys(), ", "))
 	}
-	if r.Trainer != "" && !slices.Contains(Trainers, r.Trainer) {
-		return fmt.Errorf("trainer %q: want %s", r.Trainer, strings.Join(Trainers, " or "))
+	if r.Trainer != "" && !slices.Contains(Trainers(), r.Trainer) {
+		return fmt.Errorf("trainer %q: want %s", r.Trainer, strings.Join(Trainers(), " or "))
 	}
 	if r.Seeds < 0 {
 		return fmt.Errorf("seeds %d: need at least one seed", r.Seeds)
@@ -104,7 +110,7 @@ func NewExperiment(r Request) (*Experiment, []officialcfg.Warning, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	builtinName := slices.Contains(BuiltinNames(), name)
+	builtinName := isBuiltinConfig(name)
 	dataRoot := r.DataDir
 	if builtinName || r.Config != "" {
 		dataRoot = "" // built-in and explicit configs use their own data paths
@@ -134,8 +140,8 @@ func NewExperiment(r Request) (*Experiment, []officialcfg.Warning, error) {
 
 	// The official protocol for the real benchmarks; the small local sets train on cached
 	// features to stay within minutes on a CPU (a documented deviation).
-	renderedData := slices.Contains(synthetic.BuiltinNames(), e.Data.Train)
-	augment := !renderedData && name != "fashion-mnist"
+	renderedData := isRendered(e.Data.Train)
+	augment := !renderedData && !builtinName // the built-in sets (Fashion-MNIST too) train on cached features
 	if r.Augment != nil {
 		augment = *r.Augment
 	}
@@ -191,7 +197,7 @@ func NewExperiment(r Request) (*Experiment, []officialcfg.Warning, error) {
 	e.Trainer = r.Trainer
 	e.Data.SyntheticTrain, e.Data.SyntheticVal, e.Data.Seed = r.TrainSize, r.ValSize, r.Seed
 	if renderedData && e.Checkpoint != "" && e.Trainer == "" {
-		e.Trainer = "vjepa-go"
+		e.Trainer = TrainerOurs
 	}
 	return e, warnings, nil
 }

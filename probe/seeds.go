@@ -6,13 +6,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"time"
 
 	"github.com/gomlx/compute"
 
 	"github.com/vjepa-go/vjepa/datasets"
-	"github.com/vjepa-go/vjepa/datasets/synthetic"
 )
 
 // slot is one (backbone init, probe type, few-label regime) of an experiment: one record.
@@ -59,7 +57,7 @@ func (e *Experiment) seedList() []uint64 {
 
 // builtinData reports whether the data is a built-in set, whose clips the seed draws.
 func (e *Experiment) builtinData() bool {
-	return slices.Contains(synthetic.BuiltinNames(), e.Data.Train)
+	return isRendered(e.Data.Train)
 }
 
 // featureSeed is the seed the frozen features depend on for probe seed s: the built-in sets

@@ -16,8 +16,8 @@ import (
 
 // Backbone initializations recorded in probe.BackboneInfo.Init.
 const (
-	InitPretrained = "pretrained"
-	InitRandom     = "random"
+	InitPretrained = probe.InitPretrained
+	InitRandom     = probe.InitRandom
 )
 
 // Run is one probe run record together with the file it was read from.

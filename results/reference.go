@@ -19,8 +19,8 @@ import (
 
 // Trainers recorded in probe.BackboneInfo.Trainer.
 const (
-	TrainerOfficial = "official"
-	TrainerOurs     = "vjepa-go"
+	TrainerOfficial = probe.TrainerOfficial
+	TrainerOurs     = probe.TrainerOurs
 )
 
 // referenceTrainers are the curves of the side-by-side figure, in legend order.

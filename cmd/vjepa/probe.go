@@ -52,8 +52,8 @@ func runProbe(ctx context.Context, args []string) error {
 	if *evalOnly && *probeCkpt == "" {
 		return errors.New("--eval-only needs --probe-checkpoint")
 	}
-	if *trainer != "" && !slices.Contains(probe.Trainers, *trainer) {
-		return fmt.Errorf("--trainer %q: want %s", *trainer, strings.Join(probe.Trainers, " or "))
+	if *trainer != "" && !slices.Contains(probe.Trainers(), *trainer) {
+		return fmt.Errorf("--trainer %q: want %s", *trainer, strings.Join(probe.Trainers(), " or "))
 	}
 	if *seeds < 0 {
 		return fmt.Errorf("--seeds %d: need at least one seed", *seeds)
