@@ -95,174 +95,228 @@ func Run(ctx context.Context, backend compute.Backend, cfg *officialcfg.Pretrain
 	if opts.Policy == "" {
 		opts.Policy = datasets.PolicySkip
 	}
-	model, err := backbone.FromPretrainConfig(cfg)
-	if err != nil {
+	r := &run{cfg: cfg, opts: opts, seed: uint64(cfg.Meta.Seed)}
+	if err := r.prepare(); err != nil {
 		return nil, err
+	}
+	if err := r.start(backend); err != nil {
+		return nil, err
+	}
+	defer r.runLog.Close()
+	r.res = &Result{Steps: r.pos.Step}
+	r.bar = progress.New(opts.Progress, "step", r.totalSteps, progress.Options{})
+	var stop func()
+	r.nextGroup, stop = iter.Pull2(stepGroups(ctx, r.loader, r.pos.Loader, r.accum))
+	defer stop()
+	if err := r.loop().Run(ctx); err != nil {
+		return r.res, err
+	}
+	r.bar.Done()
+	r.res.SkippedSamples = r.pos.SkipSamples
+	r.res.Elapsed = time.Since(start)
+	if r.pos.SkipSamples > 0 {
+		fmt.Fprintf(opts.Progress, "warning: %d samples failed to load and were replaced\n", r.pos.SkipSamples)
+	}
+	return r.res, nil
+}
+
+// run is one pretraining run: what [Run] resolves from the config and options, the device
+// state, and the latest step, which the loop's step and hooks (its methods) share.
+type run struct {
+	cfg  *officialcfg.PretrainConfig
+	opts Options
+	seed uint64
+
+	model      backbone.Config
+	loader     *datasets.Loader
+	accum      int // loader batches per optimiser step (optimization.accum_steps)
+	ipe        int // optimiser steps per epoch
+	sched      Schedules
+	totalSteps int64
+	ckptEvery  int64
+	sampler    *MaskSampler
+
+	pos       RunPosition
+	stepper   *Stepper
+	runLog    *RunLog
+	bar       *progress.Bar
+	nextGroup func() ([]*datasets.Batch, error, bool)
+	res       *Result
+
+	// The latest step, for the hooks.
+	lastRec   StepRecord
+	lastHP    HParams
+	lastMicro []Batch
+}
+
+// prepare resolves the model, the data, the step counts and the schedules.
+func (r *run) prepare() error {
+	cfg, opts := r.cfg, r.opts
+	var err error
+	if r.model, err = backbone.FromPretrainConfig(cfg); err != nil {
+		return err
 	}
 	if err := checkSupported(cfg); err != nil {
-		return nil, err
+		return err
 	}
 	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
-		return nil, fmt.Errorf("run folder: %w", err)
+		return fmt.Errorf("run folder: %w", err)
 	}
-	seed := uint64(cfg.Meta.Seed)
-
-	ds, err := OpenData(cfg, seed)
+	ds, err := OpenData(cfg, r.seed)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	batchSize := cfg.Data.BatchSize
-	loader, err := datasets.NewLoader(ds, datasets.LoaderOptions{BatchSize: batchSize, Workers: opts.Workers,
-		Seed: seed, Shuffle: true, DropLast: true, Policy: opts.Policy, Logger: opts.Logger})
+	r.loader, err = datasets.NewLoader(ds, datasets.LoaderOptions{BatchSize: cfg.Data.BatchSize, Workers: opts.Workers,
+		Seed: r.seed, Shuffle: true, DropLast: true, Policy: opts.Policy, Logger: opts.Logger})
 	if err != nil {
-		return nil, fmt.Errorf("pretraining data: %w", err)
+		return fmt.Errorf("pretraining data: %w", err)
 	}
 	// Gradient accumulation: every optimiser step takes accum loader batches.
-	accum := max(cfg.Optimization.AccumSteps, 1)
-	if loader.StepsPerEpoch() < accum {
-		return nil, fmt.Errorf("%s: optimization.accum_steps %d but an epoch has only %d batches", cfg.File, accum, loader.StepsPerEpoch())
+	r.accum = max(cfg.Optimization.AccumSteps, 1)
+	if r.loader.StepsPerEpoch() < r.accum {
+		return fmt.Errorf("%s: optimization.accum_steps %d but an epoch has only %d batches", cfg.File, r.accum, r.loader.StepsPerEpoch())
 	}
-	ipe := cfg.Optimization.IPE
-	if ipe <= 0 {
-		ipe = loader.StepsPerEpoch() / accum
+	r.ipe = cfg.Optimization.IPE
+	if r.ipe <= 0 {
+		r.ipe = r.loader.StepsPerEpoch() / r.accum
 	}
-	sched, err := NewSchedules(ScheduleConfig{IPE: ipe, Epochs: cfg.Optimization.Epochs, IPEScale: cfg.Optimization.IPEScale,
-		WarmupEpochs: cfg.Optimization.Warmup, StartLR: cfg.Optimization.StartLR, RefLR: cfg.Optimization.LR,
-		FinalLR: cfg.Optimization.FinalLR, RefWD: cfg.Optimization.WeightDecay, FinalWD: cfg.Optimization.FinalWeightDecay,
-		EMA: cfg.Optimization.EMA, LinearDecay: cfg.Optimization.IsAnneal})
+	o := cfg.Optimization
+	r.sched, err = NewSchedules(ScheduleConfig{IPE: r.ipe, Epochs: o.Epochs, IPEScale: o.IPEScale,
+		WarmupEpochs: o.Warmup, StartLR: o.StartLR, RefLR: o.LR, FinalLR: o.FinalLR, RefWD: o.WeightDecay,
+		FinalWD: o.FinalWeightDecay, EMA: o.EMA, LinearDecay: o.IsAnneal})
 	if err != nil {
-		return nil, err
+		return err
 	}
-	totalSteps := int64(ipe) * int64(cfg.Optimization.Epochs)
-	if opts.MaxSteps > 0 && opts.MaxSteps < totalSteps {
-		totalSteps = opts.MaxSteps
+	r.totalSteps = int64(r.ipe) * int64(o.Epochs)
+	if opts.MaxSteps > 0 && opts.MaxSteps < r.totalSteps {
+		r.totalSteps = opts.MaxSteps
 	}
-	ckptEvery := opts.CheckpointEvery
-	if ckptEvery <= 0 {
-		ckptEvery = int64(ipe)
+	r.ckptEvery = opts.CheckpointEvery
+	if r.ckptEvery <= 0 {
+		r.ckptEvery = int64(r.ipe)
 	}
+	return nil
+}
 
-	sampler, err := newMaskSampler(cfg, model, opts, batchSize*accum, seed)
-	if err != nil {
-		return nil, err
+// start builds the mask sampler, reads the starting state, uploads it and opens the log.
+func (r *run) start(backend compute.Backend) error {
+	cfg, opts := r.cfg, r.opts
+	batchSize := cfg.Data.BatchSize
+	var err error
+	if r.sampler, err = newMaskSampler(cfg, r.model, opts, batchSize*r.accum, r.seed); err != nil {
+		return err
 	}
-	st, pos, err := startState(cfg, opts, model, seed)
+	st, pos, err := startState(cfg, opts, r.model, r.seed)
 	if err != nil {
-		return nil, err
+		return err
 	}
+	r.pos = pos
 	exec, note, err := ResolveExecution(cfg, backend, opts.Precision, opts.GradCheckpointing)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if note != "" {
 		opts.Logger.Warn(note)
 	}
 	fmt.Fprintf(opts.Progress, "transformer blocks: %s; weights, optimiser state and loss float32; %d batch(es) of %d per optimiser step\n",
-		exec, accum, batchSize)
-	stepModel := model // the model as saved in checkpoints carries no execution settings
+		exec, r.accum, batchSize)
+	stepModel := r.model // the model as saved in checkpoints carries no execution settings
 	stepModel.Exec = exec
-	stepper, err := NewStepper(backend, stepModel, len(cfg.Mask), st)
-	if err != nil {
-		return nil, err
+	if r.stepper, err = NewStepper(backend, stepModel, len(cfg.Mask), st); err != nil {
+		return err
 	}
-	runLog, err := OpenRunLog(opts.Dir, pos.Step)
-	if err != nil {
-		return nil, err
-	}
-	defer runLog.Close()
+	r.runLog, err = OpenRunLog(opts.Dir, pos.Step)
+	return err
+}
 
-	res := &Result{Steps: pos.Step}
-	bar := progress.New(opts.Progress, "step", totalSteps, progress.Options{})
-	nextGroup, stop := iter.Pull2(stepGroups(ctx, loader, pos.Loader, accum))
-	defer stop()
-	var last struct { // the latest step, for the hooks
-		rec   StepRecord
-		hp    HParams
-		micro []Batch
-	}
-	step := func(_ context.Context, s int64) error { // s is 1-based, as the official schedulers' step()
-		waitStart := time.Now()
-		group, err, ok := nextGroup()
-		if !ok {
-			return errors.New("pretraining data: the batches ran out")
-		}
-		if err != nil {
-			return err
-		}
-		stepStart := time.Now()
-		hp := HParams{LR: sched.LR.LR(s), WeightDecay: sched.WD.WD(s), Momentum: sched.Momentum.Momentum(s - 1)}
-		epoch := int((s - 1) / int64(ipe))
-		if cfg.Optimization.ClipGrad != nil && float64(epoch) > cfg.Optimization.Warmup {
-			hp.ClipGrad = *cfg.Optimization.ClipGrad
-		}
-		micro, err := stepBatches(sampler, group, pos.Step, seed)
-		if err != nil {
-			return err
-		}
-		stats, err := stepper.AccumStep(micro, hp)
-		if err != nil {
-			return err
-		}
-		pos.Step, pos.Loader, pos.LastLoss = s, group[len(group)-1].Next, stats.Loss
-		pos.Epoch = int(s / int64(ipe))
-		for _, b := range group {
-			pos.SkipSamples += int64(b.Replaced)
-		}
-		res.Steps, res.FinalLoss = s, stats.Loss
-		last.hp, last.micro = hp, micro
-		last.rec = StepRecord{Step: s, Epoch: epoch, Loss: stats.Loss, LR: hp.LR, WD: hp.WeightDecay,
-			Momentum: hp.Momentum, GradNormEnc: stats.GradNormEnc, GradNormPred: stats.GradNormPred,
-			StepTimeS: time.Since(stepStart).Seconds(), DataTimeS: stepStart.Sub(waitStart).Seconds()}
-		return nil
-	}
-	logRow := func(int64) error { return runLog.LogStep(last.rec) }
-	checkFinite := func(s int64) error {
-		if loss := last.rec.Loss; math.IsNaN(loss) || math.IsInf(loss, 0) {
-			return fmt.Errorf("step %d: %w (%g); the last good checkpoint is kept in %s — lower the lr or raise the EMA momentum", s, ErrNonFinite, loss, opts.Dir)
-		}
-		return nil
-	}
-	showProgress := func(s int64) error {
-		bar.Set(s, fmt.Sprintf("loss %.4f", last.rec.Loss))
-		return nil
-	}
-	diagnostics := func(s int64) error {
-		if err := logDiagnostics(stepper, last.micro[0].Clip, s, runLog); err != nil {
-			opts.Logger.Warn("diagnostics", "step", s, "err", err)
-		}
-		return nil
-	}
-	checkpoint := func(s int64) error {
-		path := filepath.Join(opts.Dir, backbone.CheckpointName(s))
-		if err := SaveCheckpoint(path, model, stepper.State(), pos, last.hp); err != nil {
-			return err
-		}
-		res.Checkpoint = path
-		if err := pruneCheckpoints(opts.Dir, opts.KeepLast); err != nil {
-			return err
-		}
-		if err := PlotRun(opts.Dir); err != nil {
-			opts.Logger.Warn("plot", "err", err)
-		}
-		return nil
-	}
-	loop := trainloop.Loop{From: pos.Step, To: totalSteps, Step: step, Hooks: []trainloop.Hook{
-		{Every: 1, Run: logRow},
-		{Every: 1, Run: checkFinite},
-		{Every: 1, Run: showProgress},
-		{Every: opts.DiagnosticsEvery, Run: diagnostics},
-		{Every: ckptEvery, AtEnd: true, Run: checkpoint},
+// loop is the training loop from the run's position: the step and its hooks.
+func (r *run) loop() trainloop.Loop {
+	return trainloop.Loop{From: r.pos.Step, To: r.totalSteps, Step: r.step, Hooks: []trainloop.Hook{
+		{Every: 1, Run: r.logRow},
+		{Every: 1, Run: r.checkFinite},
+		{Every: 1, Run: r.showProgress},
+		{Every: r.opts.DiagnosticsEvery, Run: r.diagnostics},
+		{Every: r.ckptEvery, AtEnd: true, Run: r.checkpoint},
 	}}
-	if err := loop.Run(ctx); err != nil {
-		return res, err
+}
+
+// hparams are the hyper-parameters of step s (1-based, as the official schedulers' step()).
+func (r *run) hparams(s int64) HParams {
+	hp := HParams{LR: r.sched.LR.LR(s), WeightDecay: r.sched.WD.WD(s), Momentum: r.sched.Momentum.Momentum(s - 1)}
+	epoch := int((s - 1) / int64(r.ipe))
+	if clip := r.cfg.Optimization.ClipGrad; clip != nil && float64(epoch) > r.cfg.Optimization.Warmup {
+		hp.ClipGrad = *clip
 	}
-	bar.Done()
-	res.SkippedSamples = pos.SkipSamples
-	res.Elapsed = time.Since(start)
-	if pos.SkipSamples > 0 {
-		fmt.Fprintf(opts.Progress, "warning: %d samples failed to load and were replaced\n", pos.SkipSamples)
+	return hp
+}
+
+// step takes optimiser step s on the next group of batches.
+func (r *run) step(_ context.Context, s int64) error {
+	waitStart := time.Now()
+	group, err, ok := r.nextGroup()
+	if !ok {
+		return errors.New("pretraining data: the batches ran out")
 	}
-	return res, nil
+	if err != nil {
+		return err
+	}
+	stepStart := time.Now()
+	hp := r.hparams(s)
+	micro, err := stepBatches(r.sampler, group, r.pos.Step, r.seed)
+	if err != nil {
+		return err
+	}
+	stats, err := r.stepper.AccumStep(micro, hp)
+	if err != nil {
+		return err
+	}
+	r.pos.Step, r.pos.Loader, r.pos.LastLoss = s, group[len(group)-1].Next, stats.Loss
+	r.pos.Epoch = int(s / int64(r.ipe))
+	for _, b := range group {
+		r.pos.SkipSamples += int64(b.Replaced)
+	}
+	r.res.Steps, r.res.FinalLoss = s, stats.Loss
+	r.lastHP, r.lastMicro = hp, micro
+	r.lastRec = StepRecord{Step: s, Epoch: int((s - 1) / int64(r.ipe)), Loss: stats.Loss, LR: hp.LR, WD: hp.WeightDecay,
+		Momentum: hp.Momentum, GradNormEnc: stats.GradNormEnc, GradNormPred: stats.GradNormPred,
+		StepTimeS: time.Since(stepStart).Seconds(), DataTimeS: stepStart.Sub(waitStart).Seconds()}
+	return nil
+}
+
+func (r *run) logRow(int64) error { return r.runLog.LogStep(r.lastRec) }
+
+func (r *run) checkFinite(s int64) error {
+	if loss := r.lastRec.Loss; math.IsNaN(loss) || math.IsInf(loss, 0) {
+		return fmt.Errorf("step %d: %w (%g); the last good checkpoint is kept in %s — lower the lr or raise the EMA momentum", s, ErrNonFinite, loss, r.opts.Dir)
+	}
+	return nil
+}
+
+func (r *run) showProgress(s int64) error {
+	r.bar.Set(s, fmt.Sprintf("loss %.4f", r.lastRec.Loss))
+	return nil
+}
+
+func (r *run) diagnostics(s int64) error {
+	if err := logDiagnostics(r.stepper, r.lastMicro[0].Clip, s, r.runLog); err != nil {
+		r.opts.Logger.Warn("diagnostics", "step", s, "err", err)
+	}
+	return nil
+}
+
+func (r *run) checkpoint(s int64) error {
+	path := filepath.Join(r.opts.Dir, backbone.CheckpointName(s))
+	if err := SaveCheckpoint(path, r.model, r.stepper.State(), r.pos, r.lastHP); err != nil {
+		return err
+	}
+	r.res.Checkpoint = path
+	if err := pruneCheckpoints(r.opts.Dir, r.opts.KeepLast); err != nil {
+		return err
+	}
+	if err := PlotRun(r.opts.Dir); err != nil {
+		r.opts.Logger.Warn("plot", "err", err)
+	}
+	return nil
 }
 
 // newMaskSampler returns the sampler of the configured masks, its lengths fixed for the run

@@ -95,9 +95,28 @@ func NewExperiment(r Request) (*Experiment, []officialcfg.Warning, error) {
 	if err := r.Validate(); err != nil {
 		return nil, nil, err
 	}
+	e, cfg, warnings, err := r.loadConfig()
+	if err != nil {
+		return nil, warnings, err
+	}
+	builtinName := isBuiltinConfig(e.Dataset)
+	if err := r.resolveBackbone(e, cfg); err != nil {
+		return nil, warnings, err
+	}
+	if err := r.resolveProtocol(e, builtinName); err != nil {
+		return nil, warnings, err
+	}
+	if err := r.resolveRun(e, builtinName); err != nil {
+		return nil, warnings, err
+	}
+	return e, warnings, nil
+}
+
+// loadConfig loads the eval config r names and lays out its data.
+func (r Request) loadConfig() (*Experiment, *officialcfg.EvalConfig, []officialcfg.Warning, error) {
 	name := r.Dataset
 	if name == "" && r.Config == "" {
-		return nil, nil, errors.New("a data set or an eval config is required")
+		return nil, nil, nil, errors.New("a data set or an eval config is required")
 	}
 	src := r.Config
 	if src == "" {
@@ -108,27 +127,32 @@ func NewExperiment(r Request) (*Experiment, []officialcfg.Warning, error) {
 	}
 	cfg, warnings, err := LoadEvalConfig(src)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	builtinName := isBuiltinConfig(name)
 	dataRoot := r.DataDir
-	if builtinName || r.Config != "" {
+	if isBuiltinConfig(name) || r.Config != "" {
 		dataRoot = "" // built-in and explicit configs use their own data paths
 	}
 	e, err := ExperimentFromConfig(name, cfg, dataRoot)
 	if err != nil {
-		return nil, warnings, err
+		return nil, nil, warnings, err
 	}
 	if err := e.CheckData(); err != nil {
-		return nil, warnings, err
+		return nil, nil, warnings, err
 	}
+	return e, cfg, warnings, nil
+}
+
+// resolveBackbone sets the checkpoint, its encoder key and the probe types.
+func (r Request) resolveBackbone(e *Experiment, cfg *officialcfg.EvalConfig) error {
 	switch {
 	case r.RandomOnly:
 	case r.Checkpoint != "":
 		e.Checkpoint = r.Checkpoint
 	default:
+		var err error
 		if e.Checkpoint, err = ConfigCheckpoint(cfg); err != nil {
-			return nil, warnings, err
+			return err
 		}
 	}
 	if r.EncoderKey != "" {
@@ -137,7 +161,12 @@ func NewExperiment(r Request) (*Experiment, []officialcfg.Warning, error) {
 	if len(r.Probes) > 0 {
 		e.Probes = r.Probes
 	}
+	return nil
+}
 
+// resolveProtocol applies the protocol's defaults: augmentation, the random-init comparison
+// with its average-pooling baseline, epochs and batch size, a saved probe's evaluation.
+func (r Request) resolveProtocol(e *Experiment, builtinName bool) error {
 	// The official protocol for the real benchmarks; the small local sets train on cached
 	// features to stay within minutes on a CPU (a documented deviation).
 	renderedData := isRendered(e.Data.Train)
@@ -146,7 +175,7 @@ func NewExperiment(r Request) (*Experiment, []officialcfg.Warning, error) {
 		augment = *r.Augment
 	}
 	if augment && renderedData {
-		return nil, warnings, fmt.Errorf("augment: the built-in data set %s has no training augmentation (its clips are rendered, not decoded)", e.Data.Train)
+		return fmt.Errorf("augment: the built-in data set %s has no training augmentation (its clips are rendered, not decoded)", e.Data.Train)
 	}
 	e.Data.Augment = augment && r.EvalOnly == ""
 
@@ -170,9 +199,14 @@ func NewExperiment(r Request) (*Experiment, []officialcfg.Warning, error) {
 		e.EvalOnly = r.EvalOnly
 		e.CompareRandom = false
 	}
+	return nil
+}
+
+// resolveRun sets the run's folders, seeds, k-NN settings and trainer name.
+func (r Request) resolveRun(e *Experiment, builtinName bool) error {
 	e.OutDir = r.OutDir
 	if e.OutDir == "" {
-		e.OutDir = filepath.Join("runs", "probe", name)
+		e.OutDir = filepath.Join("runs", "probe", e.Dataset)
 	}
 	e.RecordsDir, e.Resume, e.Workers, e.Seed, e.Progress = r.RecordsDir, r.Resume, r.Workers, r.Seed, r.Progress
 	e.Cache = FeatureCache{Dir: r.CacheDir}
@@ -190,14 +224,14 @@ func NewExperiment(r Request) (*Experiment, []officialcfg.Warning, error) {
 			e.KNN = DefaultKNN()
 		}
 		if err := e.KNN.Validate(); err != nil {
-			return nil, warnings, err
+			return err
 		}
 		e.KNNLabelsPerClass = r.KNNLabelsPerClass
 	}
 	e.Trainer = r.Trainer
 	e.Data.SyntheticTrain, e.Data.SyntheticVal, e.Data.Seed = r.TrainSize, r.ValSize, r.Seed
-	if renderedData && e.Checkpoint != "" && e.Trainer == "" {
+	if isRendered(e.Data.Train) && e.Checkpoint != "" && e.Trainer == "" {
 		e.Trainer = TrainerOurs
 	}
-	return e, warnings, nil
+	return nil
 }

@@ -67,6 +67,44 @@ func TrainAndEvaluate(ctx context.Context, backend compute.Backend, train TrainS
 	if train.Len() == 0 || val.Len() == 0 {
 		return nil, fmt.Errorf("probe: empty train (%d) or val (%d) features", train.Len(), val.Len())
 	}
+	r, err := newProbeRun(backend, train, val, opts)
+	if err != nil {
+		return nil, err
+	}
+	startEpoch, err := resumeTrainer(opts, r.tr, r.out)
+	if err != nil {
+		return nil, err
+	}
+	r.step = r.tr.StepCount()
+	loop := trainloop.Loop{From: int64(startEpoch), To: int64(opts.Epochs), Step: r.trainEpoch, Hooks: []trainloop.Hook{
+		{Every: 1, Run: r.validate},
+		{Every: 1, Run: r.checkpoint},
+		{Every: 1, Run: r.stopAfter},
+	}}
+	if err := loop.Run(ctx); err != nil {
+		return nil, err
+	}
+	return r.finish()
+}
+
+// probeRun is the training of one sweep of probe heads: the trainer, the schedules, the
+// outcome it fills, and the latest epoch's training statistics, which the loop's step and
+// hooks (its methods) share.
+type probeRun struct {
+	opts    TrainOptions
+	train   TrainSource
+	val     *FeatureSet
+	tr      *Trainer
+	lrs     []optim.WarmupCosineSchedule // per head
+	wds     []optim.CosineWDSchedule     // per head
+	out     *Outcome
+	step    int64     // optimiser steps taken
+	sumLoss []float64 // per head, over the latest epoch
+	correct []int     // per head, over the latest epoch
+}
+
+// newProbeRun initialises the heads (from opts.Seed) and their schedules.
+func newProbeRun(backend compute.Backend, train TrainSource, val *FeatureSet, opts TrainOptions) (*probeRun, error) {
 	rng := rand.New(rand.NewPCG(opts.Seed, 0x68656164))
 	init := make([]backbone.HostParams, len(opts.Sweep))
 	for i := range init {
@@ -76,100 +114,95 @@ func TrainAndEvaluate(ctx context.Context, backend compute.Backend, train TrainS
 	if err != nil {
 		return nil, err
 	}
+	r := &probeRun{opts: opts, train: train, val: val, tr: tr, out: &Outcome{Heads: make([]HeadResult, len(opts.Sweep))}}
 	ipe := (train.Len() + opts.BatchSize - 1) / opts.BatchSize
 	total := int64(ipe * opts.Epochs)
-	lrs := make([]optim.WarmupCosineSchedule, len(opts.Sweep))
-	wds := make([]optim.CosineWDSchedule, len(opts.Sweep))
 	for i, h := range opts.Sweep {
-		lrs[i] = optim.WarmupCosineSchedule{StartLR: h.StartLR, RefLR: h.LR, FinalLR: h.FinalLR, WarmupSteps: int64(h.WarmupEpochs * float64(ipe)), TMax: total}
-		wds[i] = optim.CosineWDSchedule{RefWD: h.WeightDecay, FinalWD: h.FinalWD, TMax: total}
+		r.lrs = append(r.lrs, optim.WarmupCosineSchedule{StartLR: h.StartLR, RefLR: h.LR, FinalLR: h.FinalLR, WarmupSteps: int64(h.WarmupEpochs * float64(ipe)), TMax: total})
+		r.wds = append(r.wds, optim.CosineWDSchedule{RefWD: h.WeightDecay, FinalWD: h.FinalWD, TMax: total})
+		r.out.Heads[i] = HeadResult{LR: h.LR, StartLR: h.StartLR, FinalLR: h.FinalLR, WeightDecay: h.WeightDecay, FinalWD: h.FinalWD}
 	}
-	out := &Outcome{Heads: make([]HeadResult, len(opts.Sweep))}
-	for i, h := range opts.Sweep {
-		out.Heads[i] = HeadResult{LR: h.LR, StartLR: h.StartLR, FinalLR: h.FinalLR, WeightDecay: h.WeightDecay, FinalWD: h.FinalWD}
-	}
-	startEpoch, err := resumeTrainer(opts, tr, out)
-	if err != nil {
-		return nil, err
-	}
-	step := tr.StepCount()
-	var sumLoss []float64 // per head, over the latest epoch
-	var correct []int
-	trainEpoch := func(ctx context.Context, epoch int64) error { // epoch is 1-based
-		bar := progress.New(opts.Progress, fmt.Sprintf("probe epoch %d/%d", epoch, opts.Epochs), int64(train.Len()), progress.Options{Unit: "clips/s"})
-		sumLoss, correct = make([]float64, len(opts.Sweep)), make([]int, len(opts.Sweep))
-		for b, err := range train.Epoch(ctx, int(epoch-1), opts.BatchSize, opts.Seed) {
-			if err != nil {
-				return err
-			}
-			step++
-			hp := make([]HParams, len(opts.Sweep))
-			for i := range hp {
-				hp[i] = HParams{LR: lrs[i].LR(step), WeightDecay: wds[i].WD(step)}
-			}
-			n := len(b.Labels)
-			stats, err := tr.Step(b.X, b.Labels, hp)
-			if err != nil {
-				return err
-			}
-			for i, s := range stats {
-				if math.IsNaN(s.Loss) {
-					return fmt.Errorf("probe head %d: loss is NaN at epoch %d (lr %g)", i, epoch, hp[i].LR)
-				}
-				sumLoss[i] += s.Loss * float64(n)
-				correct[i] += s.Correct
-			}
-			bar.Add(n)
-		}
-		bar.Done()
-		return nil
-	}
-	validate := func(epoch int64) error { // the val accuracy after epoch, for the curves and the progress line
-		ev, err := evaluate(tr, val, opts.BatchSize)
+	return r, nil
+}
+
+// trainEpoch trains every head for epoch (1-based).
+func (r *probeRun) trainEpoch(ctx context.Context, epoch int64) error {
+	opts := r.opts
+	bar := progress.New(opts.Progress, fmt.Sprintf("probe epoch %d/%d", epoch, opts.Epochs), int64(r.train.Len()), progress.Options{Unit: "clips/s"})
+	r.sumLoss, r.correct = make([]float64, len(opts.Sweep)), make([]int, len(opts.Sweep))
+	for b, err := range r.train.Epoch(ctx, int(epoch-1), opts.BatchSize, opts.Seed) {
 		if err != nil {
 			return err
 		}
-		for i := range out.Heads {
-			out.Heads[i].Curve = append(out.Heads[i].Curve, EpochPoint{Epoch: int(epoch),
-				TrainLoss: sumLoss[i] / float64(train.Len()), TrainTop1: 100 * float64(correct[i]) / float64(train.Len()),
-				ValTop1: ev[i].top1})
-			out.Heads[i].Top1, out.Heads[i].Top5 = ev[i].top1, ev[i].top5
+		r.step++
+		hp := make([]HParams, len(opts.Sweep))
+		for i := range hp {
+			hp[i] = HParams{LR: r.lrs[i].LR(r.step), WeightDecay: r.wds[i].WD(r.step)}
 		}
-		if opts.Progress != nil {
-			best := bestHead(out.Heads)
-			fmt.Fprintf(opts.Progress, "epoch %d: val top-1 %.2f%% (best of %d heads: lr %g wd %g)\n", epoch,
-				out.Heads[best].Top1, len(out.Heads), out.Heads[best].LR, out.Heads[best].WeightDecay)
+		n := len(b.Labels)
+		stats, err := r.tr.Step(b.X, b.Labels, hp)
+		if err != nil {
+			return err
 		}
+		for i, s := range stats {
+			if math.IsNaN(s.Loss) {
+				return fmt.Errorf("probe head %d: loss is NaN at epoch %d (lr %g)", i, epoch, hp[i].LR)
+			}
+			r.sumLoss[i] += s.Loss * float64(n)
+			r.correct[i] += s.Correct
+		}
+		bar.Add(n)
+	}
+	bar.Done()
+	return nil
+}
+
+// validate records the val accuracy after epoch, for the curves and the progress line.
+func (r *probeRun) validate(epoch int64) error {
+	ev, err := evaluate(r.tr, r.val, r.opts.BatchSize)
+	if err != nil {
+		return err
+	}
+	n := float64(r.train.Len())
+	for i := range r.out.Heads {
+		r.out.Heads[i].Curve = append(r.out.Heads[i].Curve, EpochPoint{Epoch: int(epoch),
+			TrainLoss: r.sumLoss[i] / n, TrainTop1: 100 * float64(r.correct[i]) / n, ValTop1: ev[i].top1})
+		r.out.Heads[i].Top1, r.out.Heads[i].Top5 = ev[i].top1, ev[i].top5
+	}
+	if r.opts.Progress != nil {
+		best := bestHead(r.out.Heads)
+		fmt.Fprintf(r.opts.Progress, "epoch %d: val top-1 %.2f%% (best of %d heads: lr %g wd %g)\n", epoch,
+			r.out.Heads[best].Top1, len(r.out.Heads), r.out.Heads[best].LR, r.out.Heads[best].WeightDecay)
+	}
+	return nil
+}
+
+func (r *probeRun) checkpoint(epoch int64) error {
+	if r.opts.CheckpointPath == "" {
 		return nil
 	}
-	checkpoint := func(epoch int64) error {
-		if opts.CheckpointPath == "" {
-			return nil
-		}
-		return saveTrainer(opts.CheckpointPath, tr, out, int(epoch))
+	return saveTrainer(r.opts.CheckpointPath, r.tr, r.out, int(epoch))
+}
+
+func (r *probeRun) stopAfter(epoch int64) error {
+	if r.opts.StopAfter > 0 && epoch >= int64(r.opts.StopAfter) {
+		return trainloop.ErrStop
 	}
-	stopAfter := func(epoch int64) error {
-		if opts.StopAfter > 0 && epoch >= int64(opts.StopAfter) {
-			return trainloop.ErrStop
-		}
-		return nil
-	}
-	loop := trainloop.Loop{From: int64(startEpoch), To: int64(opts.Epochs), Step: trainEpoch, Hooks: []trainloop.Hook{
-		{Every: 1, Run: validate},
-		{Every: 1, Run: checkpoint},
-		{Every: 1, Run: stopAfter},
-	}}
-	if err := loop.Run(ctx); err != nil {
-		return nil, err
-	}
-	ev, err := evaluate(tr, val, opts.BatchSize)
+	return nil
+}
+
+// finish evaluates the trained heads and completes the outcome with the best head's details
+// and every head's parameters.
+func (r *probeRun) finish() (*Outcome, error) {
+	ev, err := evaluate(r.tr, r.val, r.opts.BatchSize)
 	if err != nil {
 		return nil, err
 	}
+	out := r.out
 	out.Best = bestHead(out.Heads)
 	out.PerClassAcc, out.Confusion = ev[out.Best].perClass, ev[out.Best].confusion
-	for i := range opts.Sweep {
-		out.Params = append(out.Params, tr.Params(i))
+	for i := range r.opts.Sweep {
+		out.Params = append(out.Params, r.tr.Params(i))
 	}
 	return out, nil
 }
