@@ -31,7 +31,7 @@ func NewMeanPooler(backend compute.Backend, dim int) (*Pooler, error) {
 // params may be nil.
 func NewPooler(backend compute.Backend, m Model, params backbone.HostParams) (*Pooler, error) {
 	p := &Pooler{model: m, params: &backbone.ParamTensors{}}
-	if m.Kind != AvgPoolLinear {
+	if m.Kind.traits().pooler {
 		pt, err := backbone.NewParamTensors(params, m.Specs())
 		if err != nil {
 			return nil, err

@@ -29,9 +29,9 @@ const (
 
 // kindTraits is what tells the probe types apart; [kindRegistry] is their one table.
 type kindTraits struct {
-	// trained: the probe has parameters and is trained with AdamW; otherwise it is evaluated
-	// without training (k-NN).
-	trained bool
+	// method turns the features into a result: trainedMethod (a model trained with AdamW)
+	// or knnMethod (no training).
+	method method
 	// pooler: an attentive pooler (query token and cross-attention block) reads the tokens;
 	// otherwise the tokens are averaged.
 	pooler bool
@@ -51,10 +51,10 @@ type kindEntry struct {
 // kindRegistry lists every probe type, in the order help texts show them.
 func kindRegistry() []kindEntry {
 	return []kindEntry{
-		{Attentive, kindTraits{trained: true, pooler: true, defaultDepth: 1, selfOnQuery: true}},
-		{Attentive4, kindTraits{trained: true, pooler: true, defaultDepth: 4}},
-		{AvgPoolLinear, kindTraits{trained: true}},
-		{KNN, kindTraits{}},
+		{Attentive, kindTraits{method: trainedMethod{}, pooler: true, defaultDepth: 1, selfOnQuery: true}},
+		{Attentive4, kindTraits{method: trainedMethod{}, pooler: true, defaultDepth: 4}},
+		{AvgPoolLinear, kindTraits{method: trainedMethod{}}},
+		{KNN, kindTraits{method: knnMethod{}}},
 	}
 }
 
@@ -79,7 +79,10 @@ func (k Kind) lookup() (kindTraits, bool) {
 func (k Kind) traits() kindTraits { t, _ := k.lookup(); return t }
 
 // Trained reports whether probes of kind k are trained (all but k-NN).
-func (k Kind) Trained() bool { return k.traits().trained }
+func (k Kind) Trained() bool {
+	_, ok := k.traits().method.(trainedMethod)
+	return ok
+}
 
 // ParseKind returns the probe type named s.
 func ParseKind(s string) (Kind, error) {

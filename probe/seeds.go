@@ -2,10 +2,6 @@ package probe
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/gomlx/compute"
@@ -75,20 +71,14 @@ func (e *Experiment) slots(inits []string) ([]slot, error) {
 	var out []slot
 	for _, init := range inits {
 		for _, kind := range e.Probes {
-			out = append(out, slot{init: init, kind: kind})
-			if kind.Trained() {
-				continue
+			if _, err := ParseKind(string(kind)); err != nil {
+				return nil, err
 			}
-			if e.Data.Augment {
-				return nil, errors.New("the knn probe reads cached features of un-augmented clips, so it cannot run with training augmentation")
+			regimes, err := kind.traits().method.regimes(e)
+			if err != nil {
+				return nil, err
 			}
-			if e.EvalOnly != "" {
-				return nil, errors.New("the knn probe has no saved probe to evaluate: leave it out when evaluating a saved probe")
-			}
-			for _, n := range e.KNNLabelsPerClass {
-				if n < 1 {
-					return nil, fmt.Errorf("k-NN labels per class must be positive, got %d", n)
-				}
+			for _, n := range regimes {
 				out = append(out, slot{init: init, kind: kind, labelsPerClass: n})
 			}
 		}
@@ -140,61 +130,15 @@ func (e *Experiment) sharedFeatures(ctx context.Context, backend compute.Backend
 	return sf, nil
 }
 
-// runTrial trains (or, for k-NN, evaluates) one slot's probe with seed.
+// runTrial evaluates one slot's probe with seed, the way its type's method does.
 func (e *Experiment) runTrial(ctx context.Context, backend compute.Backend, sl slot, seed uint64, nSeeds int, sf *sharedFeatures) (*trial, error) {
-	pi := ProbeInfo{Type: string(sl.kind), Epochs: e.Epochs, BatchSize: e.BatchSize, NumHeads: e.Model.NumHeads,
-		Seed: seed, TrainAugmentation: e.Data.Augment && e.EvalOnly == "", LabelsPerClass: sl.labelsPerClass}
-	tr := &trial{seed: seed, info: sf.info, train: sf.train, val: sf.val}
-	if !sl.kind.Trained() {
-		s := e.KNN
-		if s == (KNNSettings{}) {
-			s = DefaultKNN()
-		}
-		pi.Epochs, pi.BatchSize, pi.NumHeads, pi.KNN = 0, 0, 0, &s
-		out, err := KNNEvaluate(sf.trainCache, sf.val, s, sl.labelsPerClass, seed)
-		if err != nil {
-			return nil, err
-		}
-		tr.out, tr.probe = out, pi
-		if sl.labelsPerClass > 0 {
-			// The record's NumTrain is the labelled subset.
-			n := len(FewLabelSubset(sf.trainCache.Labels, max(sf.trainCache.NumClasses, sf.val.NumClasses), sl.labelsPerClass, seed))
-			tr.train = &FeatureSet{Labels: make([]int32, n)}
-		}
-		return tr, nil
-	}
-	m := e.ProbeModel(sl.kind, sf.val.NumClasses)
-	if e.Data.NumClasses > 0 {
-		m.NumClasses = e.Data.NumClasses
-	}
-	pi.NumHeads = m.NumHeads
-	if len(e.Sweep) > 0 {
-		pi.Warmup = e.Sweep[0].WarmupEpochs
-	}
-	if e.EvalOnly != "" {
-		out, err := evalSaved(backend, e.EvalOnly, m, sf.val, e.BatchSize)
-		if err != nil {
-			return nil, err
-		}
-		pi.Checkpoint = e.EvalOnly
-		tr.out, tr.probe = out, pi
-		return tr, nil
-	}
-	name := fmt.Sprintf("%s-%s-%s.pth.tar", e.Dataset, sl.init, sl.kind)
-	if nSeeds > 1 {
-		name = fmt.Sprintf("%s-%s-%s-seed%d.pth.tar", e.Dataset, sl.init, sl.kind, seed)
-	}
-	ckpt := filepath.Join(e.OutDir, name)
-	if err := os.MkdirAll(e.OutDir, 0o755); err != nil {
+	tr := &trial{seed: seed, info: sf.info, train: sf.train, val: sf.val,
+		probe: ProbeInfo{Type: string(sl.kind), Epochs: e.Epochs, BatchSize: e.BatchSize, NumHeads: e.Model.NumHeads,
+			Seed: seed, TrainAugmentation: e.Data.Augment && e.EvalOnly == "", LabelsPerClass: sl.labelsPerClass}}
+	run := trialRun{e: e, backend: backend, sl: sl, seed: seed, nSeeds: nSeeds, sf: sf}
+	if err := sl.kind.traits().method.run(ctx, run, tr); err != nil {
 		return nil, err
 	}
-	out, err := TrainAndEvaluate(ctx, backend, sf.train, sf.val, TrainOptions{Model: m, Training: e.Training, Seed: seed,
-		CheckpointPath: ckpt, Resume: e.Resume, Progress: e.Progress})
-	if err != nil {
-		return nil, err
-	}
-	pi.Checkpoint = ckpt
-	tr.out, tr.probe = out, pi
 	return tr, nil
 }
 
