@@ -85,9 +85,12 @@ func runProbe(ctx context.Context, args []string) error {
 	if req.KNNLabelsPerClass, err = parseInts(*knnLabels); err != nil {
 		return fmt.Errorf("--knn-labels: %w", err)
 	}
-	if err := req.Validate(); err != nil {
-		return err
-	}
+	return runExperiment(ctx, bf, req)
+}
+
+// runExperiment resolves and runs the probe experiment req asks for, then prints its
+// summary and copies what the results need next to the records.
+func runExperiment(ctx context.Context, bf *backendFlags, req probe.Request) error {
 	e, warnings, err := probe.NewExperiment(req)
 	for _, w := range warnings {
 		fmt.Fprintf(os.Stderr, "warning: %s\n", w)
@@ -108,13 +111,13 @@ func runProbe(ctx context.Context, args []string) error {
 	}
 	printProbeSummary(os.Stderr, recs)
 	// What the results' figures need from the local pretraining run goes next to the records.
-	copied, err := results.SavePretrainLogs(filepath.Dir(*records), recs)
+	copied, err := results.SavePretrainLogs(filepath.Dir(req.RecordsDir), recs)
 	if err != nil {
 		return err
 	}
 	for _, c := range copied {
 		fmt.Fprintf(os.Stderr, "copied %s (commit it with the records)\n", c)
 	}
-	fmt.Fprintf(os.Stderr, "records written to %s (run `vjepa results` to update the tables)\n", *records)
+	fmt.Fprintf(os.Stderr, "records written to %s (run `vjepa results` to update the tables)\n", req.RecordsDir)
 	return nil
 }

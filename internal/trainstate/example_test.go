@@ -5,14 +5,14 @@ import (
 
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive
 
-	"github.com/vjepa-go/vjepa/internal/backend"
+	"github.com/vjepa-go/vjepa/internal/backend/goconfig"
 	"github.com/vjepa-go/vjepa/internal/optim"
 	ts "github.com/vjepa-go/vjepa/internal/trainstate"
 )
 
 // One AdamW step of a parameter group, packed and unpacked by name.
 func ExampleGroup() {
-	be, err := backend.NewGo("")
+	be, err := goconfig.New("")
 	if err != nil {
 		fmt.Println(err)
 		return
