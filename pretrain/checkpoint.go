@@ -7,6 +7,7 @@ import (
 	"github.com/vjepa-go/vjepa/backbone"
 	"github.com/vjepa-go/vjepa/datasets"
 	"github.com/vjepa-go/vjepa/internal/npy"
+	"github.com/vjepa-go/vjepa/internal/optim"
 	"github.com/vjepa-go/vjepa/internal/torchckpt"
 )
 
@@ -92,8 +93,8 @@ func SaveCheckpoint(path string, c backbone.Config, st *State, p RunPosition, hp
 			wd = 0
 		}
 		g.Set("lr", hp.LR)
-		g.Set("betas", torchckpt.Tuple{adamBeta1, adamBeta2})
-		g.Set("eps", adamEps)
+		g.Set("betas", torchckpt.Tuple{optim.Beta1, optim.Beta2})
+		g.Set("eps", optim.Eps)
 		g.Set("weight_decay", wd)
 		g.Set("amsgrad", false)
 		g.Set("foreach", nil)

@@ -13,13 +13,6 @@ import (
 	"github.com/vjepa-go/vjepa/internal/trainstate"
 )
 
-// AdamW constants of the official optimiser (torch.optim.AdamW defaults).
-const (
-	adamBeta1 = optim.Beta1
-	adamBeta2 = optim.Beta2
-	adamEps   = optim.Eps
-)
-
 // HParams are the per-step values the schedules produce.
 type HParams struct {
 	LR          float64 // learning rate of every group
