@@ -106,17 +106,22 @@ func HFConfigJSON(c Config) ([]byte, error) {
 		return nil, err
 	}
 	h := hfDefaults()
+	fillHFConfig(&h, c)
 	h.Architectures = []string{"VJEPA2Model"}
-	h.PatchSize, h.CropSize, h.FramesPerClip, h.TubeletSize = c.PatchSize, c.CropSize, c.NumFrames, c.Tubelet
-	h.HiddenSize, h.NumHeads, h.NumLayers, h.MLPRatio = c.EmbedDim, c.NumHeads, c.Depth, c.MLPRatio
-	h.PredHiddenSize, h.PredNumHeads, h.PredNumLayers = c.PredEmbedDim, c.PredHeads(), c.PredDepth
-	h.PredMaskTokens, h.PredZeroInitMask, h.PredMLPRatio = c.NumMaskTokens, c.ZeroInitMaskTkns, c.PredMLPRatio
-	h.ImageSize, h.TorchDType = c.CropSize, "float32"
 	out, err := json.MarshalIndent(h, "", "  ")
 	if err != nil {
 		return nil, err
 	}
 	return append(out, '\n'), nil
+}
+
+// fillHFConfig sets the sizes of h from c.
+func fillHFConfig(h *hfConfig, c Config) {
+	h.PatchSize, h.CropSize, h.FramesPerClip, h.TubeletSize = c.PatchSize, c.CropSize, c.NumFrames, c.Tubelet
+	h.HiddenSize, h.NumHeads, h.NumLayers, h.MLPRatio = c.EmbedDim, c.NumHeads, c.Depth, c.MLPRatio
+	h.PredHiddenSize, h.PredNumHeads, h.PredNumLayers = c.PredEmbedDim, c.PredHeads(), c.PredDepth
+	h.PredMaskTokens, h.PredZeroInitMask, h.PredMLPRatio = c.NumMaskTokens, c.ZeroInitMaskTkns, c.PredMLPRatio
+	h.ImageSize, h.TorchDType = c.CropSize, "float32"
 }
 
 func checkHFExportable(c Config) error {

@@ -27,6 +27,18 @@ type Model struct {
 	// Exec is how the pooler's attention blocks are computed: the run's execution settings
 	// (the encoder's, [Experiment.ProbeModel]); the zero value computes them in float32.
 	Exec backbone.Execution `json:"-"`
+	// NormEps is the epsilon of the pooler's LayerNorms; 0 means the official probe's
+	// [LayerNormEps]. Hugging Face's VJEPA2ForVideoClassification uses the model's
+	// layer_norm_eps (1e-6) instead.
+	NormEps float64 `json:"norm_eps,omitempty"`
+}
+
+// normEps is the pooler's LayerNorm epsilon with the default applied.
+func (m Model) normEps() float64 {
+	if m.NormEps > 0 {
+		return m.NormEps
+	}
+	return LayerNormEps
 }
 
 // depth is the pooler depth with the kind's default applied.
@@ -173,7 +185,7 @@ func (m Model) PoolTrace(w backbone.Weights, x *Node) (*Node, []*Node) {
 	}
 	var trace []*Node
 	block := func(x *Node, i int) *Node {
-		x = m.Exec.Block(x, w, fmt.Sprintf("pooler.blocks.%d.", i), m.NumHeads, LayerNormEps, nil)
+		x = m.Exec.Block(x, w, fmt.Sprintf("pooler.blocks.%d.", i), m.NumHeads, m.normEps(), nil)
 		trace = append(trace, x)
 		return x
 	}
@@ -199,12 +211,12 @@ func (m Model) crossAttention(w backbone.Weights, x *Node) *Node {
 	p := "pooler.cross_attention_block."
 	query := BroadcastToDims(w.Get("pooler.query_tokens"), b, 1, d)
 	q := Reshape(backbone.Linear(query, w, p+"xattn.q"), b, 1, m.NumHeads, hd)
-	kv := backbone.ProjectHeads(backbone.LayerNorm(x, w, p+"norm1", LayerNormEps), w, p+"xattn.kv", 2, m.NumHeads)
+	kv := backbone.ProjectHeads(backbone.LayerNorm(x, w, p+"norm1", m.normEps()), w, p+"xattn.kv", 2, m.NumHeads)
 	k, v := kv[0], kv[1]
 	y := Reshape(m.attention(q, k, v), b, 1, d)
 	// The query itself is not normalised; the official xattn.proj is never applied.
 	q = Add(query, y)
-	return Add(q, backbone.MLP(backbone.LayerNorm(q, w, p+"norm2", LayerNormEps), w, p+"mlp"))
+	return Add(q, backbone.MLP(backbone.LayerNorm(q, w, p+"norm2", m.normEps()), w, p+"mlp"))
 }
 
 // attention is the cross-attention's scaled dot-product attention. It is the one place the

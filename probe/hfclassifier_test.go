@@ -1,0 +1,64 @@
+package probe_test
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/vjepa-go/vjepa/backbone"
+	"github.com/vjepa-go/vjepa/backbone/fixtures"
+	"github.com/vjepa-go/vjepa/internal/npy"
+	"github.com/vjepa-go/vjepa/internal/testutil"
+	"github.com/vjepa-go/vjepa/probe"
+)
+
+// hfClassifierDir is the Hugging Face VJEPA2ForVideoClassification fixture folder.
+func hfClassifierDir(t *testing.T) string {
+	t.Helper()
+	root, err := fixtures.Root()
+	require.NoError(t, err)
+	return filepath.Join(root, "hfcls_small")
+}
+
+func readNpy(t *testing.T, path string) *npy.Array {
+	t.Helper()
+	a, err := npy.ReadFile(path)
+	require.NoError(t, err)
+	return a
+}
+
+// TestHFClassifierParity reads the HF classifier folder and compares its logits on the
+// fixture clip with the official encoder + probe: at HF's pooler eps (config.layer_norm_eps)
+// against logits_hf.npy and at the official probe's 1e-5 against logits.npy.
+func TestHFClassifierParity(t *testing.T) {
+	dir := hfClassifierDir(t)
+	c, err := probe.LoadHFClassifier(dir)
+	require.NoError(t, err)
+	require.True(t, probe.IsHFClassifier(dir))
+	require.Equal(t, probe.Model{Kind: probe.Attentive4, EmbedDim: 64, NumHeads: 4, NumClasses: 5, Depth: 4, NormEps: 1e-6}, c.Probe)
+	require.Equal(t, "Lifting [something] up, then letting it drop", c.Labels[2])
+	in := readNpy(t, filepath.Join(dir, "input.npy"))
+	clip := backbone.HostTensor{Shape: in.Shape, F32: in.F32}
+	backend := testutil.Backend(t)
+	tests := []struct {
+		name, want, other string
+		eps               float64
+	}{
+		{"hf eps", "logits_hf.npy", "logits.npy", 1e-6},
+		{"official eps", "logits.npy", "logits_hf.npy", probe.LayerNormEps},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cc := *c
+			cc.Probe.NormEps = tt.eps
+			r, err := probe.NewClassifierRunner(backend, &cc)
+			require.NoError(t, err)
+			got, err := r.Logits(clip)
+			require.NoError(t, err)
+			require.Less(t, relErr(t, readNpy(t, filepath.Join(dir, tt.want)), got), parityTol)
+			// The other eps's logits are 4.5e-5 relative away: the test tells the two apart.
+			require.Greater(t, relErr(t, readNpy(t, filepath.Join(dir, tt.other)), got), parityTol)
+		})
+	}
+}
