@@ -11,24 +11,88 @@ import (
 	"github.com/vjepa-go/vjepa/probe"
 )
 
-// runClassify applies a saved attentive probe (ours, or an official V-JEPA or V-JEPA 2 probe
-// checkpoint) to frozen encoder tokens, the eval YAML giving the probe's structure.
-func runClassify(_ context.Context, args []string) error {
+// runClassify classifies with an attentive probe, on one of three inputs: frozen tokens
+// (--features: the probe alone, the eval YAML giving its structure), normalised clips (--input)
+// or video files (--video). The last two run a whole classifier: a Hugging Face
+// VJEPA2ForVideoClassification folder, or an encoder checkpoint with a probe checkpoint.
+func runClassify(ctx context.Context, args []string) error {
 	fs := newFlagSet("classify", "")
-	config := fs.String("config", "", "frozen-evaluation YAML (V-JEPA or V-JEPA 2 layout) or official preset name: gives the probe's width, heads, depth and classes")
+	config := fs.String("config", "", "frozen-evaluation YAML (V-JEPA or V-JEPA 2 layout) or official preset name: gives the probe's width, heads, depth and classes (and, with --video, the evaluation protocol)")
+	checkpoint := fs.String("checkpoint", "", "with --input or --video: a Hugging Face VJEPA2ForVideoClassification folder, or the encoder checkpoint of --probe-checkpoint")
 	ckptPath := fs.String("probe-checkpoint", "", "probe checkpoint: official (classifier / classifiers list) or ours")
 	features := fs.String("features", "", "frozen tokens .npy, float32 [B,N,D]")
+	input := fs.String("input", "", "normalised clips .npy, float32 [B,3,T,H,W] (the official layout)")
+	var videos []string
+	fs.Func("video", "video file to classify, or a list file (path [label] per line) or folder of videos for batch mode; repeatable, further videos may follow the flags", func(v string) error {
+		videos = append(videos, v)
+		return nil
+	})
 	head := fs.Int("head", 0, "which probe of the checkpoint (one per multihead_kwargs entry in V-JEPA 2 checkpoints)")
-	out := fs.String("out", "", "output .npy: logits, float32 [B,num_classes]")
-	pooled := fs.String("pooled", "", "optional output .npy: the pooler's output, float32 [B,D]")
+	out := fs.String("out", "", "output: logits .npy [B,num_classes] for --features and --input; for --video a results file (.csv or .jsonl) that a rerun resumes")
+	pooled := fs.String("pooled", "", "optional output .npy with --features: the pooler's output, float32 [B,D]")
+	classNames := fs.String("class-names", "", "file with one class name per line (default: the folder's id2label, else class indices)")
+	officialEps := fs.Bool("official-eps", false, "run a Hugging Face classifier's pooler LayerNorms at the official probe's eps 1e-5 instead of config.layer_norm_eps")
+	var vo videoOptions
+	vo.register(fs)
 	bf, err := parseWithBackend(fs, args)
 	if err != nil {
 		return err
 	}
-	if *config == "" || *ckptPath == "" || *features == "" || *out == "" {
+	videos = append(videos, fs.Args()...)
+	src := classifierSource{checkpoint: *checkpoint, probe: *ckptPath, config: *config, head: *head,
+		classNames: *classNames, officialEps: *officialEps}
+	modes := 0
+	for _, given := range []bool{*features != "", *input != "", len(videos) > 0} {
+		if given {
+			modes++
+		}
+	}
+	switch {
+	case modes != 1:
+		return errors.New("give exactly one of --features (frozen tokens), --input (clips .npy) and --video (video files)")
+	case *features != "":
+		return classifyFeatures(bf, *config, *ckptPath, *features, *head, *out, *pooled)
+	case *input != "":
+		return classifyClips(bf, src, *input, *out)
+	}
+	return classifyVideos(ctx, bf, src, videos, vo, *out)
+}
+
+// classifyClips runs a whole classifier on normalised clips and writes the logits.
+func classifyClips(bf *backendFlags, src classifierSource, input, out string) error {
+	if out == "" {
+		return errors.New("--out is required with --input")
+	}
+	c, _, err := src.load()
+	if err != nil {
+		return err
+	}
+	clips, err := readClip(input, c.Backbone)
+	if err != nil {
+		return err
+	}
+	backend, err := bf.open()
+	if err != nil {
+		return err
+	}
+	r, err := probe.NewClassifierRunner(backend, c)
+	if err != nil {
+		return err
+	}
+	logits, err := r.Logits(clips)
+	if err != nil {
+		return fmt.Errorf("%s: %w", input, err)
+	}
+	return writeTokens(out, logits)
+}
+
+// classifyFeatures applies a saved attentive probe (ours, or an official V-JEPA or V-JEPA 2
+// probe checkpoint) to frozen encoder tokens, the eval YAML giving the probe's structure.
+func classifyFeatures(bf *backendFlags, config, ckptPath, features string, head int, out, pooled string) error {
+	if config == "" || ckptPath == "" || out == "" {
 		return errors.New("--config, --probe-checkpoint, --features and --out are required")
 	}
-	cfg, warnings, err := probe.LoadEvalConfig(*config)
+	cfg, warnings, err := probe.LoadEvalConfig(config)
 	if err != nil {
 		return err
 	}
@@ -39,30 +103,30 @@ func runClassify(_ context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	x, err := readTokens(*features, m.EmbedDim)
+	x, err := readTokens(features, m.EmbedDim)
 	if err != nil {
 		return err
 	}
-	ck, err := probe.LoadCheckpoint(*ckptPath, m)
+	ck, err := probe.LoadCheckpoint(ckptPath, m)
 	if err != nil {
 		return err
 	}
-	if *head < 0 || *head >= len(ck.Heads) {
-		return fmt.Errorf("--head %d is out of range: %s holds %d probe head(s)", *head, *ckptPath, len(ck.Heads))
+	if head < 0 || head >= len(ck.Heads) {
+		return fmt.Errorf("--head %d is out of range: %s holds %d probe head(s)", head, ckptPath, len(ck.Heads))
 	}
 	backend, err := bf.open()
 	if err != nil {
 		return err
 	}
-	a, err := probe.Apply(backend, m, ck.Heads[*head], x)
+	a, err := probe.Apply(backend, m, ck.Heads[head], x)
 	if err != nil {
 		return err
 	}
-	if err := writeTokens(*out, a.Logits); err != nil {
+	if err := writeTokens(out, a.Logits); err != nil {
 		return err
 	}
-	if *pooled != "" {
-		return writeTokens(*pooled, a.Pooled)
+	if pooled != "" {
+		return writeTokens(pooled, a.Pooled)
 	}
 	return nil
 }

@@ -1,0 +1,163 @@
+package main
+
+import (
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/vjepa-go/vjepa/backbone/fixtures"
+	"github.com/vjepa-go/vjepa/internal/testutil"
+)
+
+// sampleVideos are real videos shipped by the Debian package opencv-doc.
+const sampleVideos = "/usr/share/doc/opencv-doc/examples/data"
+
+// hfClassifierFixture is the Hugging Face VJEPA2ForVideoClassification fixture folder.
+func hfClassifierFixture(t *testing.T) string {
+	t.Helper()
+	root, err := fixtures.Root()
+	require.NoError(t, err)
+	return filepath.Join(root, "hfcls_small")
+}
+
+// sampleVideo returns a real video of the opencv-doc examples, failing when it is missing.
+func sampleVideo(t *testing.T, name string) string {
+	t.Helper()
+	p := filepath.Join(sampleVideos, name)
+	if _, err := os.Stat(p); err != nil {
+		t.Fatalf("%s is missing: install the Debian package opencv-doc", p)
+	}
+	return p
+}
+
+// runCLIStdout is runCLI that also returns what the command printed on the process's
+// standard output and, appended to run's stderr, on the process's standard error (progress
+// and skipped videos).
+func runCLIStdout(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	capture := func(f **os.File) func() string {
+		r, w, err := os.Pipe()
+		require.NoError(t, err)
+		saved := *f
+		*f = w
+		read := make(chan string)
+		go func() {
+			b, _ := io.ReadAll(r)
+			read <- string(b)
+		}()
+		return func() string {
+			*f = saved
+			require.NoError(t, w.Close())
+			return <-read
+		}
+	}
+	endOut, endErr := capture(&os.Stdout), capture(&os.Stderr)
+	code, stderr = runCLI(t, args...)
+	stdout = endOut()
+	return code, stdout, endErr() + stderr
+}
+
+// TestClassifyHFClips runs `vjepa classify --checkpoint HF_FOLDER --input clip.npy` and
+// compares the logits with the official encoder + probe at HF's and the official eps.
+func TestClassifyHFClips(t *testing.T) {
+	dir := hfClassifierFixture(t)
+	tests := []struct {
+		name, want string
+		extra      []string
+	}{
+		{"hf eps", "logits_hf.npy", nil},
+		{"official eps", "logits.npy", []string{"--official-eps"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "logits.npy")
+			args := append([]string{"classify", "--checkpoint", dir, "--input", filepath.Join(dir, "input.npy"), "--out", out}, tt.extra...)
+			code, stderr := runCLI(t, args...)
+			require.Equal(t, 0, code, stderr)
+			requireClose(t, filepath.Join(dir, tt.want), out, 1e-5)
+		})
+	}
+}
+
+// TestClassifyVideo classifies real videos: three labels of id2label for --top-k 3, JSON
+// output, and a single clip with --segments 1 --views 1.
+func TestClassifyVideo(t *testing.T) {
+	dir := hfClassifierFixture(t)
+	tree := sampleVideo(t, "tree.avi")
+	labels := []string{"Sliding [something] from left to right", "Sliding [something] from right to left",
+		"Lifting [something] up, then letting it drop", "Rolling [something] across a flat surface", "Turning [something] upside down"}
+	t.Run("top 3", func(t *testing.T) {
+		code, stdout, stderr := runCLIStdout(t, "classify", "--checkpoint", dir, "--video", tree, "--top-k", "3")
+		require.Equal(t, 0, code, stderr)
+		lines := strings.Split(strings.TrimSpace(stdout), "\n")
+		require.Len(t, lines, 3, stdout)
+		var sum float64
+		for _, l := range lines {
+			label, prob, ok := strings.Cut(l, "  ")
+			require.True(t, ok, l)
+			require.Contains(t, labels, label)
+			var p float64
+			require.NoError(t, json.Unmarshal([]byte(prob), &p))
+			sum += p
+		}
+		require.Greater(t, sum, 0.2)
+		require.LessOrEqual(t, sum, 1.0001)
+	})
+	t.Run("json single clip", func(t *testing.T) {
+		code, stdout, stderr := runCLIStdout(t, "classify", "--checkpoint", dir, "--json", "--segments", "1", "--views", "1",
+			"--top-k", "5", tree, sampleVideo(t, "vtest.avi"))
+		require.Equal(t, 0, code, stderr)
+		lines := strings.Split(strings.TrimSpace(stdout), "\n")
+		require.Len(t, lines, 2)
+		var r videoResult
+		require.NoError(t, json.Unmarshal([]byte(lines[0]), &r))
+		require.Equal(t, tree, r.Video)
+		require.Len(t, r.Top, 5)
+		var sum float32
+		for _, p := range r.Top {
+			require.Equal(t, labels[p.Class], p.Label)
+			sum += p.Probability
+		}
+		require.InDelta(t, 1, sum, 1e-5)
+	})
+}
+
+// TestClassifyBrokenVideo checks a broken video: a one-line error naming it and a non-zero
+// exit on its own; a counted skip in batch mode (a folder), whose results file a rerun resumes.
+func TestClassifyBrokenVideo(t *testing.T) {
+	dir := hfClassifierFixture(t)
+	videos := t.TempDir()
+	broken := testutil.WriteFile(t, "broken.mp4", strings.Repeat("not a video ", 200))
+	code, stderr := runCLI(t, "classify", "--checkpoint", dir, "--video", broken)
+	requireCLIError(t, code, stderr, broken)
+
+	for _, name := range []string{"tree.avi", "vtest.avi"} {
+		raw, err := os.ReadFile(sampleVideo(t, name))
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(videos, name), raw, 0o644))
+	}
+	raw, err := os.ReadFile(broken)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(videos, "broken.mp4"), raw, 0o644))
+	results := filepath.Join(t.TempDir(), "results.csv")
+	args := []string{"classify", "--checkpoint", dir, "--video", videos, "--top-k", "2", "--segments", "1", "--views", "1", "--out", results}
+	code, _, stderr = runCLIStdout(t, args...)
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, stderr, "skipped "+filepath.Join(videos, "broken.mp4"))
+	require.Contains(t, stderr, "classified 2 video(s), 0 already in the results, 1 skipped")
+	first, err := os.ReadFile(results)
+	require.NoError(t, err)
+	require.Len(t, strings.Split(strings.TrimSpace(string(first)), "\n"), 3, string(first))
+
+	code, _, stderr = runCLIStdout(t, args...)
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, stderr, "classified 0 video(s), 2 already in the results, 1 skipped")
+	again, err := os.ReadFile(results)
+	require.NoError(t, err)
+	require.Equal(t, string(first), string(again))
+}

@@ -1,0 +1,119 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/vjepa-go/vjepa/probe"
+)
+
+// classifierSource says where a whole classifier (encoder + probe) comes from.
+type classifierSource struct {
+	checkpoint  string // HF VJEPA2ForVideoClassification folder, or the encoder checkpoint of a pair
+	probe       string // official or our probe checkpoint (pair only)
+	config      string // eval YAML or preset (pair only)
+	head        int
+	classNames  string // optional file: one class name per line
+	officialEps bool   // HF folder: run the pooler LayerNorms at the official probe's 1e-5
+}
+
+// load opens the classifier and, for an encoder + probe pair, the eval protocol of its
+// config (nil for a HF folder, whose config.json holds no evaluation protocol).
+func (s classifierSource) load() (*probe.Classifier, *probe.Protocol, error) {
+	var (
+		c     *probe.Classifier
+		proto *probe.Protocol
+		err   error
+	)
+	switch {
+	case s.checkpoint == "":
+		return nil, nil, errors.New("--checkpoint is required: a Hugging Face VJEPA2ForVideoClassification folder, or an encoder checkpoint with --probe-checkpoint and --config")
+	case s.probe == "":
+		if !probe.IsHFClassifier(s.checkpoint) {
+			return nil, nil, fmt.Errorf("%s is not a Hugging Face VJEPA2ForVideoClassification folder (model.safetensors with a classifier and config.json); for an encoder checkpoint give --probe-checkpoint and --config", s.checkpoint)
+		}
+		if c, err = probe.LoadHFClassifier(s.checkpoint); err != nil {
+			return nil, nil, err
+		}
+		if s.officialEps {
+			c.Probe.NormEps = probe.LayerNormEps
+		}
+	default:
+		if c, proto, err = s.loadPair(); err != nil {
+			return nil, nil, err
+		}
+	}
+	if s.classNames != "" {
+		if c.Labels, err = readClassNames(s.classNames, c.Probe.NumClasses); err != nil {
+			return nil, nil, err
+		}
+	}
+	return c, proto, nil
+}
+
+// loadPair opens an official (or our) encoder checkpoint and probe checkpoint, the eval YAML
+// giving both structures and the evaluation protocol.
+func (s classifierSource) loadPair() (*probe.Classifier, *probe.Protocol, error) {
+	if s.config == "" {
+		return nil, nil, errors.New("--config (the frozen-evaluation YAML or preset) is required with --probe-checkpoint")
+	}
+	cfg, warnings, err := probe.LoadEvalConfig(s.config)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, w := range warnings {
+		fmt.Fprintf(os.Stderr, "warning: %s\n", w)
+	}
+	e, err := probe.ExperimentFromConfig("classify", cfg, "")
+	if err != nil {
+		return nil, nil, err
+	}
+	m, err := probe.ModelFromEvalConfig(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	ck, err := probe.LoadCheckpoint(s.probe, m)
+	if err != nil {
+		return nil, nil, err
+	}
+	if s.head < 0 || s.head >= len(ck.Heads) {
+		return nil, nil, fmt.Errorf("--head %d is out of range: %s holds %d probe head(s)", s.head, s.probe, len(ck.Heads))
+	}
+	e.Checkpoint = s.checkpoint
+	enc, err := e.PretrainedEncoder()
+	if err != nil {
+		return nil, nil, err
+	}
+	labels := make([]string, m.NumClasses)
+	for i := range labels {
+		labels[i] = fmt.Sprint(i)
+	}
+	proto := e.Data.Protocol
+	return &probe.Classifier{Backbone: e.Model, Encoder: enc, Probe: m, Head: ck.Heads[s.head], Labels: labels}, &proto, nil
+}
+
+// readClassNames reads one class name per line (blank lines ignored); there must be n.
+func readClassNames(path string, n int) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var names []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if name := strings.TrimSpace(sc.Text()); name != "" {
+			names = append(names, name)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if len(names) != n {
+		return nil, fmt.Errorf("%s: %d class names, the probe has %d classes", path, len(names), n)
+	}
+	return names, nil
+}
