@@ -1,6 +1,8 @@
 package probe_test
 
 import (
+	"encoding/json"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -61,4 +63,58 @@ func TestHFClassifierParity(t *testing.T) {
 			require.Greater(t, relErr(t, readNpy(t, filepath.Join(dir, tt.other)), got), parityTol)
 		})
 	}
+}
+
+// TestHFClassifierRoundTrip writes the fixture classifier back as a Hugging Face folder: the
+// same tensors (names, order, values) and the same config.json, which reads back equal.
+func TestHFClassifierRoundTrip(t *testing.T) {
+	dir := hfClassifierDir(t)
+	c, err := probe.LoadHFClassifier(dir)
+	require.NoError(t, err)
+	hw, err := backbone.OpenHFWeights(filepath.Join(dir, backbone.HFWeightsFile))
+	require.NoError(t, err)
+	defer hw.Close()
+	pred, err := hw.ReadParams("predictor", backbone.PredictorSpecs(c.Backbone), c.Backbone, false)
+	require.NoError(t, err)
+
+	out := filepath.Join(t.TempDir(), "hf")
+	require.NoError(t, c.WriteHF(out, pred))
+	testutil.RequireSameSafetensors(t, filepath.Join(dir, backbone.HFWeightsFile), filepath.Join(out, backbone.HFWeightsFile))
+	require.Equal(t, readJSON(t, filepath.Join(dir, backbone.HFConfigFile)), readJSON(t, filepath.Join(out, backbone.HFConfigFile)))
+	back, err := probe.LoadHFClassifier(out)
+	require.NoError(t, err)
+	require.Equal(t, c, back)
+}
+
+// TestHFClassifierExportRefused checks the classifiers a Hugging Face folder cannot hold.
+func TestHFClassifierExportRefused(t *testing.T) {
+	c, err := probe.LoadHFClassifier(hfClassifierDir(t))
+	require.NoError(t, err)
+	tests := []struct {
+		name   string
+		change func(c *probe.Classifier)
+		want   string
+	}{
+		{"V-JEPA 1", func(c *probe.Classifier) { c.Backbone.UseRoPE = false }, "V-JEPA 1 model (sin-cos position tables)"},
+		{"V-JEPA 1 probe", func(c *probe.Classifier) { c.Probe.Kind = probe.Attentive }, "probe type \"attentive\""},
+		{"labels", func(c *probe.Classifier) { c.Labels = c.Labels[:3] }, "3 class names for a probe of 5 classes"},
+		{"heads", func(c *probe.Classifier) { c.Probe.NumHeads = 2 }, "one num_attention_heads for both"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cc := *c
+			tt.change(&cc)
+			err := cc.WriteHF(filepath.Join(t.TempDir(), "hf"), nil)
+			require.ErrorContains(t, err, tt.want)
+		})
+	}
+}
+
+func readJSON(t *testing.T, path string) map[string]any {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	require.NoError(t, err)
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(raw, &m))
+	return m
 }

@@ -5,8 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 
+	"github.com/vjepa-go/vjepa/backbone"
+	"github.com/vjepa-go/vjepa/internal/officialcfg"
 	"github.com/vjepa-go/vjepa/probe"
 )
 
@@ -60,39 +63,75 @@ func (s classifierSource) loadPair() (*probe.Classifier, *probe.Protocol, error)
 	if s.config == "" {
 		return nil, nil, errors.New("--config (the frozen-evaluation YAML or preset) is required with --probe-checkpoint")
 	}
-	cfg, warnings, err := probe.LoadEvalConfig(s.config)
+	cfg, err := s.evalConfig()
 	if err != nil {
 		return nil, nil, err
-	}
-	for _, w := range warnings {
-		fmt.Fprintf(os.Stderr, "warning: %s\n", w)
 	}
 	e, err := probe.ExperimentFromConfig("classify", cfg, "")
 	if err != nil {
 		return nil, nil, err
 	}
-	m, err := probe.ModelFromEvalConfig(cfg)
+	m, head, _, err := s.loadProbe(cfg)
 	if err != nil {
 		return nil, nil, err
-	}
-	ck, err := probe.LoadCheckpoint(s.probe, m)
-	if err != nil {
-		return nil, nil, err
-	}
-	if s.head < 0 || s.head >= len(ck.Heads) {
-		return nil, nil, fmt.Errorf("--head %d is out of range: %s holds %d probe head(s)", s.head, s.probe, len(ck.Heads))
 	}
 	e.Checkpoint = s.checkpoint
 	enc, err := e.PretrainedEncoder()
 	if err != nil {
 		return nil, nil, err
 	}
-	labels := make([]string, m.NumClasses)
-	for i := range labels {
-		labels[i] = fmt.Sprint(i)
-	}
 	proto := e.Data.Protocol
-	return &probe.Classifier{Backbone: e.Model, Encoder: enc, Probe: m, Head: ck.Heads[s.head], Labels: labels}, &proto, nil
+	return &probe.Classifier{Backbone: e.Model, Encoder: enc, Probe: m, Head: head, Labels: indexLabels(m.NumClasses)}, &proto, nil
+}
+
+// evalConfig reads the eval YAML or preset s.config, printing its warnings.
+func (s classifierSource) evalConfig() (*officialcfg.EvalConfig, error) {
+	cfg, warnings, err := probe.LoadEvalConfig(s.config)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range warnings {
+		fmt.Fprintf(os.Stderr, "warning: %s\n", w)
+	}
+	return cfg, nil
+}
+
+// loadProbe reads head s.head of the probe checkpoint, its structure from the eval config cfg,
+// and the checkpoint key of the encoder the config evaluates.
+func (s classifierSource) loadProbe(cfg *officialcfg.EvalConfig) (probe.Model, backbone.HostParams, string, error) {
+	m, err := probe.ModelFromEvalConfig(cfg)
+	if err != nil {
+		return probe.Model{}, nil, "", err
+	}
+	ck, err := probe.LoadCheckpoint(s.probe, m)
+	if err != nil {
+		return probe.Model{}, nil, "", err
+	}
+	if s.head < 0 || s.head >= len(ck.Heads) {
+		return probe.Model{}, nil, "", fmt.Errorf("--head %d is out of range: %s holds %d probe head(s)", s.head, s.probe, len(ck.Heads))
+	}
+	key := cfg.Pretrain.CheckpointKey
+	if key == "" {
+		key = "target_encoder"
+	}
+	return m, ck.Heads[s.head], key, nil
+}
+
+// labels are the class names of s.classNames, else the class indices.
+func (s classifierSource) labels(n int) ([]string, error) {
+	if s.classNames == "" {
+		return indexLabels(n), nil
+	}
+	return readClassNames(s.classNames, n)
+}
+
+// indexLabels names n classes by their index.
+func indexLabels(n int) []string {
+	labels := make([]string, n)
+	for i := range labels {
+		labels[i] = strconv.Itoa(i)
+	}
+	return labels
 }
 
 // readClassNames reads one class name per line (blank lines ignored); there must be n.
