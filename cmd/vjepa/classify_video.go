@@ -6,27 +6,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 
-	"github.com/vjepa-go/vjepa/backbone"
 	"github.com/vjepa-go/vjepa/datasets"
-	"github.com/vjepa-go/vjepa/datasets/media"
-	"github.com/vjepa-go/vjepa/datasets/transform"
 	"github.com/vjepa-go/vjepa/internal/progress"
 	"github.com/vjepa-go/vjepa/probe"
-)
-
-// Defaults of the video protocol when the classifier comes without an eval config (a Hugging
-// Face folder): vjepa2:configs/eval/vitl/ssv2.yaml, the evaluation of the released SSv2
-// classifier (frames_per_clip and the resolution come from the model's config.json).
-const (
-	defaultSegments  = 2 // num_segments
-	defaultViews     = 3 // num_views_per_segment
-	defaultFrameStep = 4 // frame_step
 )
 
 // videoExtensions are the files a folder given to --video is searched for.
@@ -41,7 +28,7 @@ type videoOptions struct {
 func (o *videoOptions) register(fs *flag.FlagSet) {
 	fs.IntVar(&o.topK, "top-k", 5, "with --video: print the k most probable classes")
 	fs.BoolVar(&o.json, "json", false, "with --video: print one JSON object per video instead of text lines")
-	fs.IntVar(&o.segments, "segments", 0, "with --video: temporal segments per video (default: the eval config's num_segments, else 2)")
+	fs.IntVar(&o.segments, "segments", 0, "with --video: temporal segments per video (default: the eval config's num_segments, else 2 as the official SSv2 eval)")
 	fs.IntVar(&o.views, "views", 0, "with --video: spatial views per segment (default: the eval config's num_views_per_segment, else 3)")
 	fs.IntVar(&o.frames, "frames", 0, "with --video: frames per clip (default: the eval config's, else the model's frames_per_clip)")
 	fs.IntVar(&o.frameStep, "frame-step", 0, "with --video: stride between sampled frames (default: the eval config's, else 4)")
@@ -49,8 +36,7 @@ func (o *videoOptions) register(fs *flag.FlagSet) {
 
 // protocol is the evaluation protocol: the flags over the eval config (or the defaults).
 func (o videoOptions) protocol(c *probe.Classifier, fromConfig *probe.Protocol) (probe.Protocol, error) {
-	p := probe.Protocol{FramesPerClip: c.Backbone.NumFrames, FrameStep: defaultFrameStep, NumSegments: defaultSegments,
-		NumViews: defaultViews, Resolution: c.Backbone.CropSize, AttendAcrossSegments: true}
+	p := c.VideoProtocol()
 	if fromConfig != nil {
 		p = *fromConfig
 	}
@@ -112,52 +98,6 @@ func videoInputs(args []string) (paths []string, batch bool, err error) {
 	return paths, batch, nil
 }
 
-// openVideos is the videos as a data set that decodes them with protocol p: p.NumSegments
-// clips of p.FramesPerClip frames each, p.NumViews spatial views of each (the official eval).
-func openVideos(paths []string, p probe.Protocol) (*datasets.VideoList, func(), error) {
-	f, err := os.CreateTemp("", "vjepa-classify-*.csv")
-	if err != nil {
-		return nil, nil, err
-	}
-	cleanup := func() { os.Remove(f.Name()) }
-	for _, p := range paths {
-		abs, err := filepath.Abs(p)
-		if err != nil {
-			cleanup()
-			return nil, nil, err
-		}
-		fmt.Fprintf(f, "%s 0\n", abs)
-	}
-	if err := f.Close(); err != nil {
-		cleanup()
-		return nil, nil, err
-	}
-	mv, err := transform.NewEvalVideo(p.Resolution, p.NumViews)
-	if err != nil {
-		cleanup()
-		return nil, nil, err
-	}
-	ds, err := datasets.NewVideoList(datasets.VideoListOptions{Lists: []string{f.Name()}, MultiView: mv,
-		Sampling: datasets.SamplingParams{FramesPerClip: p.FramesPerClip, FrameStep: p.FrameStep,
-			NumClips: p.NumSegments, AllowClipOverlap: true}})
-	if err != nil {
-		cleanup()
-		return nil, nil, err
-	}
-	return ds, cleanup, nil
-}
-
-// sampleBatch arranges one video's clips [view][segment] as a batch of one.
-func sampleBatch(s *media.Sample) *datasets.Batch {
-	b := &datasets.Batch{Clips: make([][]backbone.HostTensor, len(s.Views)), Labels: []int32{0}, Sources: []string{s.Source}}
-	for v, segs := range s.Views {
-		for _, c := range segs {
-			b.Clips[v] = append(b.Clips[v], backbone.HostTensor{Shape: []int{1, 3, c.T, c.H, c.W}, F32: c.Data})
-		}
-	}
-	return b
-}
-
 // classifyVideos classifies every video and prints or writes its top classes.
 func classifyVideos(ctx context.Context, bf *backendFlags, src classifierSource, args []string, o videoOptions, out string) error {
 	paths, batch, err := videoInputs(args)
@@ -177,11 +117,11 @@ func classifyVideos(ctx context.Context, bf *backendFlags, src classifierSource,
 		return err
 	}
 	defer sink.Close()
-	ds, cleanup, err := openVideos(paths, p)
+	videos, err := probe.OpenVideos(paths, p)
 	if err != nil {
 		return err
 	}
-	defer cleanup()
+	defer videos.Close()
 	backend, err := bf.open()
 	if err != nil {
 		return err
@@ -190,13 +130,13 @@ func classifyVideos(ctx context.Context, bf *backendFlags, src classifierSource,
 	if err != nil {
 		return err
 	}
-	run := videoRun{ds: ds, runner: r, labels: c.Labels, topK: o.topK, sink: sink, batch: batch, log: os.Stderr}
+	run := videoRun{videos: videos, runner: r, labels: c.Labels, topK: o.topK, sink: sink, batch: batch, log: os.Stderr}
 	return run.all(ctx, paths)
 }
 
 // videoRun classifies the videos of one command.
 type videoRun struct {
-	ds     *datasets.VideoList
+	videos *probe.Videos
 	runner *probe.ClassifierRunner
 	labels []string
 	topK   int
@@ -213,7 +153,6 @@ func (v videoRun) all(ctx context.Context, paths []string) error {
 		bar = progress.New(v.log, "classify", int64(len(paths)), progress.Options{Unit: "videos/s"})
 	}
 	var done, resumed, skipped int
-	rng := rand.New(rand.NewPCG(0, 0)) // the eval sampling and transform draw nothing
 	for i, path := range paths {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -223,7 +162,7 @@ func (v videoRun) all(ctx context.Context, paths []string) error {
 			bar.Add(1)
 			continue
 		}
-		preds, err := v.one(ctx, i, rng)
+		preds, err := v.one(ctx, i)
 		if err != nil && (!v.batch || ctx.Err() != nil) {
 			return err
 		}
@@ -246,15 +185,15 @@ func (v videoRun) all(ctx context.Context, paths []string) error {
 	return nil
 }
 
-// one classifies video i of the data set.
-func (v videoRun) one(ctx context.Context, i int, rng *rand.Rand) ([]probe.Prediction, error) {
-	s, err := v.ds.Sample(ctx, i, rng)
+// one classifies video i.
+func (v videoRun) one(ctx context.Context, i int) ([]probe.Prediction, error) {
+	b, err := v.videos.Batch(ctx, i)
 	if err != nil {
 		return nil, err
 	}
-	probs, err := v.runner.Probabilities(sampleBatch(s))
+	probs, err := v.runner.Probabilities(b)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", s.Source, err)
+		return nil, fmt.Errorf("%s: %w", b.Sources[0], err)
 	}
 	return probe.TopClasses(probs[0], v.labels, v.topK), nil
 }
