@@ -7,4 +7,9 @@
 // seeds: its records carry every seed's accuracy, their mean ± standard deviation and, for a
 // pretrained backbone compared with a random-init one, the paired difference with the 95 %
 // interval of a paired t-test.
+//
+// A [Classifier] is a whole video classifier, encoder and probe: read from a Hugging Face
+// VJEPA2ForVideoClassification folder ([LoadHFClassifier]) or written as one
+// ([Classifier.WriteHF]), run on clips or on videos decoded with the official evaluation
+// protocol ([OpenVideos], [ClassifierRunner.Probabilities]; see docs/classify.md).
 package probe

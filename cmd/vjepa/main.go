@@ -30,11 +30,11 @@ type command struct {
 // commands lists every sub-command. Multi-word commands ("data check") are keyed with a space.
 func commands() map[string]command {
 	return map[string]command{
-		"classify":           {"apply a saved attentive probe (official V-JEPA / V-JEPA 2 or ours) to frozen tokens, write logits as .npy", runClassify},
+		"classify":           {"classify videos (top-k labels), clips or frozen tokens with a Hugging Face VJEPA2ForVideoClassification folder or an encoder + probe pair", runClassify},
 		"encode":             {"encode clips with a checkpoint's encoder, write tokens as .npy", runEncode},
 		"predict":            {"run the context encoder and predictor of a checkpoint on given masks", runPredict},
 		"pretrain":           {"V-JEPA self-supervised pretraining (resumable)", runPretrain},
-		"export":             {"write a checkpoint's encoder and predictor as a Hugging Face VJEPA2Model folder", runExport},
+		"export":             {"write a checkpoint's encoder and predictor as a Hugging Face VJEPA2Model folder, or with a trained probe as a VJEPA2ForVideoClassification", runExport},
 		"embed":              {"one vector per video or image (mean-pooled, or pooled by a trained probe) as .npy + index", runEmbed},
 		"probe":              {"attentive-probe evaluation of a frozen backbone (K400, SSv2, IN1K, built-in sets)", runProbe},
 		"bench":              {"measure matmul peak, encoder, pretraining step, probe step and data loading (results/benchmarks.md)", runBench},
