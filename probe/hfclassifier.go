@@ -63,6 +63,9 @@ func LoadHFClassifier(dir string) (*Classifier, error) {
 		return nil, fmt.Errorf("%s: %w", cfgPath, err)
 	}
 	weights := filepath.Join(dir, backbone.HFWeightsFile)
+	if !IsHFClassifier(dir) {
+		return nil, fmt.Errorf("%s: not a VJEPA2ForVideoClassification: no %s (a VJEPA2Model holds no classifier)", weights, hfClassifierWeight)
+	}
 	hw, err := backbone.OpenHFWeights(weights)
 	if err != nil {
 		return nil, err

@@ -11,6 +11,7 @@ import (
 	"github.com/vjepa-go/vjepa/backbone"
 	"github.com/vjepa-go/vjepa/backbone/fixtures"
 	"github.com/vjepa-go/vjepa/internal/npy"
+	"github.com/vjepa-go/vjepa/internal/safetensors"
 	"github.com/vjepa-go/vjepa/internal/testutil"
 	"github.com/vjepa-go/vjepa/probe"
 )
@@ -117,4 +118,73 @@ func readJSON(t *testing.T, path string) map[string]any {
 	var m map[string]any
 	require.NoError(t, json.Unmarshal(raw, &m))
 	return m
+}
+
+// copyClassifier writes the fixture folder to a new folder with config.json edited by
+// editConfig and the tensors filtered by keep.
+func copyClassifier(t *testing.T, editConfig func(map[string]any), keep func(name string) bool) string {
+	t.Helper()
+	src := hfClassifierDir(t)
+	dir := t.TempDir()
+	cfg := readJSON(t, filepath.Join(src, backbone.HFConfigFile))
+	editConfig(cfg)
+	raw, err := json.Marshal(cfg)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, backbone.HFConfigFile), raw, 0o644))
+	f, err := safetensors.Open(filepath.Join(src, backbone.HFWeightsFile))
+	require.NoError(t, err)
+	defer f.Close()
+	var ts []safetensors.Tensor
+	for _, n := range f.Names() {
+		if !keep(n) {
+			continue
+		}
+		v, shape, err := f.Float32(n)
+		require.NoError(t, err)
+		ts = append(ts, safetensors.Tensor{Name: n, Shape: shape, F32: v})
+	}
+	require.NoError(t, safetensors.WriteFile(filepath.Join(dir, backbone.HFWeightsFile), ts, nil))
+	return dir
+}
+
+// TestLoadHFClassifierBadInput checks that a folder that does not fit its config is one
+// error naming the file and the problem.
+func TestLoadHFClassifierBadInput(t *testing.T) {
+	all := func(string) bool { return true }
+	same := func(map[string]any) {}
+	tests := []struct {
+		name       string
+		editConfig func(map[string]any)
+		keep       func(string) bool
+		want       []string
+	}{
+		{"missing tensor", same, func(n string) bool { return n != "pooler.cross_attention_layer.cross_attn.v_proj.bias" },
+			[]string{"model.safetensors", "missing pooler.cross_attention_layer.cross_attn.v_proj.bias"}},
+		{"more pooler layers", func(c map[string]any) { c["num_pooler_layers"] = 4 }, all,
+			[]string{"missing pooler.self_attention_layers.3.layer_norm1.weight"}},
+		{"fewer pooler layers", func(c map[string]any) { c["num_pooler_layers"] = 2 }, all,
+			[]string{"unexpected pooler.self_attention_layers.2.layer_norm1.bias"}},
+		{"labels", func(c map[string]any) { c["id2label"] = map[string]any{"0": "a", "1": "b"}; c["num_labels"] = 2 }, all,
+			[]string{"classifier.weight has shape [5 64], the config needs [2 64]"}},
+		{"id gap", func(c map[string]any) { c["id2label"] = map[string]any{"0": "a", "2": "b"}; delete(c, "num_labels") }, all,
+			[]string{"config.json", "no id 1"}},
+		{"encoder", func(c map[string]any) { c["hidden_size"] = 32 }, all, []string{"model.safetensors"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := probe.LoadHFClassifier(copyClassifier(t, tt.editConfig, tt.keep))
+			require.Error(t, err)
+			for _, w := range tt.want {
+				require.ErrorContains(t, err, w)
+			}
+			require.NotContains(t, err.Error(), "\n")
+		})
+	}
+	t.Run("a VJEPA2Model folder", func(t *testing.T) {
+		root, err := fixtures.Root()
+		require.NoError(t, err)
+		require.False(t, probe.IsHFClassifier(filepath.Join(root, "v2_small")))
+		_, err = probe.LoadHFClassifier(filepath.Join(root, "v2_small"))
+		require.ErrorContains(t, err, "not a VJEPA2ForVideoClassification: no classifier.weight")
+	})
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/vjepa-go/vjepa/backbone/fixtures"
+	"github.com/vjepa-go/vjepa/internal/npy"
 	"github.com/vjepa-go/vjepa/internal/testutil"
 )
 
@@ -160,4 +161,42 @@ func TestClassifyBrokenVideo(t *testing.T) {
 	again, err := os.ReadFile(results)
 	require.NoError(t, err)
 	require.Equal(t, string(first), string(again))
+}
+
+// TestClassifyWholeModelBadInput checks the errors of the --input and --video modes: one
+// line naming the file or flag and the problem.
+func TestClassifyWholeModelBadInput(t *testing.T) {
+	dir := hfClassifierFixture(t)
+	root, err := fixtures.Root()
+	require.NoError(t, err)
+	clip := filepath.Join(dir, "input.npy")
+	tree := sampleVideo(t, "tree.avi")
+	odd := writeNPY(t, t.TempDir(), "odd.npy", npy.NewFloat32([]int{1, 3, 3, 48, 48}, make([]float32, 3*3*48*48)))
+	tests := []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"two modes", []string{"--checkpoint", dir, "--input", clip, "--video", tree}, []string{"exactly one of --features"}},
+		{"no mode", []string{"--checkpoint", dir}, []string{"exactly one of --features"}},
+		{"no checkpoint", []string{"--input", clip, "--out", "x.npy"}, []string{"--checkpoint is required"}},
+		{"not a classifier", []string{"--checkpoint", filepath.Join(root, "v2_small"), "--input", clip, "--out", "x.npy"},
+			[]string{"v2_small is not a Hugging Face VJEPA2ForVideoClassification folder"}},
+		{"pair without config", []string{"--checkpoint", dir, "--probe-checkpoint", "p.pt", "--input", clip, "--out", "x.npy"},
+			[]string{"--config"}},
+		{"clip size", []string{"--checkpoint", dir, "--input", odd, "--out", filepath.Join(t.TempDir(), "x.npy")},
+			[]string{"odd.npy", "3 frames"}},
+		{"missing video", []string{"--checkpoint", dir, "--video", "nope.mp4"}, []string{"nope.mp4"}},
+		{"top-k", []string{"--checkpoint", dir, "--video", tree, "--top-k", "0"}, []string{"--top-k must be positive"}},
+		{"frames", []string{"--checkpoint", dir, "--video", tree, "--frames", "3"}, []string{"3 frames per clip do not tile"}},
+		{"results format", []string{"--checkpoint", dir, "--video", tree, "--out", "r.txt"}, []string{"--out r.txt", ".csv or .jsonl"}},
+		{"class names", []string{"--checkpoint", dir, "--video", tree, "--class-names", testutil.WriteFile(t, "n.txt", "a\nb\n")},
+			[]string{"n.txt: 2 class names, the probe has 5 classes"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stderr := runCLI(t, append([]string{"classify"}, tt.args...)...)
+			requireCLIError(t, code, stderr, tt.want...)
+		})
+	}
 }
