@@ -9,7 +9,7 @@ import (
 
 	"github.com/vjepa-go/vjepa/backbone"
 	"github.com/vjepa-go/vjepa/datasets/synthetic"
-	"github.com/vjepa-go/vjepa/internal/backend"
+	"github.com/vjepa-go/vjepa/internal/backend/goconfig"
 	"github.com/vjepa-go/vjepa/probe"
 )
 
@@ -23,7 +23,7 @@ const (
 // Open a checkpoint of either generation and embed a video: a Hugging Face VJEPA2 folder
 // describes its model; an official V-JEPA checkpoint comes with its pretraining YAML.
 func Example_embedVideo() {
-	be, err := backend.NewGo("") // any GoMLX backend: XLA on a GPU, the pure-Go one on a CPU
+	be, err := goconfig.New("") // any GoMLX backend: XLA on a GPU, the pure-Go one on a CPU
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -71,7 +71,7 @@ func Example_embedVideo() {
 // facebook/vjepa2-vitl-fpc16-256-ssv2, downloaded with `huggingface-cli download`), as the
 // official evaluation does: 2 segments × 3 views, softmax averaged over the views.
 func Example_classifyVideo() {
-	be, err := backend.NewGo("")
+	be, err := goconfig.New("")
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -109,7 +109,7 @@ func Example_classifyVideo() {
 // the features are kept on disk, and the probe trains on them.
 func Example_trainProbeOnCachedFeatures() {
 	ctx := context.Background()
-	be, err := backend.NewGo("")
+	be, err := goconfig.New("")
 	if err != nil {
 		log.Fatal(err)
 	}
