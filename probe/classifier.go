@@ -3,6 +3,7 @@ package probe
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/gomlx/compute"
@@ -67,32 +68,74 @@ func (r *ClassifierRunner) Logits(clips backbone.HostTensor) (backbone.HostTenso
 // Probabilities classifies a batch of several spatial views of several temporal segments, as
 // the official frozen evaluation does: the tokens of every segment of a view are
 // concatenated, the probe classifies each view, and the softmax of the views is averaged.
-// It returns one probability vector per sample.
+// It returns one probability vector per sample. All clips go through the encoder in one call,
+// and all views through the probe in another.
 func (r *ClassifierRunner) Probabilities(b *datasets.Batch) ([][]float32, error) {
-	views, err := r.encoder.Features(b)
+	clips, err := stackClips(b.Clips)
 	if err != nil {
 		return nil, err
 	}
-	var out [][]float32
-	for _, x := range views {
-		logits, err := r.TokenLogits(x)
-		if err != nil {
-			return nil, err
-		}
-		n, c := logits.Shape[0], logits.Shape[1]
-		if out == nil {
-			out = make([][]float32, n)
-			for i := range out {
-				out[i] = make([]float32, c)
-			}
-		}
-		for i := range n {
-			for j, p := range SoftmaxOf(logits.F32[i*c : (i+1)*c]) {
-				out[i][j] += p / float32(len(views))
+	tokens, _, err := r.encoder.runner.Run(clips, nil) // [V·S·B, N, D], view-major
+	if err != nil {
+		return nil, err
+	}
+	nv, ns, n := len(b.Clips), len(b.Clips[0]), b.Clips[0][0].Shape[0]
+	logits, err := r.TokenLogits(segmentsAlongTokens(tokens, nv, ns, n)) // [V·B, C]
+	if err != nil {
+		return nil, err
+	}
+	c := logits.Shape[1]
+	out := make([][]float32, n)
+	for i := range out {
+		out[i] = make([]float32, c)
+		for v := range nv {
+			row := (v*n + i) * c
+			for j, p := range SoftmaxOf(logits.F32[row : row+c]) {
+				out[i][j] += p / float32(nv)
 			}
 		}
 	}
 	return out, nil
+}
+
+// stackClips stacks the [B,3,T,H,W] clips of every view and segment along the batch axis,
+// view-major: [V·S·B,3,T,H,W].
+func stackClips(clips [][]backbone.HostTensor) (backbone.HostTensor, error) {
+	if len(clips) == 0 || len(clips[0]) == 0 {
+		return backbone.HostTensor{}, fmt.Errorf("classify: a batch without clips")
+	}
+	ref := clips[0][0].Shape
+	out := backbone.HostTensor{Shape: append([]int{0}, ref[1:]...)}
+	for v, segs := range clips {
+		if len(segs) != len(clips[0]) {
+			return backbone.HostTensor{}, fmt.Errorf("classify: view %d has %d segments, view 0 %d", v, len(segs), len(clips[0]))
+		}
+		for s, c := range segs {
+			if !slices.Equal(c.Shape, ref) {
+				return backbone.HostTensor{}, fmt.Errorf("classify: clip of view %d, segment %d has shape %v, the first %v", v, s, c.Shape, ref)
+			}
+			out.F32 = append(out.F32, c.F32...)
+			out.Shape[0] += c.Shape[0]
+		}
+	}
+	return out, nil
+}
+
+// segmentsAlongTokens rearranges encoder tokens [V·S·B,N,D] (view, segment, sample order)
+// into [V·B,S·N,D]: per view and sample, its segments' tokens one after the other.
+func segmentsAlongTokens(x backbone.HostTensor, nv, ns, b int) backbone.HostTensor {
+	n, d := x.Shape[1], x.Shape[2]
+	per := n * d
+	out := backbone.HostTensor{Shape: []int{nv * b, ns * n, d}, F32: make([]float32, 0, len(x.F32))}
+	for v := range nv {
+		for i := range b {
+			for s := range ns {
+				row := (v*ns+s)*b + i
+				out.F32 = append(out.F32, x.F32[row*per:(row+1)*per]...)
+			}
+		}
+	}
+	return out
 }
 
 // SoftmaxOf returns the probabilities of logits, computed in float64.

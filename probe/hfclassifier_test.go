@@ -10,6 +10,7 @@ import (
 
 	"github.com/vjepa-go/vjepa/backbone"
 	"github.com/vjepa-go/vjepa/backbone/fixtures"
+	"github.com/vjepa-go/vjepa/datasets"
 	"github.com/vjepa-go/vjepa/internal/npy"
 	"github.com/vjepa-go/vjepa/internal/safetensors"
 	"github.com/vjepa-go/vjepa/internal/testutil"
@@ -187,4 +188,51 @@ func TestLoadHFClassifierBadInput(t *testing.T) {
 		_, err = probe.LoadHFClassifier(filepath.Join(root, "v2_small"))
 		require.ErrorContains(t, err, "not a VJEPA2ForVideoClassification: no classifier.weight")
 	})
+}
+
+// TestClassifierProbabilities checks the one-call multi-view × multi-segment path against
+// classifying each view separately (Encoder.Features concatenates the segments' tokens).
+func TestClassifierProbabilities(t *testing.T) {
+	dir := hfClassifierDir(t)
+	c, err := probe.LoadHFClassifier(dir)
+	require.NoError(t, err)
+	in := readNpy(t, filepath.Join(dir, "input.npy"))
+	clip := func(scale float32) backbone.HostTensor {
+		x := backbone.HostTensor{Shape: in.Shape, F32: make([]float32, len(in.F32))}
+		for i, v := range in.F32 {
+			x.F32[i] = v * scale
+		}
+		return x
+	}
+	batch := &datasets.Batch{Clips: [][]backbone.HostTensor{{clip(1), clip(-0.5)}, {clip(0.7), clip(1.3)}, {clip(-1), clip(0.2)}}}
+	backend := testutil.Backend(t)
+	r, err := probe.NewClassifierRunner(backend, c)
+	require.NoError(t, err)
+	got, err := r.Probabilities(batch)
+	require.NoError(t, err)
+
+	enc, err := probe.NewEncoder(backend, c.Backbone, c.Encoder)
+	require.NoError(t, err)
+	views, err := enc.Features(batch)
+	require.NoError(t, err)
+	require.Len(t, got, 2)
+	for i := range got {
+		want := make([]float32, 5)
+		for _, x := range views {
+			logits, err := r.TokenLogits(x)
+			require.NoError(t, err)
+			for j, p := range probe.SoftmaxOf(logits.F32[i*5 : (i+1)*5]) {
+				want[j] += p / float32(len(views))
+			}
+		}
+		require.InDeltaSlice(t, want, got[i], 1e-6)
+	}
+}
+
+// TestTopClasses checks the order (probability, then class index) and the names.
+func TestTopClasses(t *testing.T) {
+	top := probe.TopClasses([]float32{0.1, 0.4, 0.1, 0.4}, []string{"a", "b", "c"}, 3)
+	require.Equal(t, []probe.Prediction{{Class: 1, Label: "b", Probability: 0.4}, {Class: 3, Label: "3", Probability: 0.4},
+		{Class: 0, Label: "a", Probability: 0.1}}, top)
+	require.Len(t, probe.TopClasses([]float32{1}, nil, 5), 1)
 }
