@@ -3,7 +3,6 @@ package backbone
 import (
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strconv"
 )
 
@@ -30,15 +29,6 @@ type hfClassifierFields struct {
 	ID2Label  map[string]string `json:"id2label"`
 	Label2ID  map[string]int    `json:"label2id"`
 	NumLabels int               `json:"num_labels"`
-}
-
-// IsHFClassifierConfig reports whether a config.json names VJEPA2ForVideoClassification among
-// its architectures.
-func IsHFClassifierConfig(raw []byte) bool {
-	var h struct {
-		Architectures []string `json:"architectures"`
-	}
-	return json.Unmarshal(raw, &h) == nil && slices.Contains(h.Architectures, HFClassifierArchitecture)
 }
 
 // ParseHFClassifierConfig parses the config.json of a VJEPA2ForVideoClassification: the

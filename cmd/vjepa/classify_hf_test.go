@@ -200,3 +200,32 @@ func TestClassifyWholeModelBadInput(t *testing.T) {
 		})
 	}
 }
+
+// TestClassifyResumesJSONL classifies a list file into JSON lines: a line cut by an
+// interrupted run is dropped and redone, finished videos are kept.
+func TestClassifyResumesJSONL(t *testing.T) {
+	dir := hfClassifierFixture(t)
+	tree, vtest := sampleVideo(t, "tree.avi"), sampleVideo(t, "vtest.avi")
+	list := testutil.WriteFile(t, "videos.txt", tree+" 0\n"+vtest+" 1\n")
+	results := filepath.Join(t.TempDir(), "results.jsonl")
+	args := []string{"classify", "--checkpoint", dir, "--video", list, "--segments", "1", "--views", "1", "--top-k", "2", "--out", results}
+	code, _, stderr := runCLIStdout(t, args...)
+	require.Equal(t, 0, code, stderr)
+	full, err := os.ReadFile(results)
+	require.NoError(t, err)
+	lines := strings.SplitAfter(string(full), "\n")
+	require.Len(t, lines, 3) // two results and the empty rest
+	var r videoResult
+	require.NoError(t, json.Unmarshal([]byte(lines[1]), &r))
+	require.Equal(t, vtest, r.Video)
+	require.Len(t, r.Top, 2)
+
+	// An interrupted run: the first line whole, the second cut.
+	require.NoError(t, os.WriteFile(results, []byte(lines[0]+lines[1][:20]), 0o644))
+	code, _, stderr = runCLIStdout(t, args...)
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, stderr, "classified 1 video(s), 1 already in the results, 0 skipped")
+	again, err := os.ReadFile(results)
+	require.NoError(t, err)
+	require.Equal(t, string(full), string(again))
+}
