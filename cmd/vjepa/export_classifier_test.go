@@ -45,23 +45,44 @@ model_kwargs:
       patch_size: 16, tubelet_size: 2, uniform_power: true, use_rope: true}
 `
 
-// TestClassifyEncoderProbePair runs `vjepa classify` with an encoder checkpoint, an official
-// probe checkpoint and the eval YAML: the official probe's eps gives logits.npy, and videos
-// are classified with the config's protocol.
+// TestClassifyEncoderProbePair runs `vjepa classify` with an encoder checkpoint (the HF
+// folder, and the same encoder as an official torch.save checkpoint), an official probe
+// checkpoint and the eval YAML: the official probe's eps gives logits.npy, and videos are
+// classified with the config's protocol.
 func TestClassifyEncoderProbePair(t *testing.T) {
 	dir := hfClassifierFixture(t)
 	c, err := probe.LoadHFClassifier(dir)
 	require.NoError(t, err)
-	pair := []string{"classify", "--checkpoint", dir, "--probe-checkpoint", writeFixtureProbe(t, c),
-		"--config", testutil.WriteFile(t, "eval.yaml", hfclsPairYAML)}
-	logits := filepath.Join(t.TempDir(), "logits.npy")
-	code, stderr := runCLI(t, append(pair, "--input", filepath.Join(dir, "input.npy"), "--out", logits)...)
-	require.Equal(t, 0, code, stderr)
-	requireClose(t, filepath.Join(dir, "logits.npy"), logits, 1e-5)
+	probeCkpt, evalYAML := writeFixtureProbe(t, c), testutil.WriteFile(t, "eval.yaml", hfclsPairYAML)
+	for name, encoder := range map[string]string{"hf folder": dir, "official checkpoint": writeFixtureEncoder(t, c)} {
+		t.Run(name, func(t *testing.T) {
+			pair := []string{"classify", "--checkpoint", encoder, "--probe-checkpoint", probeCkpt, "--config", evalYAML}
+			logits := filepath.Join(t.TempDir(), "logits.npy")
+			code, stderr := runCLI(t, append(pair, "--input", filepath.Join(dir, "input.npy"), "--out", logits)...)
+			require.Equal(t, 0, code, stderr)
+			requireClose(t, filepath.Join(dir, "logits.npy"), logits, 1e-5)
 
-	code, stdout, stderr := runCLIStdout(t, append(pair, "--video", sampleVideo(t, "tree.avi"), "--top-k", "2")...)
-	require.Equal(t, 0, code, stderr)
-	require.Len(t, strings.Split(strings.TrimSpace(stdout), "\n"), 2, stdout)
+			code, stdout, stderr := runCLIStdout(t, append(pair, "--video", sampleVideo(t, "tree.avi"), "--top-k", "2")...)
+			require.Equal(t, 0, code, stderr)
+			require.Len(t, strings.Split(strings.TrimSpace(stdout), "\n"), 2, stdout)
+		})
+	}
+}
+
+// writeFixtureEncoder writes the encoder of the hfcls_small folder as an official V-JEPA 2
+// training checkpoint holds it ("target_encoder", keys prefixed module.backbone.).
+func writeFixtureEncoder(t *testing.T, c *probe.Classifier) string {
+	t.Helper()
+	sd := torchckpt.NewOrderedDict()
+	for _, s := range backbone.EncoderSpecs(c.Backbone) {
+		sd.Set("module.backbone."+s.Name, npy.NewFloat32(s.Shape, c.Encoder[s.Name]))
+	}
+	top := torchckpt.NewDict()
+	top.Set("target_encoder", sd)
+	top.Set("epoch", int64(1))
+	path := filepath.Join(t.TempDir(), "encoder.pt")
+	require.NoError(t, torchckpt.Write(path, top))
+	return path
 }
 
 // writeFixtureProbe writes the probe of the hfcls_small folder as an official V-JEPA 2 probe
