@@ -16,8 +16,15 @@ import (
 	"github.com/vjepa-go/vjepa/probe"
 )
 
-// videoExtensions are the files a folder given to --video is searched for.
-var videoExtensions = []string{".mp4", ".avi", ".mkv", ".webm", ".mov", ".m4v", ".mpg", ".mpeg"}
+// isVideoFile reports whether a folder given to --video holds path as a video, by its
+// extension (the containers of the official data sets and the common others).
+func isVideoFile(path string) bool {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".mp4", ".avi", ".mkv", ".webm", ".mov", ".m4v", ".mpg", ".mpeg":
+		return true
+	}
+	return false
+}
 
 // videoOptions are the flags of `vjepa classify --video`.
 type videoOptions struct {
@@ -71,7 +78,7 @@ func videoInputs(args []string) (paths []string, batch bool, err error) {
 		case st.IsDir():
 			batch = true
 			err = filepath.WalkDir(a, func(p string, d os.DirEntry, err error) error {
-				if err == nil && !d.IsDir() && slices.Contains(videoExtensions, strings.ToLower(filepath.Ext(p))) {
+				if err == nil && !d.IsDir() && isVideoFile(p) {
 					paths = append(paths, p)
 				}
 				return err
