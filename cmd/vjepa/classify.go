@@ -17,7 +17,7 @@ import (
 // VJEPA2ForVideoClassification folder, or an encoder checkpoint with a probe checkpoint.
 func runClassify(ctx context.Context, args []string) error {
 	fs := newFlagSet("classify", "")
-	config := fs.String("config", "", "frozen-evaluation YAML (V-JEPA or V-JEPA 2 layout) or official preset name: gives the probe's width, heads, depth and classes (and, with --video, the evaluation protocol)")
+	config := fs.String("config", "", "frozen-evaluation YAML (V-JEPA or V-JEPA 2 layout) or official preset name: gives the probe's width, heads, depth and classes; with --video also the evaluation protocol (frames, frame step, segments, views, resolution), for a Hugging Face folder too")
 	checkpoint := fs.String("checkpoint", "", "with --input or --video: a Hugging Face VJEPA2ForVideoClassification folder, or the encoder checkpoint of --probe-checkpoint")
 	ckptPath := fs.String("probe-checkpoint", "", "probe checkpoint: official (classifier / classifiers list) or ours")
 	features := fs.String("features", "", "frozen tokens .npy, float32 [B,N,D]")

@@ -17,14 +17,14 @@ import (
 type classifierSource struct {
 	checkpoint  string // HF VJEPA2ForVideoClassification folder, or the encoder checkpoint of a pair
 	probe       string // official or our probe checkpoint (pair only)
-	config      string // eval YAML or preset (pair only)
+	config      string // eval YAML or preset: the pair's structure, and the video protocol
 	head        int
 	classNames  string // optional file: one class name per line
 	officialEps bool   // HF folder: run the pooler LayerNorms at the official probe's 1e-5
 }
 
-// load opens the classifier and, for an encoder + probe pair, the eval protocol of its
-// config (nil for a HF folder, whose config.json holds no evaluation protocol).
+// load opens the classifier and the evaluation protocol of the eval config (nil without
+// one: a HF folder's config.json holds no evaluation protocol).
 func (s classifierSource) load() (*probe.Classifier, *probe.Protocol, error) {
 	var (
 		c     *probe.Classifier
@@ -43,6 +43,11 @@ func (s classifierSource) load() (*probe.Classifier, *probe.Protocol, error) {
 		}
 		if s.officialEps {
 			c.Probe.NormEps = probe.LayerNormEps
+		}
+		if s.config != "" {
+			if proto, err = s.protocolFor(c); err != nil {
+				return nil, nil, err
+			}
 		}
 	default:
 		if c, proto, err = s.loadPair(); err != nil {
@@ -82,6 +87,24 @@ func (s classifierSource) loadPair() (*probe.Classifier, *probe.Protocol, error)
 	}
 	proto := e.Data.Protocol
 	return &probe.Classifier{Backbone: e.Model, Encoder: enc, Probe: m, Head: head, Labels: indexLabels(m.NumClasses)}, &proto, nil
+}
+
+// protocolFor is the evaluation protocol of the eval config s.config for classifier c (a HF
+// folder): e.g. vjepa2_vitl_diving48 for the Diving48 classifier, whose official evaluation
+// samples 4 segments with frame step 2.
+func (s classifierSource) protocolFor(c *probe.Classifier) (*probe.Protocol, error) {
+	cfg, err := s.evalConfig()
+	if err != nil {
+		return nil, err
+	}
+	e, err := probe.ExperimentFromConfig("classify", cfg, "")
+	if err != nil {
+		return nil, err
+	}
+	if n := cfg.Data.NumClasses; n != 0 && n != c.Probe.NumClasses {
+		return nil, fmt.Errorf("%s: the config evaluates %d classes, %s classifies %d: not its evaluation config", s.config, n, s.checkpoint, c.Probe.NumClasses)
+	}
+	return &e.Data.Protocol, nil
 }
 
 // evalConfig reads the eval YAML or preset s.config, printing its warnings.

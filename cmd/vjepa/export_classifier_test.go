@@ -69,6 +69,20 @@ func TestClassifyEncoderProbePair(t *testing.T) {
 	}
 }
 
+// TestClassifyHFWithEvalConfig classifies a video with a HF folder and the eval config of its
+// task for the protocol; a config of another task is refused.
+func TestClassifyHFWithEvalConfig(t *testing.T) {
+	dir := hfClassifierFixture(t)
+	args := []string{"classify", "--checkpoint", dir, "--video", sampleVideo(t, "tree.avi"), "--top-k", "1", "--config"}
+	code, stdout, stderr := runCLIStdout(t, append(args, testutil.WriteFile(t, "eval.yaml", hfclsPairYAML))...)
+	require.Equal(t, 0, code, stderr)
+	require.Len(t, strings.Split(strings.TrimSpace(stdout), "\n"), 1, stdout)
+
+	other := strings.Replace(hfclsPairYAML, "num_classes: 5", "num_classes: 7", 1)
+	code, stderr = runCLI(t, append(args, testutil.WriteFile(t, "other.yaml", other))...)
+	requireCLIError(t, code, stderr, "other.yaml: the config evaluates 7 classes", "classifies 5")
+}
+
 // writeFixtureEncoder writes the encoder of the hfcls_small folder as an official V-JEPA 2
 // training checkpoint holds it ("target_encoder", keys prefixed module.backbone.).
 func writeFixtureEncoder(t *testing.T, c *probe.Classifier) string {
