@@ -3,6 +3,7 @@ package probe
 import (
 	"context"
 	"fmt"
+	"iter"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -94,6 +95,53 @@ func (v *Videos) Batch(ctx context.Context, i int) (*datasets.Batch, error) {
 		}
 	}
 	return b, nil
+}
+
+// Decoded is one video of [Videos.Decode]: its batch, or why it could not be read.
+type Decoded struct {
+	Index int
+	Batch *datasets.Batch
+	Err   error
+}
+
+// Decode yields the videos idx in order, decoding up to workers of them at a time ahead of
+// the consumer, so that decoding overlaps the model. Stopping the iteration cancels the
+// decodes still running.
+func (v *Videos) Decode(ctx context.Context, idx []int, workers int) iter.Seq[Decoded] {
+	return func(yield func(Decoded) bool) {
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		results := make([]chan Decoded, len(idx))
+		for k := range results {
+			results[k] = make(chan Decoded, 1)
+		}
+		ahead := make(chan struct{}, max(workers, 1)) // a slot per video decoded and not yet consumed
+		go func() {
+			for k, i := range idx {
+				select {
+				case ahead <- struct{}{}:
+				case <-ctx.Done():
+					return
+				}
+				go func() {
+					b, err := v.Batch(ctx, i)
+					results[k] <- Decoded{Index: i, Batch: b, Err: err}
+				}()
+			}
+		}()
+		for k, i := range idx {
+			var d Decoded
+			select {
+			case d = <-results[k]:
+			case <-ctx.Done():
+				d = Decoded{Index: i, Err: ctx.Err()}
+			}
+			<-ahead
+			if !yield(d) || d.Err != nil && ctx.Err() != nil {
+				return
+			}
+		}
+	}
 }
 
 // Close removes the temporary list file.

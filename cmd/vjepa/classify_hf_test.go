@@ -187,7 +187,7 @@ func TestClassifyWholeModelBadInput(t *testing.T) {
 		{"clip size", []string{"--checkpoint", dir, "--input", odd, "--out", filepath.Join(t.TempDir(), "x.npy")},
 			[]string{"odd.npy", "3 frames"}},
 		{"missing video", []string{"--checkpoint", dir, "--video", "nope.mp4"}, []string{"nope.mp4"}},
-		{"top-k", []string{"--checkpoint", dir, "--video", tree, "--top-k", "0"}, []string{"--top-k must be positive"}},
+		{"top-k", []string{"--checkpoint", dir, "--video", tree, "--top-k", "0"}, []string{"--top-k and --workers must be positive, got 0 and 2"}},
 		{"frames", []string{"--checkpoint", dir, "--video", tree, "--frames", "3"}, []string{"3 frames per clip do not tile"}},
 		{"results format", []string{"--checkpoint", dir, "--video", tree, "--out", "r.txt"}, []string{"--out r.txt", ".csv or .jsonl"}},
 		{"class names", []string{"--checkpoint", dir, "--video", tree, "--class-names", testutil.WriteFile(t, "n.txt", "a\nb\n")},

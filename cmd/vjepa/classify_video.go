@@ -28,8 +28,8 @@ func isVideoFile(path string) bool {
 
 // videoOptions are the flags of `vjepa classify --video`.
 type videoOptions struct {
-	topK, segments, views, frames, frameStep int
-	json                                     bool
+	topK, segments, views, frames, frameStep, workers int
+	json                                              bool
 }
 
 func (o *videoOptions) register(fs *flag.FlagSet) {
@@ -38,6 +38,7 @@ func (o *videoOptions) register(fs *flag.FlagSet) {
 	fs.IntVar(&o.segments, "segments", 0, "with --video: temporal segments per video (default: the eval config's num_segments, else 2 as the official SSv2 eval)")
 	fs.IntVar(&o.views, "views", 0, "with --video: spatial views per segment (default: the eval config's num_views_per_segment, else 3)")
 	fs.IntVar(&o.frames, "frames", 0, "with --video: frames per clip (default: the eval config's, else the model's frames_per_clip)")
+	fs.IntVar(&o.workers, "workers", 2, "with --video: videos decoded at a time, ahead of the model")
 	fs.IntVar(&o.frameStep, "frame-step", 0, "with --video: stride between sampled frames (default: the eval config's, else 4)")
 }
 
@@ -58,8 +59,8 @@ func (o videoOptions) protocol(c *probe.Classifier, fromConfig *probe.Protocol) 
 			*f.dst = f.flag
 		}
 	}
-	if o.topK < 1 {
-		return p, fmt.Errorf("--top-k must be positive, got %d", o.topK)
+	if o.topK < 1 || o.workers < 1 {
+		return p, fmt.Errorf("--top-k and --workers must be positive, got %d and %d", o.topK, o.workers)
 	}
 	if p.FramesPerClip%c.Backbone.Tubelet != 0 {
 		return p, fmt.Errorf("%d frames per clip do not tile into tubelets of %d frames", p.FramesPerClip, c.Backbone.Tubelet)
@@ -137,70 +138,75 @@ func classifyVideos(ctx context.Context, bf *backendFlags, src classifierSource,
 	if err != nil {
 		return err
 	}
-	run := videoRun{videos: videos, runner: r, labels: c.Labels, topK: o.topK, sink: sink, batch: batch, log: os.Stderr}
+	run := videoRun{videos: videos, runner: r, labels: c.Labels, topK: o.topK, sink: sink, batch: batch, workers: o.workers, log: os.Stderr}
 	return run.all(ctx, paths)
 }
 
 // videoRun classifies the videos of one command.
 type videoRun struct {
-	videos *probe.Videos
-	runner *probe.ClassifierRunner
-	labels []string
-	topK   int
-	sink   *resultSink
-	batch  bool // skip and count bad videos instead of stopping at the first
-	log    io.Writer
+	videos  *probe.Videos
+	runner  *probe.ClassifierRunner
+	labels  []string
+	topK    int
+	sink    *resultSink
+	batch   bool // skip and count bad videos instead of stopping at the first
+	workers int  // videos decoded at a time, ahead of the model
+	log     io.Writer
 }
 
-// all classifies paths (the data set's videos, in order), leaving out those the sink
-// already holds.
+// all classifies paths (the videos, in order), leaving out those the sink already holds;
+// v.workers videos are decoded ahead of the model.
 func (v videoRun) all(ctx context.Context, paths []string) error {
 	var bar *progress.Bar
 	if v.batch {
 		bar = progress.New(v.log, "classify", int64(len(paths)), progress.Options{Unit: "videos/s"})
 	}
-	var done, resumed, skipped int
+	var todo []int
 	for i, path := range paths {
-		if err := ctx.Err(); err != nil {
+		if !v.sink.Done(path) {
+			todo = append(todo, i)
+		}
+	}
+	resumed := len(paths) - len(todo)
+	bar.Add(resumed)
+	var classified, skipped int
+	for d := range v.videos.Decode(ctx, todo, v.workers) {
+		preds, err := v.classify(d)
+		switch {
+		case err != nil && (!v.batch || ctx.Err() != nil):
 			return err
-		}
-		if v.sink.Done(path) {
-			resumed++
-			bar.Add(1)
-			continue
-		}
-		preds, err := v.one(ctx, i)
-		if err != nil && (!v.batch || ctx.Err() != nil) {
-			return err
-		}
-		if err != nil {
+		case err != nil:
 			fmt.Fprintf(v.log, "skipped %v\n", err)
 			skipped++
-		} else if err := v.sink.Write(path, preds); err != nil {
-			return err
+		default:
+			if err := v.sink.Write(paths[d.Index], preds); err != nil {
+				return err
+			}
+			classified++
 		}
-		done++
 		bar.Add(1)
+	}
+	if err := ctx.Err(); err != nil {
+		return err
 	}
 	bar.Done()
 	if v.batch {
-		fmt.Fprintf(v.log, "classified %d video(s), %d already in the results, %d skipped (unreadable)\n", done-skipped, resumed, skipped)
-		if skipped > 0 && done == skipped && resumed == 0 {
+		fmt.Fprintf(v.log, "classified %d video(s), %d already in the results, %d skipped (unreadable)\n", classified, resumed, skipped)
+		if skipped > 0 && classified == 0 && resumed == 0 {
 			return fmt.Errorf("no video could be classified (%d skipped)", skipped)
 		}
 	}
 	return nil
 }
 
-// one classifies video i.
-func (v videoRun) one(ctx context.Context, i int) ([]probe.Prediction, error) {
-	b, err := v.videos.Batch(ctx, i)
-	if err != nil {
-		return nil, err
+// classify returns the top classes of a decoded video.
+func (v videoRun) classify(d probe.Decoded) ([]probe.Prediction, error) {
+	if d.Err != nil {
+		return nil, d.Err
 	}
-	probs, err := v.runner.Probabilities(b)
+	probs, err := v.runner.Probabilities(d.Batch)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", b.Sources[0], err)
+		return nil, fmt.Errorf("%s: %w", d.Batch.Sources[0], err)
 	}
 	return probe.TopClasses(probs[0], v.labels, v.topK), nil
 }
