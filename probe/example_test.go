@@ -152,8 +152,8 @@ func Example_trainProbeOnCachedFeatures() {
 	train := features[synthetic.SplitTrain]
 	model := probe.Model{Kind: probe.Attentive4, EmbedDim: cfg.EmbedDim, NumHeads: cfg.NumHeads, NumClasses: train.NumClasses}
 	out, err := probe.TrainAndEvaluate(ctx, be, train, features[synthetic.SplitVal], probe.TrainOptions{
-		Model: model, Epochs: 2, BatchSize: 8,
-		Heads: []probe.HeadConfig{{LR: 5e-3, StartLR: 5e-3, WeightDecay: 0.01, FinalWD: 0.01}}, // vjepa2 eval configs
+		Model: model, Training: probe.Training{Epochs: 2, BatchSize: 8,
+			Sweep: []probe.HeadConfig{{LR: 5e-3, StartLR: 5e-3, WeightDecay: 0.01, FinalWD: 0.01}}}, // vjepa2 eval configs
 	})
 	if err != nil {
 		log.Fatal(err)

@@ -30,7 +30,7 @@ type Model struct {
 	// NormEps is the epsilon of the pooler's LayerNorms; 0 means the official probe's
 	// [LayerNormEps]. Hugging Face's VJEPA2ForVideoClassification uses the model's
 	// layer_norm_eps (1e-6) instead.
-	NormEps float64 `json:"norm_eps,omitempty"`
+	NormEps float64 `json:",omitempty"`
 }
 
 // normEps is the pooler's LayerNorm epsilon with the default applied.
