@@ -10,6 +10,7 @@ import (
 const (
 	KindEncoderForward = "encoder_forward"
 	KindPretrainStep   = "pretrain_step"
+	KindProbeStep      = "probe_step"
 )
 
 // caseID joins a kind and the reference kit's config name (the row label when a case has
@@ -27,13 +28,20 @@ func (c EncoderCase) ID() string { return caseID(KindEncoderForward, c.Ref, c.Na
 // ID is the case name of `vjepa bench --cases` and of the JSON report.
 func (c StepCase) ID() string { return caseID(KindPretrainStep, c.Ref, c.Name) }
 
-// CaseIDs lists the IDs of o's encoder and step cases, in the order they run.
+// ID is the case name of `vjepa bench --cases` and of the JSON report.
+func (c ProbeCase) ID() string { return caseID(KindProbeStep, c.Ref, c.Name) }
+
+// CaseIDs lists the IDs of o's encoder, step and probe cases, in the order they run,
+// including the OnRequest ones.
 func (o Options) CaseIDs() []string {
-	ids := make([]string, 0, len(o.Encoders)+len(o.Steps))
+	ids := make([]string, 0, len(o.Encoders)+len(o.Steps)+len(o.Probes))
 	for _, c := range o.Encoders {
 		ids = append(ids, c.ID())
 	}
 	for _, c := range o.Steps {
+		ids = append(ids, c.ID())
+	}
+	for _, c := range o.Probes {
 		ids = append(ids, c.ID())
 	}
 	return ids
@@ -50,10 +58,9 @@ func ParseCaseList(s string) []string {
 	return out
 }
 
-// SelectCases keeps only the encoder and step cases named in ids (see CaseIDs), in their
-// usual order, and leaves out everything that is not a case: the probe step and data
-// loading. A selected case runs even if it is Heavy and the run is quick. An unknown name is
-// an error that lists the valid ones.
+// SelectCases keeps only the encoder, step and probe cases named in ids (see CaseIDs), in
+// their usual order, and leaves out data loading. A selected case runs even if it is Heavy
+// and the run is quick, or OnRequest. An unknown name is an error that lists the valid ones.
 func (o *Options) SelectCases(ids []string) error {
 	if len(ids) == 0 {
 		return nil
@@ -67,7 +74,7 @@ func (o *Options) SelectCases(ids []string) error {
 	var enc []EncoderCase
 	for _, c := range o.Encoders {
 		if slices.Contains(ids, c.ID()) {
-			c.Heavy = false
+			c.Heavy, c.OnRequest = false, false
 			enc = append(enc, c)
 		}
 	}
@@ -78,8 +85,14 @@ func (o *Options) SelectCases(ids []string) error {
 			steps = append(steps, c)
 		}
 	}
-	o.Encoders, o.Steps = enc, steps
-	o.Probe = nil
+	var probes []ProbeCase
+	for _, c := range o.Probes {
+		if slices.Contains(ids, c.ID()) {
+			c.OnRequest = false
+			probes = append(probes, c)
+		}
+	}
+	o.Encoders, o.Steps, o.Probes = enc, steps, probes
 	o.Video.Skip, o.Synthetic.Skip = true, true
 	return nil
 }

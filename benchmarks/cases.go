@@ -15,6 +15,10 @@ type EncoderCase struct {
 	Config backbone.Config
 	Batch  int
 	Heavy  bool // skipped by a quick run
+	// OnRequest cases (the official shapes) run only when named in --cases.
+	OnRequest bool
+	// GPUOnly cases are refused on a backend that computes on the CPU.
+	GPUOnly bool
 }
 
 // StepCase is one pretraining step benchmark: a model, its mask configurations and a batch.

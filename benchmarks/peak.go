@@ -15,6 +15,8 @@ type MatMulResult struct {
 	Size    int     // n
 	Seconds float64 // best time of one product
 	GFLOPs  float64 // 2·n³ / Seconds / 1e9
+	// CoresBusy is process CPU time ÷ wall time over the timed products.
+	CoresBusy float64
 }
 
 // DefaultMatMulSizes are the square sizes measured for the matmul peak.
@@ -40,13 +42,17 @@ func MatMulPeak(backend compute.Backend, sizes []int, reps int) ([]MatMulResult,
 		a := randomMatrix(rng, n)
 		b := randomMatrix(rng, n)
 		best := 0.0
+		var wall, cpu time.Duration
 		for i := -1; i < reps; i++ { // i = -1 compiles and is not timed
-			start := time.Now()
+			start, cpuStart := time.Now(), processCPUTime()
 			res, err := exec.Call(a, b)
 			if err != nil {
 				return nil, fmt.Errorf("matmul %d×%d: %w", n, n, err)
 			}
 			sec := time.Since(start).Seconds()
+			if i >= 0 {
+				wall, cpu = wall+time.Since(start), cpu+processCPUTime()-cpuStart
+			}
 			for _, r := range res {
 				_ = r.FinalizeAll()
 			}
@@ -56,9 +62,21 @@ func MatMulPeak(backend compute.Backend, sizes []int, reps int) ([]MatMulResult,
 		}
 		_ = a.FinalizeAll()
 		_ = b.FinalizeAll()
-		out = append(out, MatMulResult{Size: n, Seconds: best, GFLOPs: 2 * float64(n) * float64(n) * float64(n) / best / 1e9})
+		out = append(out, MatMulResult{Size: n, Seconds: best, GFLOPs: 2 * float64(n) * float64(n) * float64(n) / best / 1e9,
+			CoresBusy: coresBusy(cpu, wall)})
 	}
 	return out, nil
+}
+
+// PeakResult is the result with the best GFLOP/s (the zero value for none).
+func PeakResult(results []MatMulResult) MatMulResult {
+	var best MatMulResult
+	for _, r := range results {
+		if r.GFLOPs > best.GFLOPs {
+			best = r
+		}
+	}
+	return best
 }
 
 // PeakGFLOPs is the best GFLOP/s of results (0 for none).

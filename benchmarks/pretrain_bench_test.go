@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vjepa-go/vjepa/internal/membudget"
 	"github.com/vjepa-go/vjepa/internal/testutil"
 	"github.com/vjepa-go/vjepa/pretrain"
 )
@@ -22,7 +23,8 @@ func BenchmarkPretrainStep(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if n, note := fitBatch(c, batch, 0.7, memAvailable()); n < sc.Batch {
+			o := Options{Memory: membudget.Host()}
+			if n, note, _ := planStepBatch(sc, batch, o); n < sc.Batch {
 				b.Skip(note)
 			}
 			st, err := pretrain.InitState(c, 1)

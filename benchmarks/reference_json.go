@@ -5,10 +5,22 @@ import (
 	"fmt"
 )
 
-// Modes of the reference kit (refbench bench_reference.py) that stand beside our cases.
+// Modes of the reference kit (benchmarks/reference/bench_official.py) that stand beside our
+// cases.
 const (
 	refModeForward = "fwd"
 	refModeStep    = "step"
+	refModeSGEMM   = "sgemm"
+)
+
+// KindSGEMM is the reference kit's float32 matrix product, the PyTorch side of the matmul
+// peak (config "sgemm-N").
+const KindSGEMM = "sgemm"
+
+// The reference kit's JSON: its name and the schema this package reads.
+const (
+	referenceKitName   = "vjepa-go-reference"
+	referenceKitSchema = 2
 )
 
 // MeasuredReference is one case of the official PyTorch code timed by the reference kit on
@@ -21,6 +33,8 @@ type MeasuredReference struct {
 	Kp          []int   `json:"Kp"`           // step: target tokens per mask configuration
 	GFLOP       float64 `json:"gflop"`        // FLOPs of one timed call ÷ 1e9 (our formulas)
 	MedianS     float64 `json:"median_s"`     // median seconds of the timed calls
+	MinS        float64 `json:"min_s"`        // fastest timed call
+	CoresBusy   float64 `json:"cores_busy"`   // process CPU time ÷ wall time over the timed calls
 	ClipsPerSec float64 `json:"clips_per_s"`  // clips per second of the timed calls
 	GFLOPs      float64 `json:"gflops_per_s"` // achieved GFLOP/s
 	PeakRSSMiB  float64 `json:"peak_rss_mib"` // ru_maxrss of the kit's child process for this case
@@ -54,8 +68,9 @@ func ParseReferenceJSON(data []byte) ([]MeasuredReference, ReferenceEnv, error) 
 	if err := json.Unmarshal(data, &f); err != nil {
 		return nil, ReferenceEnv{}, fmt.Errorf("reference kit output: %w", err)
 	}
-	if f.Kit != "refbench" || f.SchemaVersion != 1 {
-		return nil, ReferenceEnv{}, fmt.Errorf("reference kit output: kit %q schema %d, want refbench schema 1", f.Kit, f.SchemaVersion)
+	if f.Kit != referenceKitName || f.SchemaVersion != referenceKitSchema {
+		return nil, ReferenceEnv{}, fmt.Errorf("reference kit output: kit %q schema %d, want %s schema %d", f.Kit, f.SchemaVersion,
+			referenceKitName, referenceKitSchema)
 	}
 	out := make([]MeasuredReference, 0, len(f.Results))
 	for i, raw := range f.Results {
@@ -79,8 +94,11 @@ func ParseReferenceJSON(data []byte) ([]MeasuredReference, ReferenceEnv, error) 
 
 // refMode is the kit's mode that measures what a case kind measures.
 func refMode(kind string) string {
-	if kind == KindPretrainStep {
+	switch kind {
+	case KindPretrainStep:
 		return refModeStep
+	case KindSGEMM:
+		return refModeSGEMM
 	}
 	return refModeForward
 }

@@ -10,7 +10,7 @@ import (
 // refKitSample is a trimmed output of the reference kit's --json (schema_version 1): one
 // encoder forward, one step and one failed case.
 const refKitSample = `{
- "kit": "refbench", "schema_version": 1,
+ "kit": "vjepa-go-reference", "schema_version": 2,
  "command": "bench_reference.py --configs vit_tiny-8x112 --json out.json",
  "args": {"configs": "vit_tiny-8x112", "threads": 2},
  "env": {"date_utc": "2026-12-01T10:00:00Z", "python": "3.11.2", "cpus": 2, "jepa_commit": "51c59d5",
@@ -68,9 +68,9 @@ func TestParseReferenceJSONErrors(t *testing.T) {
 	}{
 		{"not JSON", "REFBENCH_RESULT {", "reference kit output"},
 		{"other kit", `{"kit": "other", "schema_version": 1, "results": []}`, `kit "other"`},
-		{"newer schema", `{"kit": "refbench", "schema_version": 2, "results": []}`, "schema 2"},
-		{"no config", `{"kit": "refbench", "schema_version": 1, "results": [{"mode": "fwd"}]}`, "no config or mode"},
-		{"no timing", `{"kit": "refbench", "schema_version": 1, "results": [{"config": "cpu-default", "mode": "step", "batch": 24}]}`, "median"},
+		{"newer schema", `{"kit": "vjepa-go-reference", "schema_version": 3, "results": []}`, "schema 3"},
+		{"no config", `{"kit": "vjepa-go-reference", "schema_version": 2, "results": [{"mode": "fwd"}]}`, "no config or mode"},
+		{"no timing", `{"kit": "vjepa-go-reference", "schema_version": 2, "results": [{"config": "cpu-default", "mode": "step", "batch": 24}]}`, "median"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, _, err := ParseReferenceJSON([]byte(tc.data))

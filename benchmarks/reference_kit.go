@@ -12,11 +12,15 @@ import (
 	"strings"
 )
 
-// ReferenceKit runs the official PyTorch code's benchmarks (the refbench kit,
-// `bench_reference.py`) beside ours, in the same `vjepa bench` invocation, so the report's
-// PyTorch columns are measured on this machine rather than quoted.
+// DefaultReferenceDir is the project's reference kit (benchmarks/reference/README.md),
+// relative to the repository root.
+const DefaultReferenceDir = "benchmarks/reference"
+
+// ReferenceKit runs the official PyTorch code's benchmarks (the project's reference kit,
+// benchmarks/reference/bench_official.py) beside ours, in the same `vjepa bench` invocation,
+// so the report's PyTorch columns are measured on this machine rather than quoted.
 type ReferenceKit struct {
-	// Dir holds bench_reference.py and refcommon.py.
+	// Dir holds the kit (DefaultReferenceDir).
 	Dir string
 	// Python is the interpreter; empty means "python3" on PATH and, when that one cannot
 	// import torch, /usr/bin/python3 (the kit's README: a pyenv python3 often has no torch).
@@ -32,7 +36,7 @@ type ReferenceRun struct {
 	Env  *ReferenceEnv // the PyTorch side's environment, when at least one case ran
 }
 
-const refScript = "bench_reference.py"
+const refScript = "bench_official.py"
 
 // resolvePython finds an interpreter that imports torch and the official code ($JEPA_SRC),
 // or says in one line why there is none.
@@ -45,7 +49,7 @@ func (k ReferenceKit) resolvePython(ctx context.Context) (string, error) {
 		candidates = []string{"python3", "/usr/bin/python3"}
 	}
 	// The kit's own check of $JEPA_SRC (default ./jepa-src), after importing torch.
-	probe := "import sys; sys.path.insert(0, sys.argv[1]); import torch, refcommon; refcommon.setup_jepa_path()"
+	probe := "import sys; sys.path.insert(0, sys.argv[1]); import torch; from refkit import official; official.import_source()"
 	var why []string
 	for _, py := range candidates {
 		path, err := exec.LookPath(py)
@@ -96,7 +100,7 @@ func (c refCase) args(script, out string, quick bool) []string {
 		}
 	}
 	switch {
-	case quick:
+	case quick && c.kind != KindSGEMM:
 		a = append(a, "--repeats", "1")
 	case c.repeats > 0:
 		a = append(a, "--repeats", strconv.Itoa(c.repeats))
@@ -106,7 +110,7 @@ func (c refCase) args(script, out string, quick bool) []string {
 
 // run times c with the kit's child process and returns its result.
 func (k ReferenceKit) run(ctx context.Context, python string, c refCase, quick bool) (MeasuredReference, ReferenceEnv, error) {
-	dir, err := os.MkdirTemp("", "vjepa-refbench-")
+	dir, err := os.MkdirTemp("", "vjepa-reference-")
 	if err != nil {
 		return MeasuredReference{}, ReferenceEnv{}, fmt.Errorf("reference %s: %w", c.config, err)
 	}
@@ -135,54 +139,88 @@ func (k ReferenceKit) run(ctx context.Context, python string, c refCase, quick b
 	return MeasuredReference{}, ReferenceEnv{}, fmt.Errorf("reference %s %s: not in the kit's output", c.config, refMode(c.kind))
 }
 
-// runReferences runs the kit on every measured case of r, one case per kit invocation (so
-// each step gets our batch and mask token counts), and attaches the results.
-func runReferences(ctx context.Context, k ReferenceKit, r *Report, logf func(string, ...any)) ReferenceRun {
-	run := ReferenceRun{Dir: k.Dir}
+// referenceSession runs the kit beside our cases in one `vjepa bench --reference` run: the
+// interpreter found once, the kit's environment and the cases that failed.
+type referenceSession struct {
+	ready  bool // the interpreter imports torch and the official code
+	ctx    context.Context
+	kit    ReferenceKit
+	quick  bool
+	logf   func(string, ...any)
+	run    ReferenceRun
+	failed []string
+}
+
+// startReference finds the kit's interpreter; nil when no kit was asked for. A kit that
+// cannot run is not ready: its note goes into the report, and our cases run alone.
+func startReference(ctx context.Context, k *ReferenceKit, quick bool, logf func(string, ...any)) *referenceSession {
+	if k == nil {
+		return nil
+	}
+	s := &referenceSession{ctx: ctx, kit: *k, quick: quick, logf: logf, run: ReferenceRun{Dir: k.Dir}}
 	python, err := k.resolvePython(ctx)
 	if err != nil {
-		run.Note = "PyTorch reference not run (" + err.Error() + ")"
-		logf("reference: %s", run.Note)
-		return run
+		s.run.Note = "PyTorch reference not run (" + err.Error() + ")"
+		logf("reference: %s", s.run.Note)
+		return s
 	}
-	run.Python = python
-	var failed []string
-	attach := func(c refCase) *MeasuredReference {
-		m, env, err := k.run(ctx, python, c, r.Quick)
-		switch {
-		case err != nil:
-			failed = append(failed, err.Error())
-			return nil
-		case m.Error != "":
-			failed = append(failed, fmt.Sprintf("%s:%s: %s", c.kind, c.config, m.Error))
-			return nil
-		}
-		if run.Env == nil {
-			run.Env = &env
-		}
-		logf("reference %s:%s b%d: %.3f clips/s, %.1f GFLOP/s", c.kind, c.config, m.Batch, m.ClipsPerSec, m.GFLOPs)
-		return &m
+	s.run.Python, s.ready = python, true
+	return s
+}
+
+// finish is the record of the session for the report.
+func (s *referenceSession) finish() ReferenceRun {
+	if len(s.failed) > 0 {
+		s.run.Note = "PyTorch reference failed for " + strings.Join(s.failed, "; ")
 	}
-	for i := range r.Encoder {
-		e := &r.Encoder[i]
-		if e.Skipped != "" || e.Case.Ref == "" || ctx.Err() != nil {
+	return s.run
+}
+
+// measure runs one kit case, or records why it failed (nil).
+func (s *referenceSession) measure(c refCase) *MeasuredReference {
+	if !s.ready || s.ctx.Err() != nil {
+		return nil
+	}
+	m, env, err := s.kit.run(s.ctx, s.run.Python, c, s.quick)
+	switch {
+	case err != nil:
+		s.failed = append(s.failed, err.Error())
+		return nil
+	case m.Error != "":
+		s.failed = append(s.failed, fmt.Sprintf("%s:%s: %s", c.kind, c.config, m.Error))
+		return nil
+	}
+	if s.run.Env == nil {
+		s.run.Env = &env
+	}
+	s.logf("reference %s:%s b%d: %.3f clips/s, %.1f GFLOP/s", c.kind, c.config, m.Batch, m.ClipsPerSec, m.GFLOPs)
+	return &m
+}
+
+// encoder times the official encoder on ec, with as many timed calls as ours had.
+func (s *referenceSession) encoder(ec EncoderCase, iters int) *MeasuredReference {
+	return s.measure(refCase{kind: KindEncoderForward, config: ec.Ref, batch: ec.Batch, repeats: kitRepeats(iters)})
+}
+
+// step times the official pretraining step at our measured batch and mask token counts.
+func (s *referenceSession) step(res StepResult) *MeasuredReference {
+	c := res.Case.Config
+	return s.measure(refCase{kind: KindPretrainStep, config: res.Case.Ref, batch: res.Batch,
+		predDepth: c.PredDepth, pred: c.PredEmbedDim, kc: res.Kc, kp: res.Kp, repeats: kitRepeats(res.Step.Iters)})
+}
+
+// sgemm times torch's float32 n×n products for each size, best of reps: the PyTorch side of
+// the matmul peak.
+func (s *referenceSession) sgemm(sizes []int, reps int) []MatMulResult {
+	var out []MatMulResult
+	for _, n := range sizes {
+		m := s.measure(refCase{kind: KindSGEMM, config: fmt.Sprintf("sgemm-%d", n), batch: 1, repeats: max(reps, 2)})
+		if m == nil {
 			continue
 		}
-		e.Ref = attach(refCase{kind: KindEncoderForward, config: e.Case.Ref, batch: e.Case.Batch, repeats: kitRepeats(e.Time.Iters)})
+		out = append(out, MatMulResult{Size: n, Seconds: m.MinS, GFLOPs: m.GFLOPs, CoresBusy: m.CoresBusy})
 	}
-	for i := range r.Step {
-		s := &r.Step[i]
-		if s.Skipped != "" || s.Case.Ref == "" || ctx.Err() != nil {
-			continue
-		}
-		c := s.Case.Config
-		s.Ref = attach(refCase{kind: KindPretrainStep, config: s.Case.Ref, batch: s.Batch,
-			predDepth: c.PredDepth, pred: c.PredEmbedDim, kc: s.Kc, kp: s.Kp, repeats: kitRepeats(s.Step.Iters)})
-	}
-	if len(failed) > 0 {
-		run.Note = "PyTorch reference failed for " + strings.Join(failed, "; ")
-	}
-	return run
+	return out
 }
 
 // kitRepeats is the kit's number of timed calls for a case we timed iters times: the same,

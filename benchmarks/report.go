@@ -18,10 +18,13 @@ type Report struct {
 
 	MatMul []MatMulResult
 	Peak   float64 // best matmul GFLOP/s: the denominator of "share of peak"
+	// RefMatMul is the reference kit's torch sgemm on the same sizes, best of the rounds
+	// (nil: the kit did not run).
+	RefMatMul []MatMulResult
 
 	Encoder []EncoderResult
 	Step    []StepResult
-	Probe   ProbeResult
+	Probes  []ProbeResult
 	Loading []LoaderResult
 	Memory  []MemoryRow
 
@@ -34,12 +37,16 @@ type Timing struct {
 	First  float64 // seconds of the first, untimed call (includes graph compilation)
 	Median float64 // median seconds of the timed calls
 	Iters  int     // number of timed calls
+	// CoresBusy is the process's CPU time ÷ wall time over the timed calls: how many cores
+	// the backend kept busy (0: unknown).
+	CoresBusy float64
 }
 
 // EncoderResult is one row of the encoder forward table.
 type EncoderResult struct {
 	Case    EncoderCase
 	Skipped string // non-empty: why the row was not measured
+	Note    string // why the batch differs from the case's, when it does
 	Time    Timing
 	FLOPs   float64 // matrix-product FLOPs of one batch
 	Mem     MemoryPeak
@@ -52,6 +59,9 @@ func (r EncoderResult) ClipsPerSec() float64 { return rate(float64(r.Case.Batch)
 
 // GFLOPs is the achieved matrix-product throughput.
 func (r EncoderResult) GFLOPs() float64 { return rate(r.FLOPs/1e9, r.Time.Median) }
+
+// CoresBusy is the process CPU time ÷ wall time over the timed calls.
+func (r EncoderResult) CoresBusy() float64 { return r.Time.CoresBusy }
 
 // StepResult is one pretraining step benchmark with its phase breakdown.
 type StepResult struct {
@@ -78,6 +88,9 @@ func (r StepResult) ClipsPerSec() float64 { return rate(float64(r.Batch), r.Step
 // GFLOPs is the achieved matrix-product throughput of the step.
 func (r StepResult) GFLOPs() float64 { return rate(r.FLOPs/1e9, r.Step.Median) }
 
+// CoresBusy is the process CPU time ÷ wall time over the timed steps.
+func (r StepResult) CoresBusy() float64 { return r.Step.CoresBusy }
+
 // BackwardOptimizer is step − forward: backward, AdamW and EMA (seconds).
 func (r StepResult) BackwardOptimizer() float64 { return max(0, r.Step.Median-r.Forward.Median) }
 
@@ -86,10 +99,12 @@ func (r StepResult) Total() float64 { return r.Data + r.Masks + r.Step.Median }
 
 // ProbeResult is the attentive-probe step row.
 type ProbeResult struct {
+	Case    ProbeCase
 	Skipped string
 	Name    string
 	Batch   int
 	Time    Timing
+	Mem     MemoryPeak
 }
 
 // LoaderResult is one data loading row.

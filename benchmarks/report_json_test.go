@@ -25,7 +25,7 @@ func measuredReport(t *testing.T) *Report {
 	return &Report{
 		Command: "vjepa bench --json x.json",
 		Encoder: []EncoderResult{{Case: EncoderCase{Name: "ViT-T 8×112", Ref: "vit_tiny-8x112", Config: c, Batch: 2},
-			Time: Timing{First: 2, Median: 0.1, Iters: 3}, FLOPs: 4e9, Mem: MemoryPeak{MaxRSS: 300 << 20, HeapInuse: 100 << 20}}},
+			Time: Timing{First: 2, Median: 0.1, Iters: 3, CoresBusy: 1.8}, FLOPs: 4e9, Mem: MemoryPeak{MaxRSS: 300 << 20, HeapInuse: 100 << 20}}},
 		Step: []StepResult{
 			{Case: cpu, Batch: cpu.Batch, Step: Timing{First: 5, Median: 2, Iters: 3}, FLOPs: 70e9, Kc: []int{24, 32}, Kp: []int{152, 192},
 				Mem: MemoryPeak{MaxRSS: 900 << 20}},
@@ -52,15 +52,20 @@ func TestWriteJSON(t *testing.T) {
 	assert.Equal(t, "vjepa bench --json x.json", got.Command)
 	require.Len(t, got.Cases, 3)
 	for _, c := range got.Cases {
-		for _, key := range []string{"case", "batch", "clips_per_s", "gflop_per_s", "peak_rss_mib", "reference"} {
+		for _, key := range []string{"case", "batch", "clips_per_s", "gflop_per_s", "peak_rss_mib", "reference",
+			"cores_busy", "attention", "precision"} {
 			assert.Contains(t, c, key, "case %v", c["case"])
 		}
+		assert.NotContains(t, c, "peak_device_mib", "no device memory on the CPU")
+		assert.Equal(t, "full", c["attention"])
+		assert.Equal(t, "float32", c["precision"])
 	}
 	enc, step, skipped := got.Cases[0], got.Cases[1], got.Cases[2]
 	assert.Equal(t, "encoder_forward:vit_tiny-8x112", enc["case"])
 	assert.InDelta(t, 20.0, enc["clips_per_s"], 1e-9)
 	assert.InDelta(t, 40.0, enc["gflop_per_s"], 1e-9)
 	assert.InDelta(t, 300.0, enc["peak_rss_mib"], 1e-9)
+	assert.InDelta(t, 1.8, enc["cores_busy"], 1e-9)
 	assert.Nil(t, enc["reference"])
 
 	assert.Equal(t, "pretrain_step:cpu-default", step["case"])

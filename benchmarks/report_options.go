@@ -9,6 +9,7 @@ import (
 	"github.com/gomlx/compute"
 
 	"github.com/vjepa-go/vjepa/backbone"
+	"github.com/vjepa-go/vjepa/internal/membudget"
 )
 
 // Options configures Run. Start from DefaultOptions; tests pass tiny cases instead.
@@ -31,16 +32,19 @@ type Options struct {
 	Steps    []StepCase
 	// Budget bounds the timed calls of every encoder, forward and step benchmark.
 	Budget Budget
-	// MemoryFraction is the share of the available memory (/proc/meminfo MemAvailable) a
-	// step may be estimated to need (EstimateStepBytes); larger batches are reduced to fit.
-	// 0 disables the check.
-	MemoryFraction float64
+	// Memory is what the backend's device has available (membudget.For): every encoder and
+	// step case's batch is planned against it (backbone.PlanBatch), a larger one reduced to
+	// fit. Unknown (the zero value) disables the check.
+	Memory membudget.Budget
+	// FixedBatch marks batches fixed by the user (--batch): a case whose batch does not fit
+	// stops the run before allocating instead of being reduced.
+	FixedBatch bool
 	// DataBatches is the number of loader batches timed for the data phase of a step, and
 	// MaskDraws the number of mask draws timed for its mask phase.
 	DataBatches, MaskDraws int
 
-	// Probe is the probe step benchmark; nil leaves the row unmeasured.
-	Probe *ProbeCase
+	// Probes are the probe step benchmarks (the OnRequest ones run only when selected).
+	Probes []ProbeCase
 
 	// Exec is how every encoder and step case computes its transformer blocks (gradient
 	// checkpointing, bfloat16 matrix products); the zero value is float32 without
@@ -62,10 +66,12 @@ type Options struct {
 
 // Budget bounds how often a benchmark is called after its first (compiling) call: at least
 // MinIters times and until MinTime has passed, but at most MaxIters times and, once one
-// timed call is done, not past MaxTime (0: no limit).
+// timed call is done, not past MaxTime (0: no limit). A benchmark whose first call took
+// longer than LongCall (0: no limit) is timed on one more call only.
 type Budget struct {
 	MinIters, MaxIters int
 	MinTime, MaxTime   time.Duration
+	LongCall           time.Duration
 }
 
 // VideoLoaderCase is the loader benchmark on real video files made with the ffmpeg CLI: one
@@ -102,7 +108,7 @@ func (o Options) LoaderCases() Options {
 			enc = append(enc, e)
 		}
 	}
-	o.Encoders, o.Steps, o.Probe = enc, nil, nil
+	o.Encoders, o.Steps, o.Probes = enc, nil, nil
 	return o
 }
 
@@ -133,18 +139,26 @@ func DefaultOptions(backend compute.Backend, quick bool) (Options, error) {
 	if err != nil {
 		return Options{}, err
 	}
+	official, err := OfficialEncoderCases()
+	if err != nil {
+		return Options{}, err
+	}
+	officialProbe, err := OfficialProbeCase()
+	if err != nil {
+		return Options{}, err
+	}
 	o := Options{
 		Backend:        backend,
 		Quick:          quick,
 		MatMulSizes:    DefaultMatMulSizes(),
 		MatMulReps:     5,
-		Encoders:       enc,
+		Encoders:       append(enc, official...),
 		Steps:          steps,
-		Budget:         Budget{MinIters: 3, MaxIters: 20, MinTime: 5 * time.Second, MaxTime: 40 * time.Second},
+		Budget:         Budget{MinIters: 3, MaxIters: 20, MinTime: 5 * time.Second, MaxTime: 40 * time.Second, LongCall: LongCall},
 		DataBatches:    4,
 		MaskDraws:      20,
-		MemoryFraction: 0.7,
-		Probe:          &pc,
+		Memory:         membudget.For(backend),
+		Probes:         []ProbeCase{pc, officialProbe},
 		Video: VideoLoaderCase{Videos: 4, Seconds: 10, Width: 340, Height: 256, FPS: 30,
 			Frames: 16, Crop: 224, Batch: 2, Clips: 64, Codecs: []string{"h264", "vp9"}},
 		Synthetic: SyntheticLoaderCase{Frames: cpu.Config.NumFrames, Size: cpu.Config.CropSize,
@@ -152,13 +166,32 @@ func DefaultOptions(backend compute.Backend, quick bool) (Options, error) {
 	}
 	if quick {
 		o.MatMulReps = 2
-		o.Budget = Budget{MinIters: 1, MaxIters: 1}
+		o.Budget = Budget{MinIters: 1, MaxIters: 1, LongCall: LongCall}
 		o.DataBatches, o.MaskDraws = 2, 5
 		o.Video.Videos, o.Video.Clips = 2, 4
 		o.Video.Codecs = []string{"h264"}
 		o.Synthetic.Batches = 2
 	}
 	return o, nil
+}
+
+// FixBatch sets every case's batch to batch (--batch): the batch is then never reduced to
+// fit memory; a case it does not fit stops the run with one line.
+func (o *Options) FixBatch(batch int) error {
+	if batch < 1 {
+		return fmt.Errorf("--batch %d: want at least 1", batch)
+	}
+	for i := range o.Encoders {
+		o.Encoders[i].Batch = batch
+	}
+	for i := range o.Steps {
+		o.Steps[i].Batch = batch
+	}
+	for i := range o.Probes {
+		o.Probes[i].Batch = batch
+	}
+	o.FixedBatch = true
+	return nil
 }
 
 // validate reports the first unusable option.
@@ -180,6 +213,9 @@ func (o Options) validate() error {
 	for _, c := range o.Encoders {
 		if c.Batch < 1 {
 			return fmt.Errorf("bench: encoder case %s: batch %d < 1", c.Name, c.Batch)
+		}
+		if why := gpuRefusal(c, o.Backend); why != "" && !c.OnRequest {
+			return fmt.Errorf("bench: case %s: %s", c.ID(), why)
 		}
 	}
 	for _, c := range o.Steps {

@@ -14,10 +14,13 @@ import (
 // ProbeCase is one attentive-probe training step benchmark on cached encoder features.
 type ProbeCase struct {
 	Name   string
+	Ref    string // the case name after the kind, e.g. "cpu-default" (see ID)
 	Model  probe.Model
 	Tokens int // N of the features [B,N,D]
 	Batch  int
 	Heads  int // probe heads trained together (the hyper-parameter sweep)
+	// OnRequest cases (the official shapes) run only when named in --cases.
+	OnRequest bool
 }
 
 // CPUDefaultProbeCase is the built-in probe evaluations' step: an attentive probe on the
@@ -29,14 +32,14 @@ func CPUDefaultProbeCase() (ProbeCase, error) {
 	}
 	c := sc.Config
 	m := probe.Model{Kind: probe.Attentive, EmbedDim: c.EmbedDim, NumHeads: c.NumHeads, NumClasses: 8}
-	return ProbeCase{Name: fmt.Sprintf("attentive probe on %s features", sc.Name), Model: m, Tokens: c.NumTokens(),
+	return ProbeCase{Name: fmt.Sprintf("attentive probe on %s features", sc.Name), Ref: sc.Ref, Model: m, Tokens: c.NumTokens(),
 		Batch: 64, Heads: 2}, nil
 }
 
 // benchProbe times probe.Trainer.Step (forward, backward and AdamW of every head) on random
 // features.
 func benchProbe(ctx context.Context, backend compute.Backend, pc ProbeCase, budget Budget) (ProbeResult, error) {
-	res := ProbeResult{Name: pc.Name, Batch: pc.Batch}
+	res := ProbeResult{Case: pc, Name: pc.Name, Batch: pc.Batch}
 	wrap := func(err error) error { return fmt.Errorf("probe %s: %w", pc.Name, err) }
 	step, err := newProbeStep(backend, pc)
 	if err != nil {

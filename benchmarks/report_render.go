@@ -67,30 +67,65 @@ func (r *Report) writeMachine(b *strings.Builder) error {
 
 func (r *Report) writePeak(b *strings.Builder) error {
 	fmt.Fprintf(b, "Float32 products of two n×n matrices through the same backend (a GoMLX graph of one MatMul), best of "+
-		"the timed calls. The best size, **%s GFLOP/s**, is the denominator of every \"share of peak\" below.\n\n", num(r.Peak))
-	t := newMDTable("n", "best time (ms)", "GFLOP/s")
+		"the timed calls. The best size, **%s GFLOP/s**, is the denominator of every \"share of peak\" below. **Cores busy** "+
+		"is the process's CPU time ÷ wall time over the timed calls (%d cores here).", num(r.Peak), r.Machine.Cores)
+	if len(r.RefMatMul) == 0 {
+		b.WriteString("\n\n")
+		t := newMDTable("n", "best time (ms)", "GFLOP/s", "cores busy")
+		for _, m := range r.MatMul {
+			t.Add(fmt.Sprint(m.Size), num(m.Seconds*1e3), num(m.GFLOPs), busy(m.CoresBusy))
+		}
+		return writeTable(b, t)
+	}
+	fmt.Fprintf(b, " Beside it, torch's float32 product (the BLAS sgemm torch links) timed by the reference kit in the "+
+		"same run, alternating with ours, two rounds, best of each: **%s GFLOP/s** at best, ours ÷ torch %s.\n\n",
+		num(PeakGFLOPs(r.RefMatMul)), ratio(r.Peak, PeakGFLOPs(r.RefMatMul)))
+	t := newMDTable("n", "best time (ms)", "GFLOP/s", "cores busy", "torch sgemm GFLOP/s", "torch cores busy", "ours ÷ torch")
 	for _, m := range r.MatMul {
-		t.Add(fmt.Sprint(m.Size), num(m.Seconds*1e3), num(m.GFLOPs))
+		ref := MatMulResult{}
+		for _, x := range r.RefMatMul {
+			if x.Size == m.Size {
+				ref = x
+			}
+		}
+		t.Add(fmt.Sprint(m.Size), num(m.Seconds*1e3), num(m.GFLOPs), busy(m.CoresBusy), num(ref.GFLOPs), busy(ref.CoresBusy),
+			ratio(m.GFLOPs, ref.GFLOPs))
 	}
 	return writeTable(b, t)
+}
+
+// ratio is ours ÷ theirs as "1.23×", or a dash when theirs is unknown.
+func ratio(ours, theirs float64) string {
+	if theirs <= 0 || ours <= 0 {
+		return dash
+	}
+	return fmt.Sprintf("%.2f×", ours/theirs)
+}
+
+// busy formats a cores-busy figure (a dash when unknown).
+func busy(v float64) string {
+	if v <= 0 {
+		return dash
+	}
+	return fmt.Sprintf("%.2f", v)
 }
 
 func (r *Report) writeEncoder(b *strings.Builder) error {
 	b.WriteString("No-grad forward of a randomly initialised encoder on a random clip. FLOPs: tubelet " +
 		"embedding 2·N·(3·t·p²)·D plus, per block, 24·N·D² (qkv, projection, 4× MLP) + 4·N²·D (attention scores and " +
 		"weighted sum). " + r.referenceText() + ". The ratio is our clips/s over PyTorch's.\n\n")
-	t := newMDTable("model", "batch", "tokens", "GFLOP/batch", "s/batch", "clips/s", "GFLOP/s", "share of peak",
+	t := newMDTable("model", "batch", "tokens", "GFLOP/batch", "s/batch", "clips/s", "GFLOP/s", "share of peak", "cores busy",
 		"PyTorch clips/s", "PyTorch GFLOP/s", "clips/s vs PyTorch", "GFLOP/s vs PyTorch", "first call (s)", "note")
 	for _, e := range r.Encoder {
 		ref, hasRef := referenceFor("encoder", e.Case.Name, e.Case.Batch, e.Ref)
 		row := []string{e.Case.Name, fmt.Sprint(e.Case.Batch), fmt.Sprint(e.Case.Config.NumTokens()),
 			num(float64(e.Case.Batch) * EncoderForwardFLOPs(e.Case.Config, e.Case.Config.NumTokens()) / 1e9)}
 		if e.Skipped != "" {
-			row = append(row, dash, dash, dash, dash)
+			row = append(row, dash, dash, dash, dash, dash)
 		} else {
-			row = append(row, num(e.Time.Median), num(e.ClipsPerSec()), num(e.GFLOPs()), share(e.GFLOPs(), r.Peak))
+			row = append(row, num(e.Time.Median), num(e.ClipsPerSec()), num(e.GFLOPs()), share(e.GFLOPs(), r.Peak), busy(e.CoresBusy()))
 		}
-		t.Add(append(row, comparedCells(ref, hasRef, e.ClipsPerSec(), e.GFLOPs(), e.Time, e.Skipped)...)...)
+		t.Add(append(row, comparedCells(ref, hasRef, e.ClipsPerSec(), e.GFLOPs(), e.Time, e.Skipped, e.Note)...)...)
 	}
 	return writeTable(b, t)
 }
@@ -104,17 +139,17 @@ func (r *Report) writeStep(b *strings.Builder) error {
 		"(with its D→D_pred embedding of the context and D_pred→D projection of the targets), each forward and backward " +
 		"with backward counted as 2× forward; AdamW, the EMA, normalisations, softmax, GELU and the loss are not counted. " +
 		"clips/s is the step alone (data and masks are in the next table). " + r.referenceText() + ".\n\n")
-	t := newMDTable("model", "batch", "Kc/Kp", "GFLOP/step", "s/step", "clips/s", "GFLOP/s", "share of peak",
+	t := newMDTable("model", "batch", "Kc/Kp", "GFLOP/step", "s/step", "clips/s", "GFLOP/s", "share of peak", "cores busy",
 		"PyTorch clips/s", "PyTorch GFLOP/s", "clips/s vs PyTorch", "GFLOP/s vs PyTorch", "first step (s)", "note")
 	var work []string
 	for _, s := range r.Step {
 		ref, hasRef := referenceFor("step", s.Case.Name, s.Batch, s.Ref)
 		row := []string{s.Case.Name, batchCell(s)}
 		if s.Skipped != "" {
-			row = append(row, dash, dash, dash, dash, dash, dash)
+			row = append(row, dash, dash, dash, dash, dash, dash, dash)
 		} else {
 			row = append(row, maskSizes(s.Kc, s.Kp), num(s.FLOPs/1e9), num(s.Step.Median), num(s.ClipsPerSec()),
-				num(s.GFLOPs()), share(s.GFLOPs(), r.Peak))
+				num(s.GFLOPs()), share(s.GFLOPs(), r.Peak), busy(s.CoresBusy()))
 		}
 		t.Add(append(row, comparedCells(ref, hasRef, s.ClipsPerSec(), s.GFLOPs(), s.Step, s.Skipped, s.Note)...)...)
 		if hasRef && !ref.Measured && s.Skipped == "" && ref.ClipsPerSec > 0 {
@@ -185,13 +220,17 @@ func (r *Report) writePhases(b *strings.Builder) error {
 func (r *Report) writeProbe(b *strings.Builder) error {
 	b.WriteString("`probe.Trainer.Step` on random cached features [batch, tokens, D]: forward, backward and AdamW of " +
 		"every probe head of the sweep (the frozen encoder's feature extraction is not included).\n\n")
-	t := newMDTable("probe", "batch", "s/step", "clips/s", "first step (s)", "note")
-	p := r.Probe
-	if p.Skipped != "" {
-		t.Add(p.Name, dash, dash, dash, dash, p.Skipped)
-	} else {
-		t.Add(p.Name, fmt.Sprint(p.Batch), num(p.Time.Median), num(rate(float64(p.Batch), p.Time.Median)),
-			num(p.Time.First), fmt.Sprintf("%d timed", p.Time.Iters))
+	t := newMDTable("probe", "batch", "tokens", "heads", "s/step", "clips/s", "cores busy", "first step (s)", "note")
+	if len(r.Probes) == 0 {
+		t.Add("attentive probe step", dash, dash, dash, dash, dash, dash, dash, "not measured")
+	}
+	for _, p := range r.Probes {
+		if p.Skipped != "" {
+			t.Add(p.Name, dash, dash, dash, dash, dash, dash, dash, p.Skipped)
+			continue
+		}
+		t.Add(p.Name, fmt.Sprint(p.Batch), fmt.Sprint(p.Case.Tokens), fmt.Sprint(p.Case.Heads), num(p.Time.Median),
+			num(rate(float64(p.Batch), p.Time.Median)), busy(p.Time.CoresBusy), num(p.Time.First), fmt.Sprintf("%d timed", p.Time.Iters))
 	}
 	return writeTable(b, t)
 }

@@ -8,7 +8,6 @@ import (
 
 	"github.com/gomlx/compute"
 
-	"github.com/vjepa-go/vjepa/backbone"
 	"github.com/vjepa-go/vjepa/pretrain"
 )
 
@@ -22,8 +21,10 @@ func benchStep(ctx context.Context, backend compute.Backend, sc StepCase, o Opti
 	if err != nil {
 		return res, wrap(err)
 	}
-	if res.Batch, res.Note = fitBatch(c, batch, o.MemoryFraction, memAvailable()); res.Batch == 0 {
-		res.Skipped = "skipped: " + res.Note
+	if res.Batch, res.Note, err = planStepBatch(sc, batch, o); err != nil {
+		return res, err
+	} else if res.Batch == 0 {
+		res.Skipped, res.Note = "skipped: "+res.Note, ""
 		return res, nil
 	}
 	if res.Batch != sc.Batch {
@@ -32,10 +33,7 @@ func benchStep(ctx context.Context, backend compute.Backend, sc StepCase, o Opti
 		}
 	}
 	res.FLOPs = PretrainStepFLOPs(c, batch)
-	for i := range batch.Context {
-		res.Kc = append(res.Kc, batch.Context[i].Shape[1])
-		res.Kp = append(res.Kp, batch.Target[i].Shape[1])
-	}
+	res.Kc, res.Kp = maskLengths(batch)
 
 	// Data: the loader alone on synthetic-motion at the model's clip size.
 	ds, err := syntheticMotion(c.NumFrames, c.CropSize, res.Batch*o.DataBatches)
@@ -87,32 +85,3 @@ func benchStep(ctx context.Context, backend compute.Backend, sc StepCase, o Opti
 	return res, nil
 }
 
-// fitBatch returns the largest batch, at most the batch of b, whose estimated step memory
-// (EstimateStepBytes) is within fraction of available bytes, with a note when it had to be
-// reduced (0 and the reason when not even one clip fits). fraction or available ≤ 0 skip
-// the check.
-func fitBatch(c backbone.Config, b pretrain.Batch, fraction, available float64) (int, string) {
-	want := b.Clip.Shape[0]
-	if fraction <= 0 || available <= 0 {
-		return want, ""
-	}
-	var kc, kp []int
-	for i := range b.Context {
-		kc, kp = append(kc, b.Context[i].Shape[1]), append(kp, b.Target[i].Shape[1])
-	}
-	budget := fraction * available
-	need := EstimateStepBytes(c, kc, kp, want)
-	if need <= budget {
-		return want, ""
-	}
-	fit := want - 1
-	for fit > 0 && EstimateStepBytes(c, kc, kp, fit) > budget {
-		fit--
-	}
-	why := fmt.Sprintf("batch %d needs ≈%.0f GiB (estimated), %.0f%% of the %.0f GiB available is %.0f GiB",
-		want, need/(1<<30), 100*fraction, available/(1<<30), budget/(1<<30))
-	if fit == 0 {
-		return 0, why
-	}
-	return fit, fmt.Sprintf("batch reduced from %d to %d: %s", want, fit, why)
-}

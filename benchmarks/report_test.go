@@ -43,8 +43,8 @@ func tinyOptions(t *testing.T) Options {
 		Video: VideoLoaderCase{Videos: 1, Seconds: 2, Width: 64, Height: 48, FPS: 15, Frames: 4, Crop: 32,
 			Batch: 1, Workers: 1, Clips: 1},
 		Synthetic: SyntheticLoaderCase{Frames: 4, Size: 16, Batch: 2, Workers: 2, Batches: 1},
-		Probe: &ProbeCase{Name: "tiny probe", Tokens: 8, Batch: 4, Heads: 2,
-			Model: probe.Model{Kind: probe.Attentive, EmbedDim: 32, NumHeads: 2, NumClasses: 4}},
+		Probes: []ProbeCase{{Name: "tiny probe", Ref: "tiny", Tokens: 8, Batch: 4, Heads: 2,
+			Model: probe.Model{Kind: probe.Attentive, EmbedDim: 32, NumHeads: 2, NumClasses: 4}}},
 	}
 }
 
@@ -78,7 +78,14 @@ func TestReportRendersEverySection(t *testing.T) {
 	assert.Greater(t, s.Masks, 0.0)
 	assert.Greater(t, s.FLOPs, 0.0)
 	assert.Equal(t, 2, s.Batch)
-	assert.Greater(t, r.Probe.Time.Median, 0.0)
+	require.Len(t, r.Probes, 1)
+	assert.Greater(t, r.Probes[0].Time.Median, 0.0)
+	assert.Positive(t, r.Probes[0].Time.CoresBusy)
+	assert.Positive(t, s.Step.CoresBusy)
+	require.Len(t, r.Encoder, 2)
+	assert.Positive(t, r.Encoder[0].CoresBusy())
+	assert.Positive(t, PeakResult(r.MatMul).CoresBusy)
+	assert.Contains(t, md, "cores busy")
 	for _, m := range r.Memory {
 		assert.Positive(t, m.HeapInuse, m.Name)
 		assert.GreaterOrEqual(t, m.Sys, m.HeapSys, m.Name)
@@ -96,7 +103,7 @@ func TestReportRendersEverySection(t *testing.T) {
 
 func TestReportWithoutProbe(t *testing.T) {
 	o := tinyOptions(t)
-	o.Probe, o.Steps, o.Encoders = nil, nil, nil
+	o.Probes, o.Steps, o.Encoders = nil, nil, nil
 	o.Video.Skip, o.Synthetic.Skip = true, true
 	r, err := Run(context.Background(), o)
 	require.NoError(t, err)
@@ -112,7 +119,7 @@ func TestReportWithoutProbe(t *testing.T) {
 // checkpointing and records that in both reports.
 func TestRunWithExecution(t *testing.T) {
 	o := tinyOptions(t)
-	o.Probe, o.Video.Skip, o.Synthetic.Skip = nil, true, true
+	o.Probes, o.Video.Skip, o.Synthetic.Skip = nil, true, true
 	o.Exec = backbone.Execution{ComputeDType: dtypes.BFloat16, GradCheckpointing: true}
 	r, err := Run(context.Background(), o)
 	require.NoError(t, err)
@@ -123,6 +130,10 @@ func TestRunWithExecution(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, md, "Transformer blocks: bfloat16, gradient checkpointing")
 	assert.Equal(t, r.Exec, r.JSON().Exec)
+	for _, c := range r.JSON().Cases {
+		assert.Equal(t, "bfloat16", c.Precision, c.Case)
+		assert.Equal(t, AttentionFull, c.Attention, c.Case)
+	}
 }
 
 func TestOptionsValidate(t *testing.T) {
@@ -159,7 +170,7 @@ func TestDefaultOptions(t *testing.T) {
 		for _, s := range o.Steps {
 			names = append(names, s.Name)
 		}
-		assert.Len(t, o.Encoders, 3)
+		assert.Len(t, o.Encoders, 3+len(officialEncoderSpecs))
 		require.Len(t, o.Steps, 4, names)
 		cpu := o.Steps[3]
 		assert.True(t, strings.HasPrefix(cpu.Name, "cpu-default"), cpu.Name)
@@ -167,8 +178,10 @@ func TestDefaultOptions(t *testing.T) {
 		assert.Equal(t, cfg.Data.CropSize, cpu.Config.CropSize)
 		assert.Equal(t, cfg.Data.CropSize, o.Synthetic.Size)
 		assert.Equal(t, cfg.Data.BatchSize, o.Synthetic.Batch)
-		require.NotNil(t, o.Probe)
-		assert.Equal(t, cpu.Config.NumTokens(), o.Probe.Tokens)
+		require.Len(t, o.Probes, 2)
+		assert.Equal(t, cpu.Config.NumTokens(), o.Probes[0].Tokens)
+		assert.False(t, o.Probes[0].OnRequest)
+		assert.True(t, o.Probes[1].OnRequest)
 	}
 }
 

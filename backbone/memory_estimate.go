@@ -1,0 +1,89 @@
+package backbone
+
+// Peak-memory estimates of the graphs the commands run, for choosing a batch that fits
+// (memory_plan.go). They count float32 bytes of what the pure-Go backend holds at its peak,
+// with coefficients fitted to measured peak RSS (docs/performance.md, "Memory planning":
+// every calibration row within 25 %). The fitted copies include what the Go heap holds
+// between garbage collections, so they exceed the tensors a graph needs at once; XLA frees
+// buffers as soon as they are dead, so on a device the estimates err on the safe side.
+
+// processBaseBytes is the resident memory of a vjepa process before any model: Go runtime,
+// binary and backend (measured: 60–90 MiB).
+const processBaseBytes = 96 << 20
+
+// Calibration of EstimateForwardBytes (docs/performance.md, "Memory planning").
+const (
+	// weightCopiesForward: host parameters, graph constants and the matrix kernels' packed
+	// panels (the Go backend holds constant weights three times).
+	weightCopiesForward = 3
+	// attentionCopiesForward: the scores and softmax of one block, all heads, plus the
+	// buffer the next block allocates before the heap is collected (fitted: 2.3).
+	attentionCopiesForward = 2.5
+	// streamCopiesPerBlock: [B,N,D]-sized buffers per block (residual stream, normalised
+	// input, q, k, v, attention output, MLP halves) the Go heap holds until it is collected
+	// (fitted: 7.2).
+	streamCopiesPerBlock = 7
+)
+
+// EstimateForwardBytes estimates the peak memory of a no-grad encoder forward of batch
+// clips at c's construction size (c.NumFrames × c.CropSize²), as encode, embed and probe
+// feature extraction run it: the process base, the weights, the input clip, one block's
+// attention scores and the per-block activations.
+func EstimateForwardBytes(c Config, batch int) float64 {
+	n, d, b := float64(c.NumTokens()), float64(c.EmbedDim), float64(batch)
+	clip := b * 3 * float64(c.NumFrames*c.CropSize*c.CropSize)
+	attention := b * float64(c.NumHeads) * n * n
+	stream := b * n * d * float64(c.Depth)
+	params := float64(NumParams(EncoderSpecs(c)))
+	return processBaseBytes + 4*(weightCopiesForward*params+clip+attentionCopiesForward*attention+streamCopiesPerBlock*stream)
+}
+
+// Calibration of EstimateStepBytes (docs/performance.md, "Memory planning").
+const (
+	// stepParamCopies: float32 copies of the trainable parameters of a plain step (weights,
+	// gradients, AdamW moments, target encoder, updated copies, the kernels' packed panels
+	// and graph buffers; fitted: 16.4).
+	stepParamCopies = 16
+	// checkpointedParamCopies: the same with gradient checkpointing (fitted: 11.8).
+	checkpointedParamCopies = 12
+	// checkpointedBlockCopies: one block's kept activations, counted for the recomputed block
+	// of the backward pass, its gradients and what the heap holds until it is collected
+	// (fitted: 17.9).
+	checkpointedBlockCopies = 16
+)
+
+// EstimateStepBytes estimates the peak memory of a pretraining step with batch clips and
+// the given context and target lengths per mask configuration (kc[i], kp[i]) on the pure-Go
+// backend: the process base, the copies of the trainable parameters, and the activations
+// the backward pass needs, per block of the context encoder on Kc tokens and of the predictor
+// on Kc+Kp tokens N·D·(8+2·mlp) + 2·H·N² floats (blockActs).
+//
+// With gradient checkpointing (c.Exec.GradCheckpointing) a block keeps only its input, N·D
+// floats, and the backward pass recomputes one block at a time: the block inputs plus copies
+// of the largest block's activations.
+func EstimateStepBytes(c Config, kc, kp []int, batch int) float64 {
+	params := float64(NumParams(EncoderSpecs(c)) + NumParams(PredictorSpecs(c)))
+	acts, copies := 0.0, float64(stepParamCopies)
+	if c.Exec.GradCheckpointing {
+		largest := 0.0
+		for i := range kc {
+			acts += float64(kc[i]*c.EmbedDim*c.Depth + (kc[i]+kp[i])*c.PredEmbedDim*c.PredDepth)
+			largest = max(largest, blockActs(c.EmbedDim, c.NumHeads, c.MLPRatio, kc[i]),
+				blockActs(c.PredEmbedDim, c.PredHeads(), c.PredMLPRatio, kc[i]+kp[i]))
+		}
+		acts += checkpointedBlockCopies * largest
+		copies = checkpointedParamCopies
+	} else {
+		for i := range kc {
+			acts += blockActs(c.EmbedDim, c.NumHeads, c.MLPRatio, kc[i]) * float64(c.Depth)
+			acts += blockActs(c.PredEmbedDim, c.PredHeads(), c.PredMLPRatio, kc[i]+kp[i]) * float64(c.PredDepth)
+		}
+	}
+	return processBaseBytes + 4*(float64(batch)*acts+copies*params)
+}
+
+// blockActs is the number of floats one transformer block keeps for backward per sample.
+func blockActs(d, heads int, mlpRatio float64, n int) float64 {
+	nf := float64(n)
+	return nf*float64(d)*(8+2*mlpRatio) + 2*float64(heads)*nf*nf
+}
