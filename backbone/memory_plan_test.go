@@ -12,7 +12,7 @@ import (
 
 func TestPlanBatch(t *testing.T) {
 	const gb = 1 << 30
-	perClip := func(b int) float64 { return float64(b) * gb } // 1 GiB a clip
+	perClip := func(b int) float64 { return float64(b) * gb }  // 1 GiB a clip
 	budget := membudget.Budget{Bytes: 10 * gb, Source: "test"} // 8 GiB usable
 	for _, tc := range []struct {
 		name   string

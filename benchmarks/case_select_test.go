@@ -26,9 +26,9 @@ func TestDefaultCaseIDs(t *testing.T) {
 func TestSelectCases(t *testing.T) {
 	backend := testutil.Backend(t)
 	for _, tc := range []struct {
-		name      string
-		list      string
-		wantEnc   []string
+		name       string
+		list       string
+		wantEnc    []string
 		wantSteps  []string
 		wantProbes []string
 		wantErr    string

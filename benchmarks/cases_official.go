@@ -15,7 +15,7 @@ import (
 // Batch: the official evals' batch per GPU for V-JEPA (4), one clip for the 64-frame V-JEPA 2
 // shapes; --batch fixes it, and the memory planner lowers the default to what fits.
 var officialEncoderSpecs = []struct {
-	ref, label, preset string
+	ref, label, preset  string
 	frames, crop, batch int
 	gpuOnly             bool // too large for a CPU: refused there with one line
 }{

@@ -30,10 +30,10 @@ type MemoryPeak struct {
 // process) in the background and keeps the maxima.
 type memSampler struct {
 	device func() uint64 // nil: no device memory
-	mu   sync.Mutex
-	peak MemoryPeak
-	stop chan struct{}
-	done chan struct{}
+	mu     sync.Mutex
+	peak   MemoryPeak
+	stop   chan struct{}
+	done   chan struct{}
 }
 
 // deviceEvery is how many host samples pass between two device samples: nvidia-smi takes

@@ -13,19 +13,19 @@ import (
 // JSONReport is the machine-readable form of a Report (`vjepa bench --json FILE`): one
 // object per encoder or step case.
 type JSONReport struct {
-	Command string        `json:"command"`
-	Started string        `json:"started_utc"`
-	Quick   bool          `json:"quick"`
-	Exec    string        `json:"execution"` // transformer blocks: precision, checkpointing
-	Machine Machine       `json:"machine"`
-	PeakGF  float64       `json:"matmul_peak_gflop_per_s"`
+	Command string  `json:"command"`
+	Started string  `json:"started_utc"`
+	Quick   bool    `json:"quick"`
+	Exec    string  `json:"execution"` // transformer blocks: precision, checkpointing
+	Machine Machine `json:"machine"`
+	PeakGF  float64 `json:"matmul_peak_gflop_per_s"`
 	// PeakBusy is the cores busy during the best matmul size's timed products.
 	PeakBusy float64 `json:"matmul_peak_cores_busy"`
 	// RefSGEMM is the reference kit's best torch sgemm GFLOP/s in the same run (0: not run).
-	RefSGEMM float64 `json:"reference_sgemm_gflop_per_s,omitempty"`
-	RefNote string        `json:"reference_note,omitempty"`
-	RefEnv  *ReferenceEnv `json:"reference_env,omitempty"`
-	Cases   []JSONCase    `json:"cases"`
+	RefSGEMM float64       `json:"reference_sgemm_gflop_per_s,omitempty"`
+	RefNote  string        `json:"reference_note,omitempty"`
+	RefEnv   *ReferenceEnv `json:"reference_env,omitempty"`
+	Cases    []JSONCase    `json:"cases"`
 }
 
 // JSONCase is one benchmark case. Case names are the reference kit's config names with the

@@ -84,4 +84,3 @@ func benchStep(ctx context.Context, backend compute.Backend, sc StepCase, o Opti
 	}
 	return res, nil
 }
-
