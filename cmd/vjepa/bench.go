@@ -22,10 +22,15 @@ func runBench(ctx context.Context, args []string) error {
 	quick := fs.Bool("quick", false, "fast smoke run: fewer iterations, no ViT-B forward and no ViT-S/ViT-B step")
 	jsonOut := fs.String("json", "", "also write the results as JSON to this file (one object per case)")
 	cases := fs.String("cases", "", "comma-separated cases to run (e.g. encoder_forward:vit_tiny-8x112,pretrain_step:cpu-default), "+
-		"only those, without the probe and data loading rows; or loader: the video loader rows and the 16×224 encoder forward "+
-		"(with --report, replaces only the data loading section of the existing --out)")
-	refDir := fs.String("reference", "", "folder of the reference kit (refbench: bench_reference.py): time the official "+
-		"PyTorch code on the same cases after ours (needs python3 with torch and $JEPA_SRC)")
+		"only those, without data loading; the official shapes (encoder_forward:vitl16-16x224, vith16-16x384, vjepa2_vitl-64x256, "+
+		"vjepa2_vitg-64x384 (GPU only), probe_step:vjepa2_vitl-ssv2-16x2x3) run only when named here; or loader: the video loader "+
+		"rows and the 16×224 encoder forward (with --report, replaces only the data loading section of the existing --out)")
+	batch := fs.Int("batch", 0, "clips per call for every case (0: each case's own, lowered to what fits memory); "+
+		"a fixed batch that does not fit stops before allocating")
+	reference := fs.Bool("reference", false, "time the official PyTorch code beside ours with the reference kit: each case and "+
+		"the matmul peak (torch sgemm) alternate with ours, two rounds, best of each (needs python3 with torch and $JEPA_SRC, "+
+		"benchmarks/reference/README.md)")
+	refDir := fs.String("reference-kit", benchmarks.DefaultReferenceDir, "folder of the reference kit for --reference")
 	precision := fs.String("precision", pretrain.PrecisionFloat32, "matrix products of the transformer blocks: float32 or bfloat16")
 	gradCkpt := fs.Bool("grad-checkpointing", false, "recompute each transformer block's activations in the backward pass of the steps")
 	refPython := fs.String("reference-python", "", "interpreter for --reference (default: python3, else /usr/bin/python3)")
@@ -49,6 +54,11 @@ func runBench(ctx context.Context, args []string) error {
 	} else if err := opts.SelectCases(benchmarks.ParseCaseList(*cases)); err != nil {
 		return err
 	}
+	if *batch != 0 {
+		if err := opts.FixBatch(*batch); err != nil {
+			return err
+		}
+	}
 	switch *precision {
 	case pretrain.PrecisionFloat32:
 	case pretrain.PrecisionBFloat16:
@@ -57,7 +67,7 @@ func runBench(ctx context.Context, args []string) error {
 		return fmt.Errorf("--precision %q: want float32 or bfloat16", *precision)
 	}
 	opts.Exec.GradCheckpointing = *gradCkpt
-	if *refDir != "" {
+	if *reference {
 		opts.Reference = &benchmarks.ReferenceKit{Dir: *refDir, Python: *refPython}
 	}
 	opts.Command = commandLine("vjepa bench", args)
