@@ -65,7 +65,7 @@ func OfficialProbeCase() (ProbeCase, error) {
 	ref := fmt.Sprintf("vjepa2_vitl-ssv2-%dx%dx%d", p.FramesPerClip, p.NumSegments, p.NumViews)
 	name := fmt.Sprintf("V-JEPA 2 ViT-L SSv2 probe (%d×%d×%d at %d px)", p.FramesPerClip, p.NumSegments, p.NumViews, p.Resolution)
 	return ProbeCase{Name: name, Ref: ref, Model: m, Tokens: p.NumSegments * enc.NumTokens(), Batch: e.BatchSize,
-		Heads: len(e.Heads), OnRequest: true}, nil
+		Heads: len(e.Sweep), OnRequest: true}, nil
 }
 
 // gpuRefusal says in one line why case c cannot run on backend ("" when it can): a

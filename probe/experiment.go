@@ -39,6 +39,10 @@ type Experiment struct {
 	// CompareRandom also evaluates a random-init backbone of the same size.
 	CompareRandom bool
 	Training
+	// ExtractBatchSize is the number of clips per encoder call when features are extracted
+	// (0: Training.BatchSize). The features do not depend on it, so it is chosen to fit
+	// memory.
+	ExtractBatchSize int
 	// OutDir receives the probe checkpoints; RecordsDir the JSON run records.
 	OutDir, RecordsDir string
 	Resume             bool
@@ -147,7 +151,7 @@ func (e *Experiment) features(ctx context.Context, enc *Encoder, ds datasets.Dat
 		}
 		return fs, err
 	}
-	fs, err := Extract(ctx, enc, ds, e.BatchSize, e.Workers, fseed, e.Progress, fmt.Sprintf("%s %s features (%s)", e.Dataset, split, info.Init))
+	fs, err := Extract(ctx, enc, ds, e.extractBatch(), e.Workers, fseed, e.Progress, fmt.Sprintf("%s %s features (%s)", e.Dataset, split, info.Init))
 	if err != nil {
 		return nil, err
 	}
@@ -242,4 +246,12 @@ func fileSHA256(path string) (string, error) {
 		return "", fmt.Errorf("hash %s: %w", path, err)
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// extractBatch is the number of clips per encoder call of feature extraction.
+func (e *Experiment) extractBatch() int {
+	if e.ExtractBatchSize > 0 {
+		return e.ExtractBatchSize
+	}
+	return e.BatchSize
 }

@@ -25,7 +25,8 @@ func runEmbed(ctx context.Context, args []string) error {
 	probeType := fs.String("probe", probe.Attentive, "type of --probe-checkpoint: attentive or attentive4")
 	head := fs.Int("head", 0, "head of --probe-checkpoint to use")
 	out := fs.String("out", "", "output .npy, float32 [N,D]; an index file <out>.index.tsv lists row, label and source")
-	batch := fs.Int("batch-size", 8, "clips per encoder call")
+	batch := fs.Int("batch-size", 0, fmt.Sprintf("clips per encoder call (0: the largest that fits the device's memory, at most %d); "+
+		"a batch that cannot fit stops before the weights are loaded", maxAutoEncoderBatch))
 	workers := fs.Int("workers", 2, "data loading workers")
 	bf, err := parseWithBackend(fs, args)
 	if err != nil {
@@ -64,12 +65,17 @@ func runEmbed(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	e.Checkpoint, e.EncoderKey = ckpt, *encoder
-	params, err := e.PretrainedEncoder()
+	backend, err := bf.open()
 	if err != nil {
 		return err
 	}
-	backend, err := bf.open()
+	encBatch, err := encoderBatch(backend, e.Model, fmt.Sprintf("embed: encoder forward %s %d×%d", e.Model.Name,
+		e.Model.NumFrames, e.Model.CropSize), *batch, maxAutoEncoderBatch)
+	if err != nil {
+		return err
+	}
+	e.Checkpoint, e.EncoderKey = ckpt, *encoder
+	params, err := e.PretrainedEncoder()
 	if err != nil {
 		return err
 	}
@@ -98,7 +104,7 @@ func runEmbed(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	embs, err := probe.Embed(ctx, enc, pool, ds, *batch, *workers, os.Stderr)
+	embs, err := probe.Embed(ctx, enc, pool, ds, encBatch, *workers, os.Stderr)
 	if err != nil {
 		return err
 	}

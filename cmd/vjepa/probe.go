@@ -105,6 +105,9 @@ func runExperiment(ctx context.Context, bf *backendFlags, req probe.Request) err
 	if err != nil {
 		return err
 	}
+	if err := planProbeExtraction(e, backend); err != nil {
+		return err
+	}
 	recs, err := e.Run(ctx, backend)
 	if err != nil {
 		return err

@@ -1,5 +1,5 @@
 """Modes fwd and fwdbwd: the official VisionTransformer preset on a random clip."""
-from . import flops, host, official, timing
+from . import cases, flops, host, official, timing
 
 
 def run(spec, mode, args):
@@ -37,7 +37,7 @@ def run(spec, mode, args):
         fn, total = forward_backward, 3 * per_clip * batch
     rss_setup, load0 = host.peak_rss_mib(), host.load_1min()
     warm, timed, busy = timing.run(fn, args.warmup, args.repeats)
-    row, table = spec_row(spec, mode)
+    row, table = cases.report_row(spec['name'], mode)
     r = dict(config=spec['name'], go_name=row, go_table=table, mode=mode, model=spec['model'],
              embed_dim=dim, depth=depth, heads=model.blocks[0].attn.num_heads, frames=frames, crop=crop,
              patch=patch, tubelet=tubelet, tokens=tokens, batch=batch, params_M=round(params / 1e6, 3),
@@ -47,7 +47,3 @@ def run(spec, mode, args):
     r.update(rss_setup_mib=rss_setup, peak_rss_mib=host.peak_rss_mib(), loadavg_1m=[load0, host.load_1min()])
     return r
 
-
-def spec_row(spec, mode):
-    from . import cases
-    return cases.report_row(spec['name'], mode)
