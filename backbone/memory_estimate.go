@@ -42,8 +42,13 @@ func EstimateForwardBytes(c Config, batch int) float64 {
 const (
 	// stepParamCopies: float32 copies of the trainable parameters of a plain step (weights,
 	// gradients, AdamW moments, target encoder, updated copies, the kernels' packed panels
-	// and graph buffers; fitted: 16.4).
-	stepParamCopies = 16
+	// and graph buffers; fitted: 14.6).
+	stepParamCopies = 15
+	// keptLinearCopies and keptAttentionCopies: copies of the activations a plain step keeps
+	// for the backward pass, the [N,D]-sized ones and the attention scores, counting their
+	// gradients and what the heap holds until it is collected (fitted: 1.28 and 2.16).
+	keptLinearCopies    = 1.25
+	keptAttentionCopies = 2
 	// checkpointedParamCopies: the same with gradient checkpointing (fitted: 11.8).
 	checkpointedParamCopies = 12
 	// checkpointedBlockCopies: one block's kept activations, counted for the recomputed block
@@ -56,7 +61,7 @@ const (
 // the given context and target lengths per mask configuration (kc[i], kp[i]) on the pure-Go
 // backend: the process base, the copies of the trainable parameters, and the activations
 // the backward pass needs, per block of the context encoder on Kc tokens and of the predictor
-// on Kc+Kp tokens N·D·(8+2·mlp) + 2·H·N² floats (blockActs).
+// on Kc+Kp tokens N·D·(8+2·mlp) + 2·H·N² floats (blockActs), each part with its fitted copies.
 //
 // With gradient checkpointing (c.Exec.GradCheckpointing) a block keeps only its input, N·D
 // floats, and the backward pass recomputes one block at a time: the block inputs plus copies
@@ -75,11 +80,17 @@ func EstimateStepBytes(c Config, kc, kp []int, batch int) float64 {
 		copies = checkpointedParamCopies
 	} else {
 		for i := range kc {
-			acts += blockActs(c.EmbedDim, c.NumHeads, c.MLPRatio, kc[i]) * float64(c.Depth)
-			acts += blockActs(c.PredEmbedDim, c.PredHeads(), c.PredMLPRatio, kc[i]+kp[i]) * float64(c.PredDepth)
+			acts += keptActs(c.EmbedDim, c.NumHeads, c.MLPRatio, kc[i]) * float64(c.Depth)
+			acts += keptActs(c.PredEmbedDim, c.PredHeads(), c.PredMLPRatio, kc[i]+kp[i]) * float64(c.PredDepth)
 		}
 	}
 	return processBaseBytes + 4*(float64(batch)*acts+copies*params)
+}
+
+// keptActs is blockActs weighted by the copies a plain step holds of each part.
+func keptActs(d, heads int, mlpRatio float64, n int) float64 {
+	nf := float64(n)
+	return keptLinearCopies*nf*float64(d)*(8+2*mlpRatio) + keptAttentionCopies*2*float64(heads)*nf*nf
 }
 
 // blockActs is the number of floats one transformer block keeps for backward per sample.
