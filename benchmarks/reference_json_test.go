@@ -11,7 +11,7 @@ import (
 // encoder forward, one step and one failed case.
 const refKitSample = `{
  "kit": "vjepa-go-reference", "schema_version": 2,
- "command": "bench_reference.py --configs vit_tiny-8x112 --json out.json",
+ "command": "bench_official.py --configs vit_tiny-8x112 --json out.json",
  "args": {"configs": "vit_tiny-8x112", "threads": 2},
  "env": {"date_utc": "2026-12-01T10:00:00Z", "python": "3.11.2", "cpus": 2, "jepa_commit": "51c59d5",
   "torch": "1.13.0a0", "threads": 2, "interop_threads": 2,
