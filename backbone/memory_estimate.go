@@ -98,3 +98,16 @@ func blockActs(d, heads int, mlpRatio float64, n int) float64 {
 	nf := float64(n)
 	return nf*float64(d)*(8+2*mlpRatio) + 2*float64(heads)*nf*nf
 }
+
+// EstimateProbeStepBytes estimates the peak memory of an attentive-probe training step on
+// cached features [batch, tokens, dim]: sweep probe heads trained together in one graph, each
+// with params trainable floats and selfBlocks self-attention blocks over the tokens (V-JEPA 2's
+// probe; V-JEPA's runs its self-attention on the query only, selfBlocks 0) of numHeads
+// attention heads, plus the cross-attention's keys and values. It uses the plain step's
+// fitted copies and is not calibrated against probe measurements of its own, so treat it as
+// a guard against batches that cannot fit, not as a prediction.
+func EstimateProbeStepBytes(dim, numHeads, selfBlocks, tokens, batch, sweep, params int) float64 {
+	perSample := float64(selfBlocks)*keptActs(dim, numHeads, 4, tokens) + keptLinearCopies*float64(2*tokens*dim)
+	features := float64(batch * tokens * dim)
+	return processBaseBytes + 4*(features+float64(sweep)*(stepParamCopies*float64(params)+float64(batch)*perSample))
+}

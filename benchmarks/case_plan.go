@@ -5,6 +5,7 @@ import (
 
 	"github.com/vjepa-go/vjepa/backbone"
 	"github.com/vjepa-go/vjepa/pretrain"
+	"github.com/vjepa-go/vjepa/probe"
 )
 
 // planEncoderBatch is the batch an encoder case runs with (backbone.PlanBatch against
@@ -24,6 +25,25 @@ func planStepBatch(sc StepCase, b pretrain.Batch, o Options) (int, string, error
 	kc, kp := maskLengths(b)
 	plan := backbone.BatchPlan{What: "pretraining step " + sc.ID(), Want: sc.Batch, Auto: !o.FixedBatch,
 		Need: func(batch int) float64 { return backbone.EstimateStepBytes(c, kc, kp, batch) }}
+	return planned(plan, o)
+}
+
+// planProbeBatch is planEncoderBatch for a probe training step (its estimate is a guard,
+// not calibrated: backbone.EstimateProbeStepBytes).
+func planProbeBatch(pc ProbeCase, o Options) (int, string, error) {
+	m := pc.Model
+	selfBlocks := 0
+	if m.Kind == probe.Attentive4 {
+		selfBlocks = 3 // the default depth 4: three self-attention blocks, then the cross-attention
+		if m.Depth > 0 {
+			selfBlocks = m.Depth - 1
+		}
+	}
+	params := backbone.NumParams(m.Specs())
+	plan := backbone.BatchPlan{What: "probe step " + pc.ID(), Want: pc.Batch, Auto: !o.FixedBatch,
+		Need: func(b int) float64 {
+			return backbone.EstimateProbeStepBytes(m.EmbedDim, m.NumHeads, selfBlocks, pc.Tokens, b, pc.Heads, params)
+		}}
 	return planned(plan, o)
 }
 

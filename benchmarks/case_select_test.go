@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/vjepa-go/vjepa/internal/membudget"
 	"github.com/vjepa-go/vjepa/internal/testutil"
 )
 
@@ -142,4 +143,19 @@ func TestFixBatch(t *testing.T) {
 		assert.Equal(t, 3, c.Batch, c.ID())
 	}
 	assert.ErrorContains(t, o.FixBatch(0), "--batch 0")
+}
+
+// The official-shape probe step does not fit a CPU machine at the config's batch: it is
+// lowered to what the guard estimate allows, or refused in one line when the batch is fixed.
+func TestOfficialProbeStepIsPlanned(t *testing.T) {
+	pc, err := OfficialProbeCase()
+	require.NoError(t, err)
+	budget := membudget.Budget{Bytes: 24 << 30, Source: "test"}
+	b, _, err := planProbeBatch(pc, Options{Memory: budget})
+	require.NoError(t, err)
+	t.Logf("batch %d of %d at 24 GiB", b, pc.Batch)
+	assert.Less(t, b, pc.Batch)
+	_, _, err = planProbeBatch(pc, Options{Memory: budget, FixedBatch: true})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "probe step probe_step:vjepa2_vitl-ssv2-16x2x3: batch")
 }

@@ -211,6 +211,15 @@ func runProbes(ctx context.Context, r *Report, o Options, logf func(string, ...a
 		if pc.OnRequest {
 			continue
 		}
+		batch, note, err := planProbeBatch(pc, o)
+		if err != nil {
+			return err
+		}
+		if batch == 0 {
+			r.Probes = append(r.Probes, ProbeResult{Case: pc, Name: pc.Name, Batch: pc.Batch, Skipped: "skipped: " + note})
+			continue
+		}
+		pc.Batch = batch
 		res, mem, err := tracked(dev, func() (ProbeResult, error) { return benchProbe(ctx, o.Backend, pc, o.Budget) })
 		if err != nil {
 			return err
