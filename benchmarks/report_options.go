@@ -223,5 +223,29 @@ func (o Options) validate() error {
 			return fmt.Errorf("bench: step case %s: batch %d and %d masks", c.Name, c.Batch, len(c.Masks))
 		}
 	}
+	return o.checkFixedBatches()
+}
+
+// checkFixedBatches refuses, before anything runs, a batch fixed by --batch that a selected
+// case cannot fit (the planner would stop there later, after the cases before it).
+func (o Options) checkFixedBatches() error {
+	if !o.FixedBatch {
+		return nil
+	}
+	for _, c := range o.Encoders {
+		if !c.OnRequest && !(c.Heavy && o.Quick) {
+			c.Config.Exec = o.Exec
+			if _, _, err := planEncoderBatch(c, o); err != nil {
+				return err
+			}
+		}
+	}
+	for _, c := range o.Probes {
+		if !c.OnRequest {
+			if _, _, err := planProbeBatch(c, o); err != nil {
+				return err
+			}
+		}
+	}
 	return nil
 }
