@@ -4,7 +4,7 @@ import "fmt"
 
 // ReferenceSource names where the quoted fallback PyTorch figures come from. They are used
 // only when the reference kit did not measure a case in the same run (`vjepa bench
-// --reference DIR`), and the report labels them as quoted.
+// --reference`), and the report labels them as quoted.
 const ReferenceSource = "official PyTorch V-JEPA code (facebookresearch/jepa, fp32, CPU) measured on another " +
 	"machine, as quoted in the project issues (\"Results tables…\", the backbone and the " +
 	"pretraining issues); the \"step\" figures are encoder forward+backward at batch 2, not a training step"
@@ -54,13 +54,13 @@ func referenceFor(kind, name string, batch int, m *MeasuredReference) (Reference
 func (r *Report) referenceText() string {
 	const quoted = "rows without a measurement show the quoted fallback figures, marked \"PyTorch quoted\" in the note: " + ReferenceSource
 	if r.Reference == nil {
-		return "PyTorch: not run in this invocation (`--reference DIR` runs the official code beside ours); " + quoted
+		return "PyTorch: not run in this invocation (`--reference` runs the official code beside ours); " + quoted
 	}
 	if r.Reference.Env == nil { // no case ran on the PyTorch side
 		return "PyTorch: " + r.Reference.Note + "; " + quoted
 	}
 	text := "PyTorch: the official code (facebookresearch/jepa, fp32) timed by the reference kit " + r.Reference.Dir +
-		" in this run, after our cases, on the same batch and mask token counts"
+		" in this run, alternating with our cases (two rounds, each side's best), on the same batch and mask token counts"
 	if e := r.Reference.Env; e != nil {
 		text += fmt.Sprintf(" (torch %s, %d threads, BLAS %s)", e.Torch, e.Threads, orUnknown(e.BLASVariant))
 	}
