@@ -96,8 +96,3 @@ func loadAverage() string {
 	}
 	return strings.Join(f[:3], " ")
 }
-
-// memAvailable is MemAvailable of /proc/meminfo in bytes, or 0 if unknown.
-func memAvailable() float64 {
-	return meminfoField("MemAvailable:")
-}
