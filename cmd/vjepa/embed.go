@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/gomlx/compute"
+
 	"github.com/vjepa-go/vjepa/internal/npy"
 	"github.com/vjepa-go/vjepa/probe"
 )
@@ -83,24 +85,7 @@ func runEmbed(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	var pool *probe.Pooler
-	if *probeCkpt == "" {
-		pool, err = probe.NewMeanPooler(backend, e.Model.EmbedDim)
-	} else {
-		kind, err := probe.ParseKind(*probeType)
-		if err != nil {
-			return fmt.Errorf("--probe: %w", err)
-		}
-		m := e.ProbeModel(kind, cfg.Data.NumClasses)
-		var pc *probe.Checkpoint
-		if pc, err = probe.LoadCheckpoint(*probeCkpt, m); err != nil {
-			return err
-		}
-		if *head < 0 || *head >= len(pc.Heads) {
-			return fmt.Errorf("--head %d: %s has %d heads", *head, *probeCkpt, len(pc.Heads))
-		}
-		pool, err = probe.NewPooler(backend, m, pc.Heads[*head])
-	}
+	pool, err := embedPooler(backend, e, cfg.Data.NumClasses, *probeCkpt, *probeType, *head)
 	if err != nil {
 		return err
 	}
@@ -117,6 +102,27 @@ func runEmbed(ctx context.Context, args []string) error {
 		return err
 	}
 	return writeIndex(*out+".index.tsv", embs)
+}
+
+// embedPooler is how embed pools an encoder's tokens: their mean without a probe checkpoint,
+// else head `head` of the trained probe of the given type in ckptPath.
+func embedPooler(backend compute.Backend, e *probe.Experiment, numClasses int, ckptPath, probeType string, head int) (*probe.Pooler, error) {
+	if ckptPath == "" {
+		return probe.NewMeanPooler(backend, e.Model.EmbedDim)
+	}
+	kind, err := probe.ParseKind(probeType)
+	if err != nil {
+		return nil, fmt.Errorf("--probe: %w", err)
+	}
+	m := e.ProbeModel(kind, numClasses)
+	pc, err := probe.LoadCheckpoint(ckptPath, m)
+	if err != nil {
+		return nil, err
+	}
+	if head < 0 || head >= len(pc.Heads) {
+		return nil, fmt.Errorf("--head %d: %s has %d heads", head, ckptPath, len(pc.Heads))
+	}
+	return probe.NewPooler(backend, m, pc.Heads[head])
 }
 
 // inputList returns a list file or folder for input; comma-separated video files are
