@@ -42,13 +42,16 @@ func For(backend compute.Backend) Budget {
 	return Host()
 }
 
-// OnGPU reports whether backend computes on an NVIDIA GPU (XLA CUDA).
+// OnGPU reports whether backend computes on an NVIDIA GPU: XLA with its CUDA plugin (the
+// XLA backend says so through IsCUDA; "xla:cuda" in the description otherwise).
 func OnGPU(backend compute.Backend) bool {
 	if backend == nil {
 		return false
 	}
-	text := strings.ToLower(backend.Name() + " " + backend.Description())
-	return strings.Contains(text, "cuda")
+	if b, ok := backend.(interface{ IsCUDA() bool }); ok {
+		return b.IsCUDA()
+	}
+	return strings.Contains(strings.ToLower(backend.Description()), "cuda")
 }
 
 // Host is MemAvailable of /proc/meminfo: what the kernel can give a new allocation without
