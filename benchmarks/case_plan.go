@@ -28,9 +28,16 @@ func planStepBatch(sc StepCase, b pretrain.Batch, o Options) (int, string, error
 	return planned(plan, o)
 }
 
-// planProbeBatch is planEncoderBatch for a probe training step (its estimate is a guard,
-// not calibrated: backbone.EstimateProbeStepBytes).
+// planProbeBatch is planEncoderBatch for a probe training step
+// (backbone.EstimateProbeStepBytes).
 func planProbeBatch(pc ProbeCase, o Options) (int, string, error) {
+	plan := backbone.BatchPlan{What: "probe step " + pc.ID(), Want: pc.Batch, Auto: !o.FixedBatch,
+		Need: func(b int) float64 { return probeStepEstimate(pc, b) }}
+	return planned(plan, o)
+}
+
+// probeStepEstimate is the estimated peak memory of pc's training step at batch clips.
+func probeStepEstimate(pc ProbeCase, batch int) float64 {
 	m := pc.Model
 	selfBlocks := 0
 	if m.Kind == probe.Attentive4 {
@@ -39,12 +46,8 @@ func planProbeBatch(pc ProbeCase, o Options) (int, string, error) {
 			selfBlocks = m.Depth - 1
 		}
 	}
-	params := backbone.NumParams(m.Specs())
-	plan := backbone.BatchPlan{What: "probe step " + pc.ID(), Want: pc.Batch, Auto: !o.FixedBatch,
-		Need: func(b int) float64 {
-			return backbone.EstimateProbeStepBytes(m.EmbedDim, m.NumHeads, selfBlocks, pc.Tokens, b, pc.Heads, params)
-		}}
-	return planned(plan, o)
+	return backbone.EstimateProbeStepBytes(m.EmbedDim, m.NumHeads, selfBlocks, pc.Tokens, batch, pc.Heads,
+		backbone.NumParams(m.Specs()))
 }
 
 // planned runs the planner: the batch and, when it was reduced or nothing fits, a note.

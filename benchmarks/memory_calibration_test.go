@@ -15,6 +15,7 @@ import (
 	"github.com/vjepa-go/vjepa/backbone"
 	"github.com/vjepa-go/vjepa/internal/testutil"
 	"github.com/vjepa-go/vjepa/pretrain"
+	"github.com/vjepa-go/vjepa/probe"
 )
 
 // Environment variables of the memory calibration (docs/performance.md, "Memory planning").
@@ -29,12 +30,20 @@ const (
 // calibrationCase is one measured run: a no-grad encoder forward or a pretraining step of a
 // preset model at frames×crop, batch clips, two calls (the compiling one and one more).
 type calibrationCase struct {
-	Kind       string `json:"kind"` // KindEncoderForward or KindPretrainStep
+	Kind       string `json:"kind"` // KindEncoderForward, KindPretrainStep or KindProbeStep
 	Preset     string `json:"preset"`
 	Frames     int    `json:"frames"`
 	Crop       int    `json:"crop"`
 	Batch      int    `json:"batch"`
 	Checkpoint bool   `json:"checkpoint,omitempty"`
+}
+
+// probeCase is the probe step of a calibration case of KindProbeStep: an attentive4 probe
+// (depth 4) on the features of Preset at Frames×Crop, two sweep heads, 10 classes.
+func (c calibrationCase) probeCase(t testing.TB) ProbeCase {
+	cfg := c.config(t)
+	m := probe.Model{Kind: probe.Attentive4, EmbedDim: cfg.EmbedDim, NumHeads: cfg.NumHeads, NumClasses: 10, Depth: 4}
+	return ProbeCase{Name: c.String(), Model: m, Tokens: cfg.NumTokens(), Batch: c.Batch, Heads: 2}
 }
 
 func (c calibrationCase) config(t testing.TB) backbone.Config {
@@ -53,8 +62,8 @@ func (c calibrationCase) String() string {
 }
 
 // calibrationCases are the runs of the table in docs/performance.md: three model sizes at two
-// clip lengths for the forward, and the step at two sizes and two clip lengths with and
-// without checkpointing. Each stays under ~3 GiB.
+// clip lengths for the forward, the step at two sizes and two clip lengths with and without
+// checkpointing, and the V-JEPA 2 probe step. Each stays under ~3 GiB.
 func calibrationCases() []calibrationCase {
 	var out []calibrationCase
 	for _, p := range []string{"vit_tiny", "vit_small", "vit_base"} {
@@ -68,6 +77,16 @@ func calibrationCases() []calibrationCase {
 				out = append(out, calibrationCase{Kind: KindPretrainStep, Preset: p, Frames: frames, Crop: 112, Batch: 2, Checkpoint: ckpt})
 			}
 		}
+	}
+	// The probe step on two feature widths and two clip lengths (the ViT-S 16-frame one at
+	// batch 1 to stay under 3 GiB).
+	for _, c := range []calibrationCase{
+		{Kind: KindProbeStep, Preset: "vit_tiny", Frames: 8, Crop: 224, Batch: 2},
+		{Kind: KindProbeStep, Preset: "vit_tiny", Frames: 16, Crop: 224, Batch: 2},
+		{Kind: KindProbeStep, Preset: "vit_small", Frames: 8, Crop: 224, Batch: 2},
+		{Kind: KindProbeStep, Preset: "vit_small", Frames: 16, Crop: 224, Batch: 1},
+	} {
+		out = append(out, c)
 	}
 	return out
 }
@@ -102,8 +121,11 @@ func TestMemoryCalibration(t *testing.T) {
 // calibrationEstimate is the planner's estimate of case c.
 func calibrationEstimate(t testing.TB, c calibrationCase) float64 {
 	cfg := c.config(t)
-	if c.Kind == KindEncoderForward {
+	switch c.Kind {
+	case KindEncoderForward:
 		return backbone.EstimateForwardBytes(cfg, c.Batch)
+	case KindProbeStep:
+		return probeStepEstimate(c.probeCase(t), c.Batch)
 	}
 	b, err := StepBatch(cfg, pretrain.DefaultMaskConfigs(), c.Batch)
 	require.NoError(t, err)
@@ -135,6 +157,11 @@ func TestMemoryCalibrationChild(t *testing.T) {
 		require.NoError(t, err)
 		hp := pretrain.HParams{LR: 1e-4, WeightDecay: 0.04, Momentum: 0.998}
 		_, err = measure(context.Background(), budget, func() error { _, err := stepper.Step(b, hp); return err })
+		require.NoError(t, err)
+	case KindProbeStep:
+		step, err := newProbeStep(backend, c.probeCase(t))
+		require.NoError(t, err)
+		_, err = measure(context.Background(), budget, step)
 		require.NoError(t, err)
 	default:
 		t.Fatalf("unknown kind %q", c.Kind)

@@ -15,7 +15,8 @@ import (
 // measuredPeaks are peak RSS measurements of the Go backend (MiB): the first calibration run
 // of TestMemoryCalibration (2026-12-07, docs/performance.md "Memory planning"), the
 // checkpointed ViT-S/ViT-B 16×224 batch 4 steps of docs/performance.md ("Memory") and the
-// ViT-S 16×224 batch 1 step the earlier estimate was calibrated on.
+// ViT-S 16×224 batch 1 step the earlier estimate was calibrated on, and the probe steps (not
+// fitted: the step's coefficients).
 var measuredPeaks = []struct {
 	c        calibrationCase
 	measured float64 // MiB
@@ -37,6 +38,10 @@ var measuredPeaks = []struct {
 	{calibrationCase{KindPretrainStep, "vit_small", 16, 224, 4, true}, 10.7 * 1024},
 	{calibrationCase{KindPretrainStep, "vit_base", 16, 224, 4, true}, 18.0 * 1024},
 	{calibrationCase{KindPretrainStep, "vit_small", 16, 224, 1, false}, 10.8e9 / (1 << 20)},
+	{calibrationCase{KindProbeStep, "vit_tiny", 8, 224, 2, false}, 836},
+	{calibrationCase{KindProbeStep, "vit_tiny", 16, 224, 2, false}, 2023},
+	{calibrationCase{KindProbeStep, "vit_small", 8, 224, 2, false}, 1896},
+	{calibrationCase{KindProbeStep, "vit_small", 16, 224, 1, false}, 2274},
 }
 
 func TestEstimatesMatchMeasuredPeaks(t *testing.T) {
