@@ -2,7 +2,6 @@ package backbone
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
@@ -54,14 +53,26 @@ func MLP(x *Node, w Weights, prefix string) *Node {
 // official RoPEAttention (V-JEPA 2: q and k rotated, v not): a fused qkv projection whose
 // output rows are [q | k | v] with heads contiguous inside each, scaled dot-product
 // attention with scale head_dim^-0.5 and no mask, then the output projection.
-func SelfAttention(x *Node, w Weights, prefix string, numHeads int, rope *Node) *Node {
+//
+// The attention itself is computed as e says (see [Execution.Attend]).
+func (e Execution) SelfAttention(x *Node, w Weights, prefix string, numHeads int, rope *Node) *Node {
 	q, k, v := QKV(x, w, prefix+".qkv", numHeads)
 	if rope != nil {
-		q, k = ApplyRoPE(q, rope), ApplyRoPE(k, rope)
+		q, k = rotate(q, rope), rotate(k, rope)
 	}
-	out := ScaledDotProductAttention(q, k, v)
+	out := e.Attend(q, k, v)
 	dims := out.Shape().Dimensions
 	return Linear(Reshape(out, dims[0], dims[1], dims[2]*dims[3]), w, prefix+".proj")
+}
+
+// rotate applies RoPE to x in the table's type (float32) and returns x's type, as the official
+// code does under autocast: its float32 sines and cosines promote the half-precision q and k
+// for the rotation, and the attention casts them back.
+func rotate(x, rope *Node) *Node {
+	if x.DType() == rope.DType() {
+		return ApplyRoPE(x, rope)
+	}
+	return ConvertDType(ApplyRoPE(ConvertDType(x, rope.DType()), rope), x.DType())
 }
 
 // QKV applies the fused qkv projection named prefix to x [B,N,D] and returns q, k and v as
@@ -105,25 +116,6 @@ func RowBlockName(name string, i int) string { return fmt.Sprintf("%s[%d]", name
 // their module path: the encoder's and pooler blocks' qkv and the probe's cross-attention kv.
 var fusedParts = map[string]int{"qkv": 3, "kv": 2}
 
-// ScaledDotProductAttention computes softmax(q·kᵀ/√hd)·v for q [B,Nq,H,hd] and k, v
-// [B,Nk,H,hd], returning [B,Nq,H,hd]. The softmax runs in float32 whatever the inputs' type.
-//
-// The products are laid out for the Go backend's matrix kernels: heads move next to the
-// batch ([B,H,N,hd], a transpose it runs in parallel), q·kᵀ contracts the last axis of
-// both operands and the weighted sum contracts the scores' last axis with v's token axis,
-// so neither product needs a generic (single-core) transpose in the forward pass. The scale
-// multiplies q (an Nq×hd pass) rather than the Nq×Nk scores as the official code does:
-// equal up to rounding (docs/deviations.md).
-func ScaledDotProductAttention(q, k, v *Node) *Node {
-	hd := q.Shape().Dim(-1)
-	heads := func(x *Node) *Node { return TransposeAllAxes(x, 0, 2, 1, 3) }
-	qh := MulScalar(heads(q), 1/math.Sqrt(float64(hd)))
-	scores := DotGeneral(qh, []int{3}, []int{0, 1}, heads(k), []int{3}, []int{0, 1}) // [B,H,Nq,Nk]
-	coef := ConvertDType(Softmax(ConvertDType(scores, dtypes.Float32), -1), v.DType())
-	out := DotGeneral(coef, []int{3}, []int{0, 1}, heads(v), []int{2}, []int{0, 1}) // [B,H,Nq,hd]
-	return heads(out)
-}
-
 // Block is the official pre-norm transformer block named prefix: x + Attn(LN1(x)), then
 // x + MLP(LN2(x)), with rotary attention when rope is not nil. With ComputeDType the
 // attention and MLP run in that type (LayerNorms and the residual stream stay in x's),
@@ -133,9 +125,7 @@ func (e Execution) Block(x *Node, w Weights, prefix string, numHeads int, eps fl
 		x = x.Checkpoint()
 	}
 	dt := e.ComputeDType
-	if rope != nil || dt == dtypes.InvalidDType {
-		// V-JEPA 2 blocks stay in float32 (mixed precision covers the sin-cos blocks only; a
-		// documented deviation).
+	if dt == dtypes.InvalidDType {
 		dt = x.DType()
 	}
 	if dt != x.DType() {
@@ -149,7 +139,7 @@ func (e Execution) Block(x *Node, w Weights, prefix string, numHeads int, eps fl
 		}
 		w = low
 	}
-	a := SelfAttention(ConvertDType(LayerNorm(x, w, prefix+"norm1", eps), dt), w, prefix+"attn", numHeads, rope)
+	a := e.SelfAttention(ConvertDType(LayerNorm(x, w, prefix+"norm1", eps), dt), w, prefix+"attn", numHeads, rope)
 	x = Add(x, ConvertDType(a, x.DType()))
 	m := MLP(ConvertDType(LayerNorm(x, w, prefix+"norm2", eps), dt), w, prefix+"mlp")
 	x = Add(x, ConvertDType(m, x.DType()))

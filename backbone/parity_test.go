@@ -58,45 +58,71 @@ func TestPosEmbedParity(t *testing.T) {
 	})
 }
 
+// attentionCases are the attention executions every parity test runs under: each mode
+// backend has, chunked with 5 queries per chunk so the fixtures' clips split into several
+// chunks with a short last one.
+func attentionCases(backend compute.Backend) []backbone.Execution {
+	var cases []backbone.Execution
+	for _, m := range backbone.AttentionModes(backend) {
+		e := backbone.Execution{Attention: m}
+		if m == backbone.AttentionChunked {
+			e.AttentionChunk = 5
+		}
+		cases = append(cases, e)
+	}
+	return cases
+}
+
 func TestEncoderPredictorParity(t *testing.T) {
 	fixtures.RunWithBackend(t, fixtures.Names, func(t *testing.T, backend compute.Backend, f *fixtures.Fixture) {
-		c := f.Config
-		enc, err := f.Params("checkpoint.pth", "encoder")
-		require.NoError(t, err)
-		pred, err := f.Params("checkpoint.pth", "predictor")
-		require.NoError(t, err)
-		clip, err := f.Float32("input.npy")
-		require.NoError(t, err)
-
-		er, err := backbone.NewEncoderRunner(backend, c, enc, true)
-		require.NoError(t, err)
-		out, blocks, err := er.Run(clip, nil)
-		require.NoError(t, err)
-		check := func(file string, got backbone.HostTensor) {
-			want, err := f.Float32(file)
-			require.NoError(t, err)
-			d := maxAbsDiff(t, want, got.F32, got.Shape)
-			t.Logf("%s: max |Δ| = %.2g", file, d)
-			require.LessOrEqual(t, d, parityTol, file)
-		}
-		check("enc_full.npy", out)
-		check("enc_full_blocks.npy", *blocks)
-
-		pr, err := backbone.NewPredictorRunner(backend, c, pred, true)
-		require.NoError(t, err)
-		for i := 0; i < f.NumMasks(); i++ {
-			ctx, tgt, err := f.Masks(i)
-			require.NoError(t, err)
-			z, zb, err := er.Run(clip, &ctx)
-			require.NoError(t, err)
-			check(fmt.Sprintf("enc_ctx_%d.npy", i), z)
-			check(fmt.Sprintf("enc_ctx_blocks_%d.npy", i), *zb)
-			p, pb, err := pr.Run(z, ctx, tgt, i, c.NumFrames, c.CropSize, c.CropSize)
-			require.NoError(t, err)
-			check(fmt.Sprintf("pred_%d.npy", i), p)
-			check(fmt.Sprintf("pred_blocks_%d.npy", i), *pb)
+		for _, exec := range attentionCases(backend) {
+			t.Run(exec.Attention.String(), func(t *testing.T) {
+				c := f.Config
+				c.Exec = exec
+				encoderPredictorParity(t, backend, f, c)
+			})
 		}
 	})
+}
+
+// encoderPredictorParity checks the encoder (full clip and every context mask) and the
+// predictor of V-JEPA fixture f, per block, computed as c says.
+func encoderPredictorParity(t *testing.T, backend compute.Backend, f *fixtures.Fixture, c backbone.Config) {
+	enc, err := f.Params("checkpoint.pth", "encoder")
+	require.NoError(t, err)
+	pred, err := f.Params("checkpoint.pth", "predictor")
+	require.NoError(t, err)
+	clip, err := f.Float32("input.npy")
+	require.NoError(t, err)
+
+	er, err := backbone.NewEncoderRunner(backend, c, enc, true)
+	require.NoError(t, err)
+	out, blocks, err := er.Run(clip, nil)
+	require.NoError(t, err)
+	check := func(file string, got backbone.HostTensor) {
+		want, err := f.Float32(file)
+		require.NoError(t, err)
+		d := maxAbsDiff(t, want, got.F32, got.Shape)
+		t.Logf("%s: max |Δ| = %.2g", file, d)
+		require.LessOrEqual(t, d, parityTol, file)
+	}
+	check("enc_full.npy", out)
+	check("enc_full_blocks.npy", *blocks)
+
+	pr, err := backbone.NewPredictorRunner(backend, c, pred, true)
+	require.NoError(t, err)
+	for i := 0; i < f.NumMasks(); i++ {
+		ctx, tgt, err := f.Masks(i)
+		require.NoError(t, err)
+		z, zb, err := er.Run(clip, &ctx)
+		require.NoError(t, err)
+		check(fmt.Sprintf("enc_ctx_%d.npy", i), z)
+		check(fmt.Sprintf("enc_ctx_blocks_%d.npy", i), *zb)
+		p, pb, err := pr.Run(z, ctx, tgt, i, c.NumFrames, c.CropSize, c.CropSize)
+		require.NoError(t, err)
+		check(fmt.Sprintf("pred_%d.npy", i), p)
+		check(fmt.Sprintf("pred_blocks_%d.npy", i), *pb)
+	}
 }
 
 // TestPatchEmbedAndTargetNormParity checks the tubelet embedding (before the table is added)
@@ -256,67 +282,76 @@ func TestV2EncoderPredictorParity(t *testing.T) {
 	backend := testutil.Backend(t)
 	for _, name := range fixtures.V2Names {
 		f := fixtures.MustLoad(t, name)
-		c := f.Config
-		require.True(t, c.UseRoPE)
+		require.True(t, f.Config.UseRoPE)
 		for _, ps := range v2ParamSources(t, f) {
-			t.Run(name+"/"+ps.source, func(t *testing.T) {
-				chk := v2Checker{t, f}
-				clip, err := f.Float32("input.npy")
-				require.NoError(t, err)
-				er, err := backbone.NewEncoderRunner(backend, c, ps.enc, true)
-				require.NoError(t, err)
-				full, blocks, err := er.Run(clip, nil)
-				require.NoError(t, err)
-				chk.check("enc_full.npy", full)
-				chk.check("enc_full_blocks.npy", *blocks)
-
-				targetLN := plainLayerNorm(t, backend, full)
-				chk.check("target_ln.npy", targetLN)
-
-				pr, err := backbone.NewPredictorRunner(backend, c, ps.pred, true)
-				require.NoError(t, err)
-				var loss float64
-				for i := 0; i < f.NumMasks(); i++ {
-					ctx, tgt, err := f.Masks(i)
-					require.NoError(t, err)
-					targets := gatherRows(targetLN, tgt)
-					chk.check(fmt.Sprintf("targets_%d.npy", i), targets)
-
-					z, zb, err := er.Run(clip, &ctx)
-					require.NoError(t, err)
-					chk.check(fmt.Sprintf("enc_ctx_%d.npy", i), z)
-					chk.check(fmt.Sprintf("enc_ctx_blocks_%d.npy", i), *zb)
-
-					// Training path: PredictorMultiSeqWrapper passes mask_index 0 for one clip length.
-					p, pb, err := pr.Run(z, ctx, tgt, 0, c.NumFrames, c.CropSize, c.CropSize)
-					require.NoError(t, err)
-					chk.check(fmt.Sprintf("pred_%d.npy", i), p)
-					sorted, order := sortedBlocks(*pb, ctx, tgt)
-					wantOrder, err := f.Int64(fmt.Sprintf("pred_order_%d.npy", i))
-					require.NoError(t, err)
-					require.Equal(t, wantOrder.I64, order)
-					chk.check(fmt.Sprintf("pred_blocks_%d.npy", i), sorted)
-
-					// HF VJEPA2Model path: full-clip features gathered at the context, mask_index 1.
-					hp, _, err := pr.Run(gatherRows(full, ctx), ctx, tgt, 1, c.NumFrames, c.CropSize, c.CropSize)
-					require.NoError(t, err)
-					chk.check(fmt.Sprintf("hf_model_pred_%d.npy", i), hp)
-
-					sum := 0.0
-					for j := range p.F32 {
-						sum += math.Abs(float64(p.F32[j]) - float64(targets.F32[j]))
-					}
-					loss += sum / float64(len(p.F32)) / float64(f.NumMasks())
-				}
-				want, err := f.Array("loss.npy")
-				require.NoError(t, err)
-				wl, err := want.Float64s()
-				require.NoError(t, err)
-				t.Logf("%-26s |Δ| %.2e  rel %.2e", "loss.npy", math.Abs(loss-wl[0]), math.Abs(loss-wl[0])/math.Abs(wl[0]))
-				require.InDelta(t, wl[0], loss, v2Tol)
-			})
+			for _, exec := range attentionCases(backend) {
+				t.Run(name+"/"+ps.source+"/"+exec.Attention.String(), func(t *testing.T) {
+					c := f.Config
+					c.Exec = exec
+					v2EncoderPredictorParity(t, backend, f, c, ps)
+				})
+			}
 		}
 	}
+}
+
+// v2EncoderPredictorParity is TestV2EncoderPredictorParity for one source of weights and
+// one execution.
+func v2EncoderPredictorParity(t *testing.T, backend compute.Backend, f *fixtures.Fixture, c backbone.Config, ps v2Params) {
+	chk := v2Checker{t, f}
+	clip, err := f.Float32("input.npy")
+	require.NoError(t, err)
+	er, err := backbone.NewEncoderRunner(backend, c, ps.enc, true)
+	require.NoError(t, err)
+	full, blocks, err := er.Run(clip, nil)
+	require.NoError(t, err)
+	chk.check("enc_full.npy", full)
+	chk.check("enc_full_blocks.npy", *blocks)
+
+	targetLN := plainLayerNorm(t, backend, full)
+	chk.check("target_ln.npy", targetLN)
+
+	pr, err := backbone.NewPredictorRunner(backend, c, ps.pred, true)
+	require.NoError(t, err)
+	var loss float64
+	for i := 0; i < f.NumMasks(); i++ {
+		ctx, tgt, err := f.Masks(i)
+		require.NoError(t, err)
+		targets := gatherRows(targetLN, tgt)
+		chk.check(fmt.Sprintf("targets_%d.npy", i), targets)
+
+		z, zb, err := er.Run(clip, &ctx)
+		require.NoError(t, err)
+		chk.check(fmt.Sprintf("enc_ctx_%d.npy", i), z)
+		chk.check(fmt.Sprintf("enc_ctx_blocks_%d.npy", i), *zb)
+
+		// Training path: PredictorMultiSeqWrapper passes mask_index 0 for one clip length.
+		p, pb, err := pr.Run(z, ctx, tgt, 0, c.NumFrames, c.CropSize, c.CropSize)
+		require.NoError(t, err)
+		chk.check(fmt.Sprintf("pred_%d.npy", i), p)
+		sorted, order := sortedBlocks(*pb, ctx, tgt)
+		wantOrder, err := f.Int64(fmt.Sprintf("pred_order_%d.npy", i))
+		require.NoError(t, err)
+		require.Equal(t, wantOrder.I64, order)
+		chk.check(fmt.Sprintf("pred_blocks_%d.npy", i), sorted)
+
+		// HF VJEPA2Model path: full-clip features gathered at the context, mask_index 1.
+		hp, _, err := pr.Run(gatherRows(full, ctx), ctx, tgt, 1, c.NumFrames, c.CropSize, c.CropSize)
+		require.NoError(t, err)
+		chk.check(fmt.Sprintf("hf_model_pred_%d.npy", i), hp)
+
+		sum := 0.0
+		for j := range p.F32 {
+			sum += math.Abs(float64(p.F32[j]) - float64(targets.F32[j]))
+		}
+		loss += sum / float64(len(p.F32)) / float64(f.NumMasks())
+	}
+	want, err := f.Array("loss.npy")
+	require.NoError(t, err)
+	wl, err := want.Float64s()
+	require.NoError(t, err)
+	t.Logf("%-26s |Δ| %.2e  rel %.2e", "loss.npy", math.Abs(loss-wl[0]), math.Abs(loss-wl[0])/math.Abs(wl[0]))
+	require.InDelta(t, wl[0], loss, v2Tol)
 }
 
 // TestV2PatchEmbedParity checks the tubelet embedding (nothing is added to it with RoPE).

@@ -198,6 +198,14 @@ func NewEncoderRunner(b compute.Backend, c Config, params HostParams, wantBlocks
 	return r, nil
 }
 
+// WeightsAsInputs makes the runner pass the weights to its graphs as call inputs instead of
+// holding them as graph constants; call it before the first Run. On the Go backend the
+// weights are then held once (the backend shares the tensors' memory), where constants hold
+// them three times: the tensors, the graph's copy and the matrix kernels' packed copy. The
+// price is re-packing every weight matrix on every call, which is small beside the
+// products of a large clip: the one-shot `vjepa encode` uses it.
+func (r *EncoderRunner) WeightsAsInputs() { r.params.Constant = false }
+
 // Run encodes clip [B,3,T,H,W]; ctxIdx [B,K] (int64) may be nil for the full clip. It returns
 // the normed output and, if the runner was built with blocks, the stacked block outputs.
 func (r *EncoderRunner) Run(clip HostTensor, ctxIdx *HostTensor) (out HostTensor, blocks *HostTensor, err error) {

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime/debug"
 
 	"github.com/vjepa-go/vjepa/backbone"
 	"github.com/vjepa-go/vjepa/internal/npy"
@@ -130,6 +131,8 @@ func runEncode(_ context.Context, args []string) error {
 	encKey := fs.String("encoder", "target_encoder", "which encoder of the checkpoint: target_encoder or encoder (Hugging Face weights hold one)")
 	ctxPath := fs.String("context-indices", "", "optional int64 [B,K] token indices to keep")
 	out := fs.String("out", "", "output .npy, float32 [B,N,D] (or [B,K,D])")
+	var xf executionFlags
+	xf.register(fs)
 	bf, err := parseWithBackend(fs, args)
 	if err != nil {
 		return err
@@ -165,10 +168,18 @@ func runEncode(_ context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if c.Exec, err = xf.execution(backend, ""); err != nil {
+		return err
+	}
 	r, err := backbone.NewEncoderRunner(backend, c, params, false)
 	if err != nil {
 		return err
 	}
+	// One call: the weights go in as inputs, held once, and the host copies are released
+	// before the encoder runs (docs/performance.md, encode memory).
+	r.WeightsAsInputs()
+	params = nil
+	debug.FreeOSMemory()
 	tokens, _, err := r.Run(clip, ctx)
 	if err != nil {
 		return err

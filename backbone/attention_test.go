@@ -1,0 +1,218 @@
+package backbone_test
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
+	. "github.com/gomlx/gomlx/core/graph" //nolint:revive
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/vjepa-go/vjepa/backbone"
+	"github.com/vjepa-go/vjepa/internal/testutil"
+)
+
+func TestParseAttentionMode(t *testing.T) {
+	for _, tc := range []struct {
+		in      string
+		want    backbone.AttentionMode
+		wantErr string
+	}{
+		{"auto", backbone.AttentionAuto, ""},
+		{"full", backbone.AttentionFull, ""},
+		{"Chunked", backbone.AttentionChunked, ""},
+		{"fused", backbone.AttentionFused, ""},
+		{"flash", 0, `unknown attention mode "flash" (valid: auto, full, chunked, fused)`},
+	} {
+		got, err := backbone.ParseAttentionMode(tc.in)
+		if tc.wantErr != "" {
+			assert.EqualError(t, err, tc.wantErr, tc.in)
+			continue
+		}
+		require.NoError(t, err, tc.in)
+		assert.Equal(t, tc.want, got, tc.in)
+		assert.Equal(t, attentionName(tc.want), got.String())
+	}
+}
+
+func attentionName(m backbone.AttentionMode) string {
+	return map[backbone.AttentionMode]string{backbone.AttentionAuto: "auto", backbone.AttentionFull: "full",
+		backbone.AttentionChunked: "chunked", backbone.AttentionFused: "fused"}[m]
+}
+
+func TestCheckAttention(t *testing.T) {
+	backend := testutil.Backend(t)
+	for _, m := range backbone.AttentionModes(backend) {
+		assert.NoError(t, backbone.Execution{Attention: m}.CheckAttention(backend), m.String())
+	}
+	assert.ErrorContains(t, backbone.Execution{AttentionChunk: -1}.CheckAttention(backend), "chunk size must be positive")
+	assert.ErrorContains(t, backbone.Execution{Attention: 9}.CheckAttention(backend), "is not available on backend")
+}
+
+func TestResolvePrecision(t *testing.T) {
+	for _, tc := range []struct {
+		flag, config string
+		fast         bool
+		want         dtypes.DType
+		wantErr      bool
+	}{
+		{"auto", "bfloat16", true, dtypes.BFloat16, false},
+		{"auto", "float16", true, dtypes.Float16, false},
+		{"auto", "bfloat16", false, dtypes.InvalidDType, false},
+		{"auto", "", true, dtypes.InvalidDType, false},
+		{"float32", "bfloat16", true, dtypes.InvalidDType, false},
+		{"bfloat16", "", false, dtypes.BFloat16, false},
+		{"float16", "", false, dtypes.Float16, false},
+		{"fp8", "", false, dtypes.InvalidDType, true},
+	} {
+		got, err := backbone.ResolvePrecision(tc.flag, tc.config, tc.fast)
+		if tc.wantErr {
+			assert.ErrorContains(t, err, "valid: auto, float32, bfloat16, float16")
+			continue
+		}
+		require.NoError(t, err)
+		assert.Equal(t, tc.want, got, "%s/%s/%v", tc.flag, tc.config, tc.fast)
+	}
+}
+
+// longClipEncoder is a two-block RoPE ViT-Tiny with random weights and a 32-frame 64-px
+// clip: 256 tokens, several chunks of the chunk sizes below.
+func longClipEncoder(t *testing.T) (backbone.Config, backbone.HostParams, backbone.HostTensor) {
+	t.Helper()
+	c, err := backbone.Preset("vit_tiny")
+	require.NoError(t, err)
+	c.Depth, c.NumFrames, c.CropSize, c.UseRoPE = 2, 32, 64, true
+	rng := rand.New(rand.NewPCG(3, 4))
+	params, err := backbone.InitEncoder(c, rng)
+	require.NoError(t, err)
+	for name, v := range params { // non-zero biases and norms, so every term is exercised
+		if len(v) <= c.MLPHidden() {
+			backbone.TruncNormal(v, 0.5, rng)
+			if name[len(name)-6:] == "weight" {
+				for i := range v {
+					v[i]++
+				}
+			}
+		}
+	}
+	clip := backbone.HostTensor{Shape: []int{1, 3, c.NumFrames, c.CropSize, c.CropSize}}
+	clip.F32 = make([]float32, 3*c.NumFrames*c.CropSize*c.CropSize)
+	for i := range clip.F32 {
+		clip.F32[i] = float32(rng.NormFloat64())
+	}
+	return c, params, clip
+}
+
+// TestChunkedEqualsFullLongClip: the encoder with chunked attention (chunk sizes that divide
+// the 256 tokens and one that leaves a short last chunk) gives the full computation's output
+// within 1e-6 of its largest magnitude, and so do the fused and automatic modes.
+func TestChunkedEqualsFullLongClip(t *testing.T) {
+	backend := testutil.Backend(t)
+	c, params, clip := longClipEncoder(t)
+	run := func(e backbone.Execution) backbone.HostTensor {
+		cc := c
+		cc.Exec = e
+		r, err := backbone.NewEncoderRunner(backend, cc, params, false)
+		require.NoError(t, err)
+		out, _, err := r.Run(clip, nil)
+		require.NoError(t, err)
+		return out
+	}
+	want := run(backbone.Execution{Attention: backbone.AttentionFull})
+	for _, e := range []backbone.Execution{
+		{Attention: backbone.AttentionChunked, AttentionChunk: 64},
+		{Attention: backbone.AttentionChunked, AttentionChunk: 100},
+		{Attention: backbone.AttentionChunked, AttentionChunk: 1},
+		{Attention: backbone.AttentionFused},
+		{},
+	} {
+		_, rel := diffStats(t, want, run(e))
+		t.Logf("%s: max|Δ|/max|want| %.2e", e, rel)
+		assert.LessOrEqual(t, rel, 1e-6, e.String())
+	}
+}
+
+// attentionGradients returns the attention output and its gradients with respect to q, k
+// and v for a fixed random cotangent, with attention computed by attend.
+func attentionGradients(t *testing.T, backend compute.Backend, attend func(q, k, v *Node) *Node, q, k, v *tensors.Tensor) [][]float32 {
+	t.Helper()
+	exec, err := NewExec(backend, func(q, k, v *Node) []*Node {
+		out := attend(q, k, v)
+		weights := Sin(Iota(q.Graph(), out.Shape(), 1)) // a fixed cotangent that varies by query
+		loss := ReduceAllSum(Mul(out, weights))
+		return append([]*Node{out}, Gradient(loss, q, k, v)...)
+	})
+	require.NoError(t, err)
+	res, err := exec.Call(q, k, v)
+	require.NoError(t, err)
+	var flat [][]float32
+	for _, r := range res {
+		flat = append(flat, tensors.MustCopyFlatData[float32](r))
+	}
+	return flat
+}
+
+// TestChunkedAttentionGradient: the gradient through chunked attention (each chunk a
+// checkpointed segment) equals the full computation's.
+func TestChunkedAttentionGradient(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	random := func(dims ...int) *tensors.Tensor {
+		v := make([]float32, dims[0]*dims[1]*dims[2]*dims[3])
+		for i := range v {
+			v[i] = float32(rng.NormFloat64())
+		}
+		return tensors.FromFlatDataAndDimensions(v, dims...)
+	}
+	q, k, v := random(2, 37, 3, 8), random(2, 41, 3, 8), random(2, 41, 3, 8)
+	backend := testutil.Backend(t)
+	want := attentionGradients(t, backend, backbone.ScaledDotProductAttention, q, k, v)
+	got := attentionGradients(t, backend, func(q, k, v *Node) *Node { return backbone.ChunkedAttention(q, k, v, 10) }, q, k, v)
+	for i, name := range []string{"output", "dq", "dk", "dv"} {
+		m := 0.0
+		for j := range want[i] {
+			m = math.Max(m, math.Abs(float64(got[i][j]-want[i][j])))
+		}
+		assert.LessOrEqual(t, m, 1e-5, name)
+	}
+}
+
+// TestChunkedAttentionRecomputes: in a gradient graph, every chunk's scores are computed
+// twice (forward, and again in the backward pass from the checkpointed chunk), and no node
+// holds the scores of all queries at once.
+func TestChunkedAttentionRecomputes(t *testing.T) {
+	backend := testutil.Backend(t)
+	g := NewGraph(backend, "chunked_gradient")
+	param := func(name string, n int) *Node { return Parameter(g, name, shapes.Make(dtypes.Float32, 1, n, 2, 4)) }
+	q, k, v := param("q", 30), param("k", 30), param("v", 30)
+	out := backbone.ChunkedAttention(q, k, v, 10)
+	Gradient(ReduceAllSum(out), q, k, v)
+	chunkScores := 0
+	for _, n := range g.Nodes() {
+		if n.Type() != NodeTypeDotGeneral {
+			continue
+		}
+		dims := n.Shape().Dimensions
+		require.False(t, fmt.Sprint(dims) == "[1 2 30 30]", "a node holds all the scores")
+		if fmt.Sprint(dims) == "[1 2 10 30]" {
+			chunkScores++
+		}
+	}
+	// Without recomputation there are 6: each chunk's scores and their gradient.
+	assert.GreaterOrEqual(t, chunkScores, 9, "3 chunks: scores, recomputed scores and score gradient each")
+}
+
+func ExampleParseAttentionMode() {
+	mode, err := backbone.ParseAttentionMode("chunked")
+	fmt.Println(mode, err)
+	_, err = backbone.ParseAttentionMode("flash")
+	fmt.Println(err)
+	// Output:
+	// chunked <nil>
+	// unknown attention mode "flash" (valid: auto, full, chunked, fused)
+}
