@@ -39,8 +39,16 @@ type Config struct {
 	UseMaskTokens    bool // always true in V-JEPA
 	ZeroInitMaskTkns bool // zero_init_mask_tokens
 
-	// Exec says how the blocks are computed (checkpointing, mixed precision); it is a run
-	// setting, not part of the model, and is never serialised.
+	// OutLayers, when set, makes the encoder output the blocks of these indices (0-based,
+	// increasing) instead of the last one: each block's output through the final norm, the
+	// blocks concatenated along the tokens, [B, len(OutLayers)·N, D]. It is V-JEPA 2's
+	// multilevel evaluation (wrapper_kwargs.out_layers of the Diving-48 and Jester configs:
+	// the official VisionTransformer appends norm(x) after each listed block and the
+	// multilevel ClipAggregation concatenates them on dim 1). Empty for every other use.
+	OutLayers []int `json:"out_layers,omitempty"`
+
+	// Exec says how the blocks are computed (checkpointing, mixed precision, attention); it
+	// is a run setting, not part of the model, and is never serialised.
 	Exec Execution `json:"-"`
 }
 
@@ -149,6 +157,11 @@ func (c Config) Validate() error {
 		return fmt.Errorf("model %q: crop_size %d is not a multiple of patch_size %d", c.Name, c.CropSize, c.PatchSize)
 	case c.MLPHidden() <= 0:
 		return fmt.Errorf("model %q: mlp_ratio %g gives no hidden units", c.Name, c.MLPRatio)
+	}
+	for i, l := range c.OutLayers {
+		if l < 0 || l >= c.Depth || (i > 0 && l <= c.OutLayers[i-1]) {
+			return fmt.Errorf("model %q: out_layers %v must be increasing block indices in [0,%d)", c.Name, c.OutLayers, c.Depth)
+		}
 	}
 	if c.UseRoPE && RoPEWidth(c.EmbedDim/c.NumHeads) == 0 {
 		return fmt.Errorf("model %q: head dim %d is too small for 3-D RoPE (it needs at least 6)", c.Name, c.EmbedDim/c.NumHeads)

@@ -2,6 +2,7 @@ package backbone
 
 import (
 	"fmt"
+	"slices"
 
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive
 )
@@ -26,8 +27,9 @@ func PatchEmbed(c Config, w Weights, clip *Node) *Node {
 // the tokens, or with c.UseRoPE the [N,2·3s] rotary table of [RoPETable]. If ctxIdx [B,K] is
 // non-nil only those tokens enter the transformer (official apply_masks after adding the
 // table; with RoPE they keep the rotation of their original grid position). It returns the
-// output after the final LayerNorm, [B,N,D] or [B,K,D], and, when wantBlocks, the output of
-// every block before the final norm.
+// output after the final LayerNorm, [B,N,D] or [B,K,D] (with c.OutLayers, the listed blocks'
+// normed outputs concatenated along the tokens), and, when wantBlocks, the output of every
+// block before the final norm.
 func Encode(c Config, w Weights, clip, pos, ctxIdx *Node, wantBlocks bool) (out *Node, blocks []*Node) {
 	x := PatchEmbed(c, w, clip)
 	b, n := x.Shape().Dim(0), x.Shape().Dim(1)
@@ -43,11 +45,18 @@ func Encode(c Config, w Weights, clip, pos, ctxIdx *Node, wantBlocks bool) (out 
 	if ctxIdx != nil {
 		x = GatherTokens(x, ctxIdx)
 	}
+	var levels []*Node
 	for i := 0; i < c.Depth; i++ {
 		x = c.Exec.Block(x, w, fmt.Sprintf("blocks.%d.", i), c.NumHeads, LayerNormEps, rope)
 		if wantBlocks {
 			blocks = append(blocks, x)
 		}
+		if slices.Contains(c.OutLayers, i) {
+			levels = append(levels, LayerNorm(x, w, "norm", LayerNormEps))
+		}
+	}
+	if len(levels) > 0 {
+		return Concatenate(levels, 1), blocks
 	}
 	return LayerNorm(x, w, "norm", LayerNormEps), blocks
 }

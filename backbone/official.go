@@ -2,6 +2,7 @@ package backbone
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/vjepa-go/vjepa/internal/officialcfg"
 )
@@ -62,10 +63,15 @@ func (s encoderSize) encoder(pos officialcfg.Positions) (Config, error) {
 	if s.mlpRatio != 0 {
 		cfg.MLPRatio = s.mlpRatio
 	}
-	if cfg != before || err != nil {
+	if !sameSize(cfg, before) || err != nil {
 		cfg.Name = "custom"
 	}
 	return cfg, nil
+}
+
+// sameSize reports whether a and b describe the same encoder size.
+func sameSize(a, b Config) bool {
+	return a.EmbedDim == b.EmbedDim && a.Depth == b.Depth && a.NumHeads == b.NumHeads && a.MLPRatio == b.MLPRatio
 }
 
 // positive checks that a required integer key is set to a positive value.
@@ -172,8 +178,27 @@ func FromEvalConfig(c *officialcfg.EvalConfig) (Config, error) {
 	cfg.UseRoPE = cfg.UseRoPE || p.UseRoPE
 	cfg.PredDepth, cfg.PredEmbedDim, cfg.PredNumHeads, cfg.PredMLPRatio = 0, 0, 0, 0
 	cfg.NumMaskTokens, cfg.UseMaskTokens, cfg.ZeroInitMaskTkns = 0, false, false
+	if cfg.OutLayers, err = outLayers(c.Wrapper.OutLayers, cfg.Depth); err != nil {
+		return Config{}, fmt.Errorf("%s: model_kwargs.wrapper_kwargs.out_layers: %w", pos.At("model_kwargs.wrapper_kwargs.out_layers"), err)
+	}
 	if err := cfg.Validate(); err != nil {
 		return Config{}, fmt.Errorf("%s: %w", c.File, err)
 	}
 	return cfg, nil
+}
+
+// outLayers returns the blocks a multilevel evaluation outputs, in block order: the official
+// encoder tests each block's index for membership in out_layers, so the list's order and
+// repeats do not matter.
+func outLayers(list []int, depth int) ([]int, error) {
+	if len(list) == 0 {
+		return nil, nil
+	}
+	out := slices.Clone(list)
+	slices.Sort(out)
+	out = slices.Compact(out)
+	if out[0] < 0 || out[len(out)-1] >= depth {
+		return nil, fmt.Errorf("block indices %v must lie in [0,%d) for an encoder of depth %d", list, depth, depth)
+	}
+	return out, nil
 }

@@ -281,6 +281,15 @@ func TestOfficialVJEPA2EvalPresets(t *testing.T) {
 			for _, s := range backbone.EncoderSpecs(m) {
 				assert.NotEqual(t, "pos_embed", s.Name, "RoPE encoders have no position table")
 			}
+			// The multilevel presets (Diving-48, Jester) output four blocks through the norm.
+			var levels []int
+			switch {
+			case strings.Contains(name, "vitl_diving48"), strings.Contains(name, "vitl_jester"):
+				levels = []int{17, 19, 21, 23}
+			case strings.Contains(name, "diving48"), strings.Contains(name, "jester"):
+				levels = []int{24, 29, 34, 39}
+			}
+			assert.Equal(t, levels, m.OutLayers)
 		})
 	}
 	assert.Equal(t, 12, n)
