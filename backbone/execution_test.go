@@ -125,3 +125,31 @@ func TestParseComputeDType(t *testing.T) {
 	assert.Equal(t, "float32", backbone.Execution{}.String())
 	assert.Equal(t, "bfloat16, gradient checkpointing", backbone.Execution{ComputeDType: dtypes.BFloat16, GradCheckpointing: true}.String())
 }
+
+// TestHalfPrecisionV2Parity runs the V-JEPA 2 (rotary) encoder with its blocks' products in
+// bfloat16 and float16 on the fixture, the rotation and softmax in float32 as under the
+// official autocast: the normed tokens stay within 1e-3 (float16) and 5e-3 (bfloat16)
+// of the official float32 ones, relative to their largest magnitude, and differ from ours in
+// float32 by more than float32 rounding (the blocks really ran in 16 bits).
+func TestHalfPrecisionV2Parity(t *testing.T) {
+	fixtures.RunWithBackend(t, fixtures.V2Names, func(t *testing.T, backend compute.Backend, f *fixtures.Fixture) {
+		enc, clip := encoderInputs(t, f, "checkpoint.pt")
+		want, err := f.Float32("enc_full.npy")
+		require.NoError(t, err)
+		for _, tc := range []struct {
+			dtype  dtypes.DType
+			maxRel float64
+		}{{dtypes.Float16, 1e-3}, {dtypes.BFloat16, 5e-3}} {
+			c := f.Config
+			c.Exec.ComputeDType = tc.dtype
+			r, err := backbone.NewEncoderRunner(backend, c, enc, false)
+			require.NoError(t, err)
+			got, _, err := r.Run(clip, nil)
+			require.NoError(t, err)
+			_, rel := diffStats(t, want, got)
+			t.Logf("%s encoder: max|Δ|/max|want| %.2e against the official float32 output", tc.dtype, rel)
+			assert.LessOrEqual(t, rel, tc.maxRel, tc.dtype.String())
+			assert.Greater(t, rel, 10*v2Tol, "the blocks ran in %s", tc.dtype)
+		}
+	})
+}
