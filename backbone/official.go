@@ -202,3 +202,15 @@ func outLayers(list []int, depth int) ([]int, error) {
 	}
 	return out, nil
 }
+
+// EvalDType is the type the official frozen evaluation of c computes the encoder and probe
+// in, as a meta.dtype spelling for [ResolvePrecision]: "float16" when
+// optimization.use_bfloat16 is set — the official evals enter
+// torch.cuda.amp.autocast(dtype=torch.float16, enabled=use_bfloat16), float16 whatever the
+// key's name — and "float32" otherwise.
+func EvalDType(c *officialcfg.EvalConfig) string {
+	if c.Optimization.UseBfloat16 {
+		return "float16"
+	}
+	return "float32"
+}

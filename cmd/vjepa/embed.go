@@ -11,6 +11,7 @@ import (
 
 	"github.com/gomlx/compute"
 
+	"github.com/vjepa-go/vjepa/backbone"
 	"github.com/vjepa-go/vjepa/internal/npy"
 	"github.com/vjepa-go/vjepa/probe"
 )
@@ -30,6 +31,8 @@ func runEmbed(ctx context.Context, args []string) error {
 	batch := fs.Int("batch-size", 0, fmt.Sprintf("clips per encoder call (0: the largest that fits the device's memory, at most %d); "+
 		"a batch that cannot fit stops before the weights are loaded", maxAutoEncoderBatch))
 	workers := fs.Int("workers", 2, "data loading workers")
+	var xf executionFlags
+	xf.register(fs)
 	bf, err := parseWithBackend(fs, args)
 	if err != nil {
 		return err
@@ -69,6 +72,9 @@ func runEmbed(ctx context.Context, args []string) error {
 	}
 	backend, err := bf.open()
 	if err != nil {
+		return err
+	}
+	if e.Model.Exec, err = xf.execution(backend, backbone.EvalDType(cfg)); err != nil {
 		return err
 	}
 	encBatch, err := encoderBatch(backend, e.Model, fmt.Sprintf("embed: encoder forward %s %d×%d", e.Model.Name,

@@ -55,6 +55,28 @@ func TestEncodePredictV2(t *testing.T) {
 	}
 }
 
+// TestEncodeV2Execution: every attention mode of the backend, and a chunk size that splits
+// the fixture's clip, give the official output; bfloat16 blocks stay within 5e-3 of it.
+func TestEncodeV2Execution(t *testing.T) {
+	f := fixtures.MustLoad(t, "v2_small")
+	for _, tc := range []struct {
+		args []string
+		tol  float64
+	}{
+		{[]string{"--attention", "full"}, v2CLITol},
+		{[]string{"--attention", "chunked", "--attention-chunk", "7"}, v2CLITol},
+		{[]string{"--attention", "fused"}, v2CLITol},
+		{[]string{"--precision", "bfloat16"}, 5e-3 * 4},
+	} {
+		t.Run(fmt.Sprint(tc.args), func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "full.npy")
+			code, stderr := runCLI(t, append([]string{"encode", "--checkpoint", f.Dir, "--input", f.Path("input.npy"), "--out", out}, tc.args...)...)
+			require.Equal(t, 0, code, stderr)
+			requireClose(t, f.Path("enc_full.npy"), out, tc.tol)
+		})
+	}
+}
+
 func TestEncodeV2Errors(t *testing.T) {
 	f := fixtures.MustLoad(t, "v2_small")
 	input := f.Path("input.npy")
@@ -67,6 +89,9 @@ func TestEncodeV2Errors(t *testing.T) {
 		{"pt without config", []string{"--checkpoint", f.Path("checkpoint.pt")}, "--config is required"},
 		{"folder without weights", []string{"--checkpoint", t.TempDir()}, "must hold model.safetensors"},
 		{"V-JEPA 1 yaml on V-JEPA 2 weights", []string{"--checkpoint", f.Dir, "--config", filepath.Join("testdata", "small_both.yaml")}, "set use_rope: true"},
+		{"unknown attention", []string{"--checkpoint", f.Dir, "--attention", "flash"}, `--attention: unknown attention mode "flash" (valid: auto, full, chunked, fused)`},
+		{"negative chunk", []string{"--checkpoint", f.Dir, "--attention-chunk", "-3"}, "chunk size must be positive"},
+		{"unknown precision", []string{"--checkpoint", f.Dir, "--precision", "fp8"}, `--precision: unknown precision "fp8" (valid: auto, float32, bfloat16, float16)`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
