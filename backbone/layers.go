@@ -90,20 +90,25 @@ func QKV(x *Node, w Weights, prefix string, numHeads int) (q, k, v *Node) {
 // Where w holds the row blocks themselves (see [RowBlockName]), they are used as they are.
 func ProjectHeads(x *Node, w Weights, prefix string, parts, numHeads int) []*Node {
 	b, n := x.Shape().Dim(0), x.Shape().Dim(1)
-	weight, bias := w.Get(prefix+".weight"), w.Get(prefix+".bias")
-	d := weight.Shape().Dim(0) / parts
+	ws, bs := make([]*Node, parts), make([]*Node, parts)
+	for i := range parts {
+		wi, wok := w[RowBlockName(prefix+".weight", i)]
+		bi, bok := w[RowBlockName(prefix+".bias", i)]
+		if !wok || !bok {
+			weight, bias := w.Get(prefix+".weight"), w.Get(prefix+".bias")
+			d := weight.Shape().Dim(0) / parts
+			rows := AxisRange(i*d, (i+1)*d)
+			wi, bi = SliceAxis(weight, 0, rows), SliceAxis(bias, 0, rows)
+		}
+		ws[i], bs[i] = wi, bi
+	}
+	d := ws[0].Shape().Dim(0)
 	if d%numHeads != 0 {
 		panic(fmt.Errorf("backbone: %s: width %d is not divisible by %d heads", prefix, d, numHeads))
 	}
 	out := make([]*Node, parts)
 	for i := range out {
-		wi, wok := w[RowBlockName(prefix+".weight", i)]
-		bi, bok := w[RowBlockName(prefix+".bias", i)]
-		if !wok || !bok {
-			rows := AxisRange(i*d, (i+1)*d)
-			wi, bi = SliceAxis(weight, 0, rows), SliceAxis(bias, 0, rows)
-		}
-		out[i] = Reshape(dense(x, wi, bi, activation.TypeNone), b, n, numHeads, d/numHeads)
+		out[i] = Reshape(dense(x, ws[i], bs[i], activation.TypeNone), b, n, numHeads, d/numHeads)
 	}
 	return out
 }
@@ -131,11 +136,20 @@ func (e Execution) Block(x *Node, w Weights, prefix string, numHeads int, eps fl
 	if dt != x.DType() {
 		low := Weights{}
 		for _, p := range BlockSpecs(prefix, 0, 0) {
-			v := w.Get(p.Name)
-			if !IsNorm(p.Name) { // the LayerNorms stay in float32
-				v = ConvertDType(v, dt)
+			if IsNorm(p.Name) { // the LayerNorms stay in float32
+				low[p.Name] = w.Get(p.Name)
+				continue
 			}
-			low[p.Name] = v
+			// The parameter, or the row blocks a constant fused projection is held as.
+			found := false
+			for _, n := range []string{p.Name, RowBlockName(p.Name, 0), RowBlockName(p.Name, 1), RowBlockName(p.Name, 2)} {
+				if node, ok := w[n]; ok {
+					low[n], found = ConvertDType(node, dt), true
+				}
+			}
+			if !found {
+				w.Get(p.Name) // panics naming the missing weight
+			}
 		}
 		w = low
 	}

@@ -57,15 +57,17 @@ func (pt *ParamTensors) Bind(g *Graph, in []*Node) (Weights, []*Node) {
 	w := make(Weights, len(pt.Names))
 	if pt.Constant {
 		for i, n := range pt.Names {
-			w[n] = ConstTensor(g, pt.Tensors[i])
 			// The row blocks of fused projections as constants of their own, so that no
-			// slice runs per call.
+			// slice runs per call; the fused parameter itself is then not held a second
+			// time (the backend copies every constant).
 			module := strings.TrimSuffix(strings.TrimSuffix(n, ".weight"), ".bias")
 			if parts := fusedParts[module[strings.LastIndex(module, ".")+1:]]; parts > 0 {
 				for j, part := range rowBlocks(pt.Tensors[i], parts) {
 					w[RowBlockName(n, j)] = ConstTensor(g, part)
 				}
+				continue
 			}
+			w[n] = ConstTensor(g, pt.Tensors[i])
 		}
 		return w, in
 	}
