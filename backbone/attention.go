@@ -182,13 +182,27 @@ func ChunkedAttention(q, k, v *Node, chunk int) *Node {
 	}
 	nq := q.Shape().Dim(1)
 	qh, kh, vh := scaledHeads(q), toHeads(k), toHeads(v)
+	numChunks := (nq + chunk - 1) / chunk
+	// dq[i] is the gradient reaching chunk i's queries, recorded while the backward pass is
+	// built (chunks are differentiated last to first); chunk i's recomputation waits for
+	// dq[i+1], so the backward pass also holds one chunk's scores at a time.
+	dq := make([]*Node, numChunks)
 	var outs []*Node
-	for start := 0; start < nq; start += chunk {
-		qc := SliceAxis(qh, 2, AxisRange(start, min(start+chunk, nq)))
-		if len(outs) > 0 {
-			qc = SchedulingBarrier(qc, outs[len(outs)-1])
+	for i := range numChunks {
+		qc := SliceAxis(qh, 2, AxisRange(i*chunk, min((i+1)*chunk, nq)))
+		if i > 0 {
+			qc = SchedulingBarrier(qc, outs[i-1])
 		}
-		outs = append(outs, attendHeads(qc.Checkpoint(), kh, vh).StopCheckpoint())
+		// The capturing identity goes after the checkpoint: placed before it, GoMLX v0.28.16
+		// loses its custom gradient.
+		qc = IdentityWithCustomGradient(qc.Checkpoint(), func(_, v *Node) *Node { dq[i] = v; return v })
+		out := attendHeads(qc, kh, vh).StopCheckpoint()
+		outs = append(outs, IdentityWithCustomGradient(out, func(_, v *Node) *Node {
+			if i+1 < numChunks && dq[i+1] != nil {
+				return SchedulingBarrier(v, dq[i+1])
+			}
+			return v
+		}))
 	}
 	if len(outs) == 1 {
 		return toTokens(outs[0])
