@@ -216,3 +216,54 @@ func ExampleParseAttentionMode() {
 	// chunked <nil>
 	// unknown attention mode "flash" (valid: auto, full, chunked, fused)
 }
+
+// TestChunkedCheckpointedEncoderGradient: the weight gradients of a RoPE encoder with chunked
+// attention inside checkpointed blocks (nested checkpoints) equal the plain encoder's.
+func TestChunkedCheckpointedEncoderGradient(t *testing.T) {
+	backend := testutil.Backend(t)
+	c, params, clip := longClipEncoder(t)
+	c.NumFrames, c.CropSize = 8, 32 // 16 tokens: chunks of 5, 5, 5 and 1
+	clip.Shape[2], clip.Shape[3], clip.Shape[4] = 8, 32, 32
+	clip.F32 = clip.F32[:3*8*32*32]
+	table, width, err := backbone.EncoderPositions(c, nil, 8, 32, 32)
+	require.NoError(t, err)
+	names := []string{"blocks.0.attn.qkv.weight", "blocks.1.mlp.fc1.weight", "patch_embed.proj.weight"}
+	grads := func(e backbone.Execution) [][]float32 {
+		cc := c
+		cc.Exec = e
+		exec, err := NewExec(backend, func(x, pos *Node) []*Node {
+			w := backbone.Weights{}
+			var targets []*Node
+			for _, s := range backbone.EncoderSpecs(cc) {
+				w[s.Name] = Reshape(Const(x.Graph(), params[s.Name]), s.Shape...)
+				for _, n := range names {
+					if n == s.Name {
+						targets = append(targets, w[s.Name])
+					}
+				}
+			}
+			out, _ := backbone.Encode(cc, w, x, pos, nil, false)
+			return Gradient(ReduceAllMean(Mul(out, Sin(Iota(x.Graph(), out.Shape(), 1)))), targets...)
+		})
+		require.NoError(t, err)
+		res, err := exec.Call(tensors.FromFlatDataAndDimensions(clip.F32, clip.Shape...),
+			tensors.FromFlatDataAndDimensions(table, len(table)/width, width))
+		require.NoError(t, err)
+		var flat [][]float32
+		for _, r := range res {
+			flat = append(flat, tensors.MustCopyFlatData[float32](r))
+		}
+		return flat
+	}
+	want := grads(backbone.Execution{Attention: backbone.AttentionFull})
+	got := grads(backbone.Execution{Attention: backbone.AttentionChunked, AttentionChunk: 5, GradCheckpointing: true})
+	for i, name := range names {
+		scale, d := 0.0, 0.0
+		for j := range want[i] {
+			scale = math.Max(scale, math.Abs(float64(want[i][j])))
+			d = math.Max(d, math.Abs(float64(got[i][j]-want[i][j])))
+		}
+		require.Greater(t, scale, 0.0, name)
+		assert.LessOrEqual(t, d/scale, 1e-5, name)
+	}
+}
