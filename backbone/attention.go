@@ -90,56 +90,82 @@ func (e Execution) CheckAttention(b compute.Backend) error {
 }
 
 // Attend computes softmax(q·kᵀ/√hd)·v for q [B,Nq,H,hd] and k, v [B,Nk,H,hd] as e.Attention
-// says, returning [B,Nq,H,hd]. It is the attention of the encoder, predictor and probe
-// blocks; the softmax runs in float32 whatever the inputs' type.
+// says (see [Execution.PlanAttention]), returning [B,Nq,H,hd]. It is the attention of the
+// encoder, predictor and probe blocks; the softmax runs in float32 whatever the inputs' type.
 func (e Execution) Attend(q, k, v *Node) *Node {
-	b := q.Graph().Backend()
-	mode := e.Attention
-	if mode == AttentionAuto && b.String() != gobackend.BackendName &&
-		b.Capabilities().Operations[compute.OpTypeFusedScaledDotProductAttention] {
-		mode = AttentionFused
+	p := e.PlanAttention(q.Graph().Backend(), q.Shape().Dim(0), q.Shape().Dim(2), q.Shape().Dim(1), k.Shape().Dim(1))
+	unfused := func() *Node {
+		if p.Chunk == 0 {
+			return ScaledDotProductAttention(q, k, v)
+		}
+		return ChunkedAttention(q, k, v, p.Chunk)
 	}
-	switch mode {
+	if p.Fused {
+		return fusedAttention(q, k, v, unfused)
+	}
+	return unfused()
+}
+
+// AttentionPlan is how one attention call is computed.
+type AttentionPlan struct {
+	// Fused: the backend's fused operation is called; where it does not implement the call
+	// (cuDNN: float32 inputs) the unfused computation below runs instead, and the gradient
+	// goes through it where the backend has no fused backward.
+	Fused bool
+	// Chunk is the number of queries per chunk of the unfused computation; 0 is the full
+	// computation (one [B,H,Nq,Nk] score tensor).
+	Chunk int
+}
+
+// PlanAttention resolves e's attention mode for batch queries [batch,nq] and keys [batch,nk]
+// with heads heads on backend b:
+//   - full: Chunk 0;
+//   - chunked: AttentionChunk queries per chunk, or as many as keep one chunk's float32 scores
+//     within AttentionBudget (Chunk 0 when that is every query);
+//   - fused: Fused, with the automatic unfused plan as fallback;
+//   - auto: fused on a backend other than the Go backend that has the fused operation (XLA
+//     with CUDA), else full when the scores fit AttentionBudget, else chunked.
+func (e Execution) PlanAttention(b compute.Backend, batch, heads, nq, nk int) AttentionPlan {
+	hasFused := b.Capabilities().Operations[compute.OpTypeFusedScaledDotProductAttention]
+	chunk := e.AttentionChunk
+	if chunk <= 0 {
+		row := int64(batch) * int64(heads) * int64(nk) * 4 // one query's float32 scores, every head
+		chunk = int(max(1, AttentionBudget/row))
+	}
+	if chunk >= nq {
+		chunk = 0
+	}
+	withinBudget := AttentionPlan{Chunk: chunk}
+	if scoreBytes(batch, heads, nq, nk) <= AttentionBudget {
+		withinBudget.Chunk = 0
+	}
+	switch e.Attention {
 	case AttentionFull:
-		return ScaledDotProductAttention(q, k, v)
+		return AttentionPlan{}
 	case AttentionChunked:
-		return e.chunked(q, k, v)
+		return AttentionPlan{Chunk: chunk}
 	case AttentionFused:
-		return fusedAttention(q, k, v, func() *Node { return e.withinBudget(q, k, v) })
+		return AttentionPlan{Fused: true, Chunk: withinBudget.Chunk}
 	}
-	return e.withinBudget(q, k, v)
+	if hasFused && b.String() != gobackend.BackendName {
+		return AttentionPlan{Fused: true, Chunk: withinBudget.Chunk}
+	}
+	return withinBudget
 }
 
-// withinBudget is full attention when the float32 scores fit AttentionBudget, else chunked.
-func (e Execution) withinBudget(q, k, v *Node) *Node {
-	if scoreBytes(q, k) <= AttentionBudget {
-		return ScaledDotProductAttention(q, k, v)
+// ScoreBytes is the size of the float32 scores the unfused computation of p holds at once
+// for batch queries [batch,nq], keys [batch,nk] and heads heads: [B,H,Nq,Nk] for the full
+// computation, [B,H,Chunk,Nk] chunked. (cuDNN's fused attention holds none.)
+func (p AttentionPlan) ScoreBytes(batch, heads, nq, nk int) int64 {
+	if p.Chunk > 0 {
+		nq = min(nq, p.Chunk)
 	}
-	return e.chunked(q, k, v)
+	return scoreBytes(batch, heads, nq, nk)
 }
 
-// chunked is ChunkedAttention with e's chunk size; one chunk is the full computation.
-func (e Execution) chunked(q, k, v *Node) *Node {
-	chunk := e.attentionChunk(q, k)
-	if chunk >= q.Shape().Dim(1) {
-		return ScaledDotProductAttention(q, k, v)
-	}
-	return ChunkedAttention(q, k, v, chunk)
-}
-
-// scoreBytes is the size of the float32 scores [B,H,Nq,Nk] of q [B,Nq,H,hd] and k [B,Nk,H,hd].
-func scoreBytes(q, k *Node) int64 {
-	return int64(q.Shape().Dim(0)) * int64(q.Shape().Dim(2)) * int64(q.Shape().Dim(1)) * int64(k.Shape().Dim(1)) * 4
-}
-
-// attentionChunk is the number of queries per chunk: AttentionChunk when set, else as many
-// as keep one chunk's float32 scores within AttentionBudget.
-func (e Execution) attentionChunk(q, k *Node) int {
-	if e.AttentionChunk > 0 {
-		return e.AttentionChunk
-	}
-	row := scoreBytes(q, k) / int64(q.Shape().Dim(1)) // one query's scores, every head
-	return int(max(1, AttentionBudget/row))
+// scoreBytes is the size of float32 scores [batch,heads,nq,nk].
+func scoreBytes(batch, heads, nq, nk int) int64 {
+	return int64(batch) * int64(heads) * int64(nq) * int64(nk) * 4
 }
 
 // fusedAttention calls the backend's fused attention on the [B,N,H,hd] layout, falling back

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/vjepa-go/vjepa/backbone"
+	"github.com/vjepa-go/vjepa/internal/backend/goconfig"
 	"github.com/vjepa-go/vjepa/internal/testutil"
 )
 
@@ -266,4 +267,41 @@ func TestChunkedCheckpointedEncoderGradient(t *testing.T) {
 		require.Greater(t, scale, 0.0, name)
 		assert.LessOrEqual(t, d/scale, 1e-5, name)
 	}
+}
+
+func TestPlanAttention(t *testing.T) {
+	backend := testutil.Backend(t) // the Go backend: auto never picks its slow fused loop
+	for _, tc := range []struct {
+		name                 string
+		exec                 backbone.Execution
+		batch, heads, nq, nk int
+		want                 backbone.AttentionPlan
+		wantScoreMiB         int64
+	}{
+		{"auto, ViT-L 16x256 fits", backbone.Execution{}, 1, 16, 2048, 2048, backbone.AttentionPlan{}, 256},
+		{"auto, ViT-L 64x256 chunked", backbone.Execution{}, 1, 16, 8192, 8192, backbone.AttentionPlan{Chunk: 512}, 256},
+		{"auto, chunk size set", backbone.Execution{AttentionChunk: 1024}, 1, 16, 8192, 8192, backbone.AttentionPlan{Chunk: 1024}, 512},
+		{"full", backbone.Execution{Attention: backbone.AttentionFull}, 1, 16, 8192, 8192, backbone.AttentionPlan{}, 4096},
+		{"chunked, fits in one chunk", backbone.Execution{Attention: backbone.AttentionChunked}, 1, 16, 2048, 2048, backbone.AttentionPlan{}, 256},
+		{"chunked, set", backbone.Execution{Attention: backbone.AttentionChunked, AttentionChunk: 100}, 2, 6, 1568, 1568, backbone.AttentionPlan{Chunk: 100}, 7},
+		{"fused, fallback chunked", backbone.Execution{Attention: backbone.AttentionFused}, 1, 16, 8192, 8192, backbone.AttentionPlan{Fused: true, Chunk: 512}, 256},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := tc.exec.PlanAttention(backend, tc.batch, tc.heads, tc.nq, tc.nk)
+			assert.Equal(t, tc.want, p)
+			assert.Equal(t, tc.wantScoreMiB, p.ScoreBytes(tc.batch, tc.heads, tc.nq, tc.nk)>>20)
+		})
+	}
+}
+
+// ExampleExecution_PlanAttention shows how a V-JEPA 2 ViT-L 64-frame 256-px clip's attention
+// (8192 tokens, 16 heads) is computed on the Go backend by default.
+func ExampleExecution_PlanAttention() {
+	goBackend, err := goconfig.New("")
+	if err != nil {
+		panic(err)
+	}
+	p := backbone.Execution{}.PlanAttention(goBackend, 1, 16, 8192, 8192)
+	fmt.Printf("%+v, %d MiB of scores at a time\n", p, p.ScoreBytes(1, 16, 8192, 8192)>>20)
+	// Output: {Fused:false Chunk:512}, 256 MiB of scores at a time
 }

@@ -194,6 +194,8 @@ func runPredict(_ context.Context, args []string) error {
 	tgtPath := fs.String("target-indices", "", "int64 [B,Kt] target token indices")
 	maskIndex := fs.Int("mask-index", 0, "mask token to use (V-JEPA: the mask configuration; V-JEPA 2 training uses 0, the Hugging Face VJEPA2Model 1)")
 	out := fs.String("out", "", "output .npy, float32 [B,Kt,D]")
+	var xf executionFlags
+	xf.register(fs)
 	bf, err := parseWithBackend(fs, args)
 	if err != nil {
 		return err
@@ -233,6 +235,9 @@ func runPredict(_ context.Context, args []string) error {
 	}
 	backend, err := bf.open()
 	if err != nil {
+		return err
+	}
+	if c.Exec, err = xf.execution(backend, ""); err != nil {
 		return err
 	}
 	er, err := backbone.NewEncoderRunner(backend, c, encParams, false)
