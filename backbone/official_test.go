@@ -290,6 +290,8 @@ func TestOfficialVJEPA2EvalPresets(t *testing.T) {
 				levels = []int{24, 29, 34, 39}
 			}
 			assert.Equal(t, levels, m.OutLayers)
+			// use_bfloat16: true in every official file, which the evals run as float16 autocast.
+			assert.Equal(t, "float16", backbone.EvalDType(c))
 		})
 	}
 	assert.Equal(t, 12, n)
