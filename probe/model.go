@@ -223,5 +223,5 @@ func (m Model) crossAttention(w backbone.Weights, x *Node) *Node {
 // probe computes attention outside [backbone.Execution.Block]: an attention mode of m.Exec
 // (a memory-efficient or fused kernel) applies here as in the blocks.
 func (m Model) attention(q, k, v *Node) *Node {
-	return backbone.ScaledDotProductAttention(q, k, v)
+	return m.Exec.Attend(q, k, v)
 }
