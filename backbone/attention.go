@@ -125,8 +125,10 @@ type AttentionPlan struct {
 //   - fused: Fused, with the automatic unfused plan as fallback;
 //   - auto: fused on a backend other than the Go backend that has the fused operation (XLA
 //     with CUDA), else full when the scores fit AttentionBudget, else chunked.
+//
+// A nil b plans for a backend without a fused operation (the Go backend's plan).
 func (e Execution) PlanAttention(b compute.Backend, batch, heads, nq, nk int) AttentionPlan {
-	hasFused := b.Capabilities().Operations[compute.OpTypeFusedScaledDotProductAttention]
+	hasFused := b != nil && b.Capabilities().Operations[compute.OpTypeFusedScaledDotProductAttention]
 	chunk := e.AttentionChunk
 	if chunk <= 0 {
 		row := int64(batch) * int64(heads) * int64(nk) * 4 // one query's float32 scores, every head

@@ -28,11 +28,13 @@ const (
 // EstimateForwardBytes estimates the peak memory of a no-grad encoder forward of batch
 // clips at c's construction size (c.NumFrames × c.CropSize²), as encode, embed and probe
 // feature extraction run it: the process base, the weights, the input clip, one block's
-// attention scores and the per-block activations.
+// attention scores (one chunk's where c.Exec's attention plan on the Go backend chunks them)
+// and the per-block activations.
 func EstimateForwardBytes(c Config, batch int) float64 {
 	n, d, b := float64(c.NumTokens()), float64(c.EmbedDim), float64(batch)
 	clip := b * 3 * float64(c.NumFrames*c.CropSize*c.CropSize)
-	attention := b * float64(c.NumHeads) * n * n
+	nt := c.NumTokens()
+	attention := float64(c.Exec.PlanAttention(nil, batch, c.NumHeads, nt, nt).ScoreBytes(batch, c.NumHeads, nt, nt)) / 4
 	stream := b * n * d * float64(c.Depth)
 	params := float64(NumParams(EncoderSpecs(c)))
 	return processBaseBytes + 4*(weightCopiesForward*params+clip+attentionCopiesForward*attention+streamCopiesPerBlock*stream)
