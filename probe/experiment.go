@@ -63,6 +63,9 @@ type Experiment struct {
 	// PyTorch reference trainer), for the side-by-side tables.
 	Trainer  string
 	Progress io.Writer
+
+	// Extraction shards the feature extraction, stops after it, or banks augmented passes.
+	Extraction Extraction
 }
 
 // Run evaluates the experiment over its seeds and writes one record per (backbone init,
@@ -71,6 +74,9 @@ type Experiment struct {
 func (e *Experiment) Run(ctx context.Context, backend compute.Backend) ([]*Record, error) {
 	if err := e.Data.Protocol.Validate(); err != nil {
 		return nil, err
+	}
+	if e.Extraction.Only {
+		return nil, e.extractOnly(ctx, backend)
 	}
 	seeds := e.seedList()
 	if e.EvalOnly != "" && len(seeds) > 1 {
@@ -151,11 +157,7 @@ func (e *Experiment) features(ctx context.Context, enc *Encoder, ds datasets.Dat
 		}
 		return fs, err
 	}
-	fs, err := Extract(ctx, enc, ds, e.extractBatch(), e.Workers, fseed, e.Progress, fmt.Sprintf("%s %s features (%s)", e.Dataset, split, info.Init))
-	if err != nil {
-		return nil, err
-	}
-	return fs, e.Cache.Save(key, fs)
+	return e.cachedFeatures(ctx, e.extraction(enc, ds, key, fmt.Sprintf("%s %s features (%s)", e.Dataset, split, info.Init), fseed, 0))
 }
 
 // featureKey is the cache key of a split's features.

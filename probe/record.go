@@ -132,6 +132,9 @@ type ProbeInfo struct {
 	// TrainAugmentation is true when the training clips were augmented anew every epoch (the
 	// official protocol); false when the probe trained on cached features of un-augmented clips.
 	TrainAugmentation bool `json:"train_augmentation"`
+	// FeaturePasses is the number of augmented passes of the training set the probe trained
+	// on from a feature bank (0: augmented and encoded anew every epoch, or no augmentation).
+	FeaturePasses int `json:"feature_passes,omitempty"`
 }
 
 // HeadResult is one probe head of a sweep.

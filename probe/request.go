@@ -38,6 +38,9 @@ type Request struct {
 	OutDir     string // probe checkpoints; default runs/probe/<dataset>
 	RecordsDir string // JSON run records
 	CacheDir   string // frozen features kept between runs ("" = no cache)
+	// Extraction shards the feature extraction (--shard), stops after it (--extract-only)
+	// or banks augmented training passes (--feature-passes, --feature-dtype).
+	Extraction Extraction
 	Workers    int
 
 	Seed              uint64
@@ -233,5 +236,9 @@ func (r Request) resolveRun(e *Experiment, builtinName bool) error {
 	if isRendered(e.Data.Train) && e.Checkpoint != "" && e.Trainer == "" {
 		e.Trainer = TrainerOurs
 	}
+	if err := r.Extraction.Validate(e.Cache.Dir, e.Data.Augment); err != nil {
+		return err
+	}
+	e.Extraction = r.Extraction
 	return nil
 }

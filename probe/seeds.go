@@ -117,6 +117,10 @@ func (e *Experiment) sharedFeatures(ctx context.Context, backend compute.Backend
 	switch {
 	case e.EvalOnly != "":
 		sf.train = &FeatureSet{}
+	case e.Data.Augment && e.Extraction.FeaturePasses > 0:
+		if sf.train, err = e.featureBank(ctx, enc, trainDS, info, data, fseed); err != nil {
+			return nil, err
+		}
 	case e.Data.Augment:
 		// Augmented clips change every epoch: the backbone runs inside the training loop.
 		sf.train = &AugmentedSource{Encoder: enc, Data: trainDS, Workers: e.Workers}
@@ -134,7 +138,8 @@ func (e *Experiment) sharedFeatures(ctx context.Context, backend compute.Backend
 func (e *Experiment) runTrial(ctx context.Context, backend compute.Backend, sl slot, seed uint64, nSeeds int, sf *sharedFeatures) (*trial, error) {
 	tr := &trial{seed: seed, info: sf.info, train: sf.train, val: sf.val,
 		probe: ProbeInfo{Type: string(sl.kind), Epochs: e.Epochs, BatchSize: e.BatchSize, NumHeads: e.Model.NumHeads,
-			Seed: seed, TrainAugmentation: e.Data.Augment && e.EvalOnly == "", LabelsPerClass: sl.labelsPerClass}}
+			Seed: seed, TrainAugmentation: e.Data.Augment && e.EvalOnly == "", LabelsPerClass: sl.labelsPerClass,
+			FeaturePasses: e.Extraction.FeaturePasses}}
 	run := trialRun{e: e, backend: backend, sl: sl, seed: seed, nSeeds: nSeeds, sf: sf}
 	if err := sl.kind.traits().method.run(ctx, run, tr); err != nil {
 		return nil, err

@@ -42,6 +42,10 @@ func runProbe(ctx context.Context, args []string) error {
 	knnLabels := fs.String("knn-labels", "1,5,10", "knn probe: few-label regimes, labelled training clips per class drawn per seed, comma-separated (empty: all labels only)")
 	trainer := fs.String("trainer", "", "who pretrained --checkpoint, for the side-by-side tables: vjepa-go or official (default vjepa-go for the built-in sets)")
 	augment := fs.Bool("augment", false, "augment the training clips anew every epoch, as the official evaluations (RandAugment, random resized crop, random erasing; AutoAugment for images): the backbone then runs every epoch and no training features are cached (default on for k400, ssv2, in1k and the official presets; built-in data sets have no training augmentation)")
+	extractOnly := fs.Bool("extract-only", false, "encode the frozen features into --feature-cache and train no probe (with --shard: only that shard's slice); then run the same command without --extract-only/--shard to train the probes on the cache")
+	shard := fs.String("shard", "", "I/N (I from 0 to N-1): with --extract-only, encode only slice I of N of every split, so N processes (one per GPU, on hosts sharing the cache folder) extract together; a killed shard resumes where it stopped")
+	featurePasses := fs.Int("feature-passes", 0, "with --augment: extract E augmented passes of the training set once into --feature-cache (a feature bank) and train epoch k on pass k mod E, instead of augmenting and encoding anew every epoch (0); E = epochs gives each clip as many augmented views as the official protocol")
+	featureDType := fs.String("feature-dtype", probe.FeatureFloat32, "storage of cached features: float32 or float16 (half the disk)")
 	bf, err := parseWithBackend(fs, args)
 	if err != nil {
 		return err
@@ -65,6 +69,12 @@ func runProbe(ctx context.Context, args []string) error {
 		OutDir: *out, RecordsDir: *records, CacheDir: *cacheDir, Workers: *workers,
 		Seed: *seed, Seeds: *seeds, KNN: probe.KNNSettings{K: *knnK, Temperature: *knnT},
 		Progress: os.Stderr,
+	}
+	req.Extraction = probe.Extraction{Only: *extractOnly, FeaturePasses: *featurePasses, DType: *featureDType}
+	if *shard != "" {
+		if req.Extraction.Shard, err = probe.ParseShard(*shard); err != nil {
+			return fmt.Errorf("--shard: %w", err)
+		}
 	}
 	if *probes != "" {
 		if req.Probes, err = probe.ParseKinds(*probes); err != nil {
@@ -111,6 +121,10 @@ func runExperiment(ctx context.Context, bf *backendFlags, req probe.Request) err
 	recs, err := e.Run(ctx, backend)
 	if err != nil {
 		return err
+	}
+	if *extractOnly {
+		fmt.Fprintf(os.Stderr, "features extracted into %s; run the command without --extract-only/--shard to train the probes\n", *cacheDir)
+		return nil
 	}
 	printProbeSummary(os.Stderr, recs)
 	// What the results' figures need from the local pretraining run goes next to the records.

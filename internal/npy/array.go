@@ -17,6 +17,7 @@ type Array struct {
 	I64   []int64
 	I32   []int32
 	U8    []uint8
+	F16   []uint16 // IEEE half-precision bits
 	Bool  []bool
 }
 
@@ -28,6 +29,12 @@ func NewFloat32(shape []int, data []float32) *Array {
 // NewFloat64 returns a float64 array with the given shape, backed by data.
 func NewFloat64(shape []int, data []float64) *Array {
 	return &Array{Shape: shape, DType: Float64, F64: data}
+}
+
+// NewFloat16 returns a float16 array with the given shape, backed by data (IEEE
+// half-precision bits).
+func NewFloat16(shape []int, data []uint16) *Array {
+	return &Array{Shape: shape, DType: Float16, F16: data}
 }
 
 // NewInt64 returns an int64 array with the given shape, backed by data.
@@ -62,6 +69,8 @@ func (a *Array) dataLen() (int, error) {
 		return len(a.I32), nil
 	case Uint8:
 		return len(a.U8), nil
+	case Float16:
+		return len(a.F16), nil
 	case Bool:
 		return len(a.Bool), nil
 	}

@@ -9,6 +9,9 @@ type DType string
 const (
 	Float32 DType = "float32"
 	Float64 DType = "float64"
+	// Float16 is IEEE half precision, held as raw bits in Array.F16 (convert with a
+	// float16 package: the npy package only stores it).
+	Float16 DType = "float16"
 	Int64   DType = "int64"
 	Int32   DType = "int32"
 	Uint8   DType = "uint8"
@@ -22,6 +25,8 @@ func (d DType) ItemSize() int {
 		return 4
 	case Float64, Int64:
 		return 8
+	case Float16:
+		return 2
 	case Uint8, Bool:
 		return 1
 	}
@@ -39,6 +44,8 @@ func (d DType) descr() (string, error) {
 		return "<i8", nil
 	case Int32:
 		return "<i4", nil
+	case Float16:
+		return "<f2", nil
 	case Uint8:
 		return "|u1", nil
 	case Bool:
@@ -58,6 +65,8 @@ func parseDescr(s string) (DType, error) {
 		return Int64, nil
 	case "<i4", "=i4":
 		return Int32, nil
+	case "<f2", "=f2":
+		return Float16, nil
 	case "|u1", "<u1", "=u1", "u1":
 		return Uint8, nil
 	case "|b1", "<b1", "=b1", "b1", "?":

@@ -23,6 +23,7 @@ func TestRoundTrip(t *testing.T) {
 		{"i32 empty", NewInt32([]int{0, 4}, []int32{})},
 		{"u8", &Array{Shape: []int{2}, DType: Uint8, U8: []uint8{0, 255}}},
 		{"bool", &Array{Shape: []int{1, 3}, DType: Bool, Bool: []bool{true, false, true}}},
+		{"f16", NewFloat16([]int{3}, []uint16{0x3c00, 0xc000, 0x7bff})}, // 1, -2, 65504
 	}
 	dir := t.TempDir()
 	for _, tt := range tests {
@@ -78,6 +79,7 @@ func assertArrayEqual(t *testing.T, want, got *Array) {
 		assert.Equal(t, want.I32, got.I32)
 		assert.Equal(t, want.U8, got.U8)
 		assert.Equal(t, want.Bool, got.Bool)
+		assert.Equal(t, want.F16, got.F16)
 	}
 }
 

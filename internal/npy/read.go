@@ -128,6 +128,11 @@ func decode(h header, n int, b []byte) *Array {
 		}
 	case Uint8:
 		a.U8 = b[:n:n]
+	case Float16:
+		a.F16 = make([]uint16, n)
+		for i := range a.F16 {
+			a.F16[i] = le.Uint16(b[2*i:])
+		}
 	case Bool:
 		a.Bool = make([]bool, n)
 		for i := range a.Bool {

@@ -70,6 +70,11 @@ func encode(w *bufio.Writer, a *Array) error {
 		}
 	case Uint8:
 		w.Write(a.U8)
+	case Float16:
+		for _, v := range a.F16 {
+			le.PutUint16(b[:], v)
+			w.Write(b[:2])
+		}
 	case Bool:
 		for _, v := range a.Bool {
 			if v {
