@@ -12,8 +12,9 @@ import (
 )
 
 // FeatureCache keeps frozen features on disk, so that a sweep or a rerun of the probes does
-// not run the backbone again. Only features computed without training-time augmentation are
-// cached (they are a pure function of the backbone, the data and the protocol).
+// not run the backbone again. Features are a pure function of the backbone, the data, the
+// protocol and, for the augmented passes of a [FeatureBank], the pass. A split is stored as
+// per-batch parts (see cache_parts.go); Load and Save read and write the older one-file form.
 type FeatureCache struct{ Dir string }
 
 // cacheMeta is stored next to the arrays.

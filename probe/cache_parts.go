@@ -109,8 +109,12 @@ func (c FeatureCache) incomplete(p partPlan, missing []int) error {
 			shards = append(shards, s.String())
 		}
 	}
-	return fmt.Errorf("%w: %s in %s lacks %d of %d parts, from shard %s: run `vjepa probe … --extract-only --shard I/%d` for each (it resumes where it stopped)",
-		ErrIncompleteCache, p.What, filepath.Join(c.Dir, p.Key), len(missing), p.parts(), strings.Join(shards, ", "), p.Shards)
+	run := "--extract-only --shard " + shards[0]
+	if len(shards) > 1 {
+		run = fmt.Sprintf("--extract-only --shard I/%d for each of them", p.Shards)
+	}
+	return fmt.Errorf("%w: %s in %s lacks %d of %d parts, of shard %s: run the same command with %s (a killed shard resumes where it stopped)",
+		ErrIncompleteCache, p.What, filepath.Join(c.Dir, p.Key), len(missing), p.parts(), strings.Join(shards, ", "), run)
 }
 
 // writePart stores the features of one batch (per view [B, tokens, D]) and its labels as

@@ -65,7 +65,7 @@ func TestExperimentSeeds(t *testing.T) {
 		assert.FileExists(t, s.Checkpoint)
 	}
 	// The built-in set draws new clips per seed: 2 seeds × 2 backbones × 2 splits in the cache.
-	metas, err := filepath.Glob(filepath.Join(e.Cache.Dir, "*.json"))
+	metas, err := filepath.Glob(filepath.Join(e.Cache.Dir, "*", "plan.json"))
 	require.NoError(t, err)
 	assert.Len(t, metas, 8)
 
