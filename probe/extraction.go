@@ -87,7 +87,7 @@ func (e *Experiment) completeParts(ctx context.Context, x partExtraction) (partP
 		}
 		return *have, nil
 	}
-	if _, err := x.run(ctx, Whole); err != nil {
+	if _, err := x.run(ctx, Shard{}); err != nil {
 		return partPlan{}, err
 	}
 	return x.plan, nil

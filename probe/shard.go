@@ -14,9 +14,6 @@ type Shard struct {
 	Index, Count int
 }
 
-// Whole is the unsharded extraction: one shard holding every part.
-var Whole = Shard{Index: 0, Count: 1}
-
 // ParseShard reads "I/N" (I in 0…N-1), as the --shard flag takes it.
 func ParseShard(s string) (Shard, error) {
 	i, n, ok := strings.Cut(s, "/")
@@ -41,10 +38,10 @@ func (s Shard) Validate() error {
 	return nil
 }
 
-// orWhole is s, or [Whole] for the zero Shard.
+// orWhole is s, or the whole extraction (shard 0/1) for the zero Shard.
 func (s Shard) orWhole() Shard {
 	if s.Count == 0 {
-		return Whole
+		return Shard{Index: 0, Count: 1}
 	}
 	return s
 }
