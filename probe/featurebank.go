@@ -95,8 +95,12 @@ func (e *Experiment) printBankSize(w io.Writer, n, passes int) {
 		return
 	}
 	per := BankPassBytes(e.Model, e.Data.Protocol, n, e.Extraction.dtype())
-	fmt.Fprintf(w, "%s train feature bank: %d augmented passes × %d clips (%s): %s per pass, %s in all, in %s\n",
-		e.Dataset, passes, n, e.Extraction.dtype(), formatBytes(per), formatBytes(per*int64(passes)), e.Cache.Dir)
+	plural := "es"
+	if passes == 1 {
+		plural = ""
+	}
+	fmt.Fprintf(w, "%s train feature bank: %d augmented pass%s × %d clips (%s): %s per pass, %s in all, in %s\n",
+		e.Dataset, passes, plural, n, e.Extraction.dtype(), formatBytes(per), formatBytes(per*int64(passes)), e.Cache.Dir)
 }
 
 // formatBytes writes n in B, kB, MB, GB or TB (powers of 1000).
