@@ -31,8 +31,9 @@ func partFiles(t *testing.T, dir string) map[string]time.Time {
 	return out
 }
 
-// TestShardResumes kills nothing but deletes one part of a finished shard, as a shard killed
-// before saving it leaves its cache: the rerun encodes that part only, to the same bytes.
+// TestShardResumes deletes one part of a finished shard and leaves a torn temporary file, as
+// a shard killed while writing that part leaves its cache: the rerun encodes that part only,
+// to the same bytes.
 func TestShardResumes(t *testing.T) {
 	backend := testutil.Backend(t)
 	cache := t.TempDir()
@@ -61,6 +62,8 @@ func TestShardResumes(t *testing.T) {
 	want, err := os.ReadFile(victim)
 	require.NoError(t, err)
 	require.NoError(t, os.Remove(victim))
+	// What a kill during the write leaves: a temporary file, never a part.
+	require.NoError(t, os.WriteFile(filepath.Join(filepath.Dir(victim), "."+filepath.Base(victim)+".tmp123"), []byte("torn"), 0o644))
 	time.Sleep(10 * time.Millisecond) // a later modification time for what is rewritten
 	extract(probe.Shard{Index: 1, Count: 2})
 	after := partFiles(t, cache)
