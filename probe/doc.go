@@ -13,10 +13,10 @@
 // ([Classifier.WriteHF]), run on clips or on videos decoded with the official evaluation
 // protocol ([OpenVideos], [ClassifierRunner.Probabilities]; see docs/classify.md).
 //
-// The cache holds each split as one file per encoder batch ("part"), so an extraction can be
-// split into shards ([Shard], `vjepa probe --extract-only --shard I/N`): one process per GPU,
-// on any number of hosts sharing the cache folder, each encoding its slice; a killed shard
-// resumes at its first missing part, and the probes then run on the completed cache with
-// bit-identical results. With training augmentation, a [FeatureBank] extracts E augmented
+// The feature cache holds each split as one file per encoder batch ("part"), so an
+// extraction can be split into shards ([Shard], `vjepa probe --extract-only --shard I/N`): one
+// process per GPU, on any number of hosts sharing the cache folder, each encoding its slice; a
+// killed shard resumes at its first missing part, and the probes then run on the completed
+// cache with bit-identical results. With training augmentation, a [FeatureBank] extracts E augmented
 // passes of the training set once and probe training cycles through them.
 package probe

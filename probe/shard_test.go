@@ -39,7 +39,7 @@ func TestShardResumes(t *testing.T) {
 	cache := t.TempDir()
 	extract := func(shard probe.Shard) {
 		e := tinyExperiment(t, "")
-		e.Probes = []string{probe.KNN}
+		e.Probes = []probe.Kind{probe.KNN}
 		e.Cache = probe.FeatureCache{Dir: cache}
 		e.Extraction = probe.Extraction{Only: true, Shard: shard}
 		recs, err := e.Run(context.Background(), backend)
@@ -112,7 +112,7 @@ func bankExperiment(t *testing.T, root, cache string, passes int) *probe.Experim
 	e.Dataset = "toy-images"
 	e.Data = probe.DataSpec{Train: root, Val: root, NumClasses: 2, Augment: true,
 		Protocol: probe.Protocol{Image: true, FramesPerClip: 4, FrameStep: 1, NumSegments: 1, NumViews: 1, Resolution: 32}}
-	e.Probes = []string{probe.Attentive}
+	e.Probes = []probe.Kind{probe.Attentive}
 	e.Epochs, e.BatchSize, e.Seeds = 3, 8, 1
 	e.Cache = probe.FeatureCache{Dir: cache}
 	e.Extraction = probe.Extraction{FeaturePasses: passes}

@@ -122,8 +122,8 @@ func runExperiment(ctx context.Context, bf *backendFlags, req probe.Request) err
 	if err != nil {
 		return err
 	}
-	if *extractOnly {
-		fmt.Fprintf(os.Stderr, "features extracted into %s; run the command without --extract-only/--shard to train the probes\n", *cacheDir)
+	if req.Extraction.Only {
+		fmt.Fprintf(os.Stderr, "features extracted into %s; run the command without --extract-only/--shard to train the probes\n", req.CacheDir)
 		return nil
 	}
 	printProbeSummary(os.Stderr, recs)
