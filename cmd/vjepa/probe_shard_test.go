@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -90,4 +92,62 @@ func knnTop1(t *testing.T, dir string) map[string]float64 {
 	}
 	require.Len(t, out, 4, "knn with all labels and 1, 5, 10 per class")
 	return out
+}
+
+// TestProbeShardSurvivesSIGKILL starts shard 1/2 of an extraction as a child process, kills
+// it with SIGKILL once it has saved three parts, and reruns it: the parts saved before the
+// kill are not encoded again, and the probes on the completed cache give the top-1 of a
+// whole extraction.
+func TestProbeShardSurvivesSIGKILL(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts child processes")
+	}
+	dir := t.TempDir()
+	base := []string{"probe", "--dataset", "synthetic-motion", "--random-only", "--probe", "knn", "--seeds", "1",
+		"--train-size", "192", "--val-size", "96", "--batch-size", "8", "--workers", "1", "--out", filepath.Join(dir, "out")}
+	with := func(extra ...string) []string { return append(append([]string{}, base...), extra...) }
+	cache := filepath.Join(dir, "cache")
+	parts := func() map[string]time.Time {
+		paths, _ := filepath.Glob(filepath.Join(cache, "*", "part-*.npz"))
+		out := map[string]time.Time{}
+		for _, p := range paths {
+			if st, err := os.Stat(p); err == nil {
+				out[p] = st.ModTime()
+			}
+		}
+		return out
+	}
+
+	exe, err := os.Executable()
+	require.NoError(t, err)
+	child := exec.Command(exe, with("--extract-only", "--shard", "1/2", "--feature-cache", cache)...)
+	child.Env = append(os.Environ(), runMainEnv+"=1")
+	require.NoError(t, child.Start())
+	deadline := time.Now().Add(2 * time.Minute)
+	for len(parts()) < 3 {
+		if time.Now().After(deadline) {
+			_ = child.Process.Kill()
+			t.Fatal("the child saved no three parts within 2 minutes")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	require.NoError(t, child.Process.Kill()) // SIGKILL: no cleanup runs in the child
+	_ = child.Wait()
+	saved := parts()
+	require.Less(t, len(saved), 6+12, "the child was killed before the end of its shard (6 val and 12 train parts)")
+
+	code, stderr := runCLI(t, with("--extract-only", "--shard", "1/2", "--feature-cache", cache)...)
+	require.Equal(t, 0, code, stderr)
+	after := parts()
+	require.Len(t, after, 6+12)
+	for p, mt := range saved {
+		require.Equal(t, mt, after[p], "%s was encoded again", filepath.Base(p))
+	}
+	code, stderr = runCLI(t, with("--extract-only", "--shard", "0/2", "--feature-cache", cache)...)
+	require.Equal(t, 0, code, stderr)
+	code, stderr = runCLI(t, with("--feature-cache", cache, "--records", filepath.Join(dir, "rec-sharded"))...)
+	require.Equal(t, 0, code, stderr)
+	code, stderr = runCLI(t, with("--feature-cache", filepath.Join(dir, "whole"), "--records", filepath.Join(dir, "rec-whole"))...)
+	require.Equal(t, 0, code, stderr)
+	require.Equal(t, knnTop1(t, filepath.Join(dir, "rec-whole")), knnTop1(t, filepath.Join(dir, "rec-sharded")))
 }
