@@ -45,11 +45,6 @@ type partPlan struct {
 // parts is the number of parts of the split.
 func (p partPlan) parts() int { return (p.Samples + p.BatchSize - 1) / p.BatchSize }
 
-// sameLayout reports whether q lays out the same parts as p (the shard count aside).
-func (p partPlan) sameLayout(q partPlan) bool {
-	return p.Samples == q.Samples && p.BatchSize == q.BatchSize && p.DType == q.DType
-}
-
 func (c FeatureCache) planPath(key string) string { return filepath.Join(c.Dir, key, "plan.json") }
 
 func (c FeatureCache) partPath(key string, part int) string {

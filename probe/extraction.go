@@ -67,30 +67,43 @@ func (e *Experiment) extraction(enc *Encoder, ds datasets.Dataset, key, what str
 }
 
 // completeParts makes sure every part of x is in the cache and returns the plan they were
-// made with. A whole extraction (killed or new) is continued here; the parts of a sharded
-// one are left to its shards, and an incomplete one is an [ErrIncompleteCache] naming them.
-func (e *Experiment) completeParts(ctx context.Context, x partExtraction) (partPlan, error) {
-	have, err := x.cache.readPlan(x.plan.Key)
+// made with and how many parts it encoded. A whole extraction (killed or new) is continued
+// here; the parts of a sharded one are left to its shards, and an incomplete one is an
+// [ErrIncompleteCache] naming them.
+func (e *Experiment) completeParts(ctx context.Context, x partExtraction) (partPlan, int, error) {
+	have, err := x.adoptPlan()
 	if err != nil {
-		return partPlan{}, err
+		return partPlan{}, 0, err
 	}
 	switch {
 	case have == nil:
 		if err := x.cache.writePlan(x.plan); err != nil {
-			return partPlan{}, err
+			return partPlan{}, 0, err
 		}
-	case !have.sameLayout(x.plan):
-		return partPlan{}, layoutMismatch(x.cache, *have, x.plan)
 	case have.Shards > 1:
 		if missing := x.cache.missingParts(*have); len(missing) > 0 {
-			return partPlan{}, x.cache.incomplete(*have, missing)
+			return partPlan{}, 0, x.cache.incomplete(*have, missing)
 		}
-		return *have, nil
+		return *have, 0, nil
 	}
-	if _, err := x.run(ctx, Shard{}); err != nil {
-		return partPlan{}, err
+	n, err := x.run(ctx, Shard{})
+	return x.plan, n, err
+}
+
+// adoptPlan reads the plan of x's key, if any extraction of it has started, and takes its
+// batch size: the first extraction fixes the parts (its batch may have been planned for
+// another device's memory), so every later shard encodes exactly the same batches.
+func (x *partExtraction) adoptPlan() (*partPlan, error) {
+	have, err := x.cache.readPlan(x.plan.Key)
+	if err != nil || have == nil {
+		return nil, err
 	}
-	return x.plan, nil
+	if have.Samples != x.plan.Samples || have.DType != x.plan.DType {
+		return nil, fmt.Errorf("%s in %s was extracted as %d samples in %s, this run asks for %d in %s: use the same data and --feature-dtype, or a new --feature-cache",
+			x.plan.What, filepath.Join(x.cache.Dir, x.plan.Key), have.Samples, have.DType, x.plan.Samples, x.plan.DType)
+	}
+	x.plan.BatchSize = have.BatchSize
+	return have, nil
 }
 
 // cachedFeatures returns the features of x: from the cache's parts, encoding the missing
@@ -99,13 +112,12 @@ func (e *Experiment) cachedFeatures(ctx context.Context, x partExtraction) (*Fea
 	if x.cache.Dir == "" {
 		return Extract(ctx, x.enc, x.data, x.plan.BatchSize, x.workers, x.seed, x.progress, x.plan.What)
 	}
-	missingBefore := len(x.cache.missingParts(x.plan))
-	plan, err := e.completeParts(ctx, x)
+	plan, encoded, err := e.completeParts(ctx, x)
 	if err != nil {
 		return nil, err
 	}
 	fs, err := x.cache.loadParts(plan)
-	if err == nil && missingBefore == 0 && x.progress != nil {
+	if err == nil && encoded == 0 && x.progress != nil {
 		fmt.Fprintf(x.progress, "%s: %d from the cache %s\n", plan.What, fs.Len(), filepath.Join(x.cache.Dir, plan.Key))
 	}
 	return fs, err
@@ -115,13 +127,11 @@ func (e *Experiment) cachedFeatures(ctx context.Context, x partExtraction) (*Fea
 // already there. The first shard to start writes the plan; later ones must agree with it.
 func (e *Experiment) extractShard(ctx context.Context, x partExtraction) error {
 	shard := e.Extraction.Shard.orWhole()
-	have, err := x.cache.readPlan(x.plan.Key)
+	have, err := x.adoptPlan()
 	if err != nil {
 		return err
 	}
 	switch {
-	case have != nil && !have.sameLayout(x.plan):
-		return layoutMismatch(x.cache, *have, x.plan)
 	case have != nil && e.Extraction.Shard == (Shard{}):
 		x.plan = *have // a whole extraction fills the missing parts of any shard
 	case have != nil && have.Shards != shard.Count:
@@ -138,12 +148,6 @@ func (e *Experiment) extractShard(ctx context.Context, x partExtraction) error {
 		fmt.Fprintf(x.progress, "%s, shard %s: already in the cache %s\n", x.plan.What, shard, filepath.Join(x.cache.Dir, x.plan.Key))
 	}
 	return err
-}
-
-// layoutMismatch is the error of a cache made with other batches or another storage type.
-func layoutMismatch(c FeatureCache, have, want partPlan) error {
-	return fmt.Errorf("%s in %s was extracted as %d samples in batches of %d (%s), this run asks for %d in batches of %d (%s): use the same --batch-size and --feature-dtype, or a new --feature-cache",
-		want.What, filepath.Join(c.Dir, want.Key), have.Samples, have.BatchSize, have.DType, want.Samples, want.BatchSize, want.DType)
 }
 
 // extractOnly encodes the experiment's shard of every split (val, and train or its feature

@@ -69,7 +69,7 @@ func (e *Experiment) bankExtractions(enc *Encoder, ds datasets.Dataset, info Bac
 func (e *Experiment) featureBank(ctx context.Context, enc *Encoder, ds datasets.Dataset, info BackboneInfo, data DataSpec, fseed uint64) (*FeatureBank, error) {
 	bank := &FeatureBank{cache: e.Cache}
 	for _, x := range e.bankExtractions(enc, ds, info, data, fseed) {
-		plan, err := e.completeParts(ctx, x)
+		plan, _, err := e.completeParts(ctx, x)
 		if err != nil {
 			return nil, err
 		}

@@ -148,3 +148,27 @@ func TestFeatureBankSharded(t *testing.T) {
 	require.Equal(t, recs[0].Top1, sharded[0].Top1)
 	require.Equal(t, recs[0].Heads[0].Curve, sharded[0].Heads[0].Curve)
 }
+
+// TestShardsAdoptTheFirstBatch extracts shard 0/2 in batches of 16 and shard 1/2 asking for
+// batches of 8 (as a device with less memory would plan): the second shard keeps the first
+// one's parts, and the probes (in batches of 4) match a whole extraction in batches of 16.
+func TestShardsAdoptTheFirstBatch(t *testing.T) {
+	backend := testutil.Backend(t)
+	ctx := context.Background()
+	knn := func(cache string, batch int, x probe.Extraction) []*probe.Record {
+		e := tinyExperiment(t, "")
+		e.Probes = []probe.Kind{probe.KNN}
+		e.Cache, e.BatchSize, e.Extraction = probe.FeatureCache{Dir: cache}, batch, x
+		recs, err := e.Run(ctx, backend)
+		require.NoError(t, err)
+		return recs
+	}
+	want := knn(t.TempDir(), 16, probe.Extraction{})
+	cache := t.TempDir()
+	knn(cache, 16, probe.Extraction{Only: true, Shard: probe.Shard{Index: 0, Count: 2}})
+	knn(cache, 8, probe.Extraction{Only: true, Shard: probe.Shard{Index: 1, Count: 2}})
+	require.Len(t, partFiles(t, cache), 3+1, "48 train and 16 val clips in parts of 16")
+	got := knn(cache, 4, probe.Extraction{})
+	require.Equal(t, want[0].Top1, got[0].Top1)
+	require.Equal(t, want[0].Top5, got[0].Top5)
+}
