@@ -101,6 +101,9 @@ type probeRun struct {
 	step    int64     // optimiser steps taken
 	sumLoss []float64 // per head, over the latest epoch
 	correct []int     // per head, over the latest epoch
+	// lastEval is the validation of the heads as they are now (nil after a training step):
+	// the final evaluation reuses the last epoch's rather than running it again.
+	lastEval []evalResult
 }
 
 // newProbeRun initialises the heads (from opts.Seed) and their schedules.
@@ -144,6 +147,7 @@ func (r *probeRun) trainEpoch(ctx context.Context, epoch int64) error {
 		if err != nil {
 			return err
 		}
+		r.lastEval = nil
 		for i, s := range stats {
 			if math.IsNaN(s.Loss) {
 				return fmt.Errorf("probe head %d: loss is NaN at epoch %d (lr %g)", i, epoch, hp[i].LR)
@@ -163,6 +167,7 @@ func (r *probeRun) validate(epoch int64) error {
 	if err != nil {
 		return err
 	}
+	r.lastEval = ev
 	n := float64(r.train.Len())
 	for i := range r.out.Heads {
 		r.out.Heads[i].Curve = append(r.out.Heads[i].Curve, EpochPoint{Epoch: int(epoch),
@@ -194,9 +199,12 @@ func (r *probeRun) stopAfter(epoch int64) error {
 // finish evaluates the trained heads and completes the outcome with the best head's details
 // and every head's parameters.
 func (r *probeRun) finish() (*Outcome, error) {
-	ev, err := evaluate(r.tr, r.val, r.opts.BatchSize)
-	if err != nil {
-		return nil, err
+	ev := r.lastEval
+	if ev == nil { // resumed past the last epoch, or stopped before validating
+		var err error
+		if ev, err = evaluate(r.tr, r.val, r.opts.BatchSize); err != nil {
+			return nil, err
+		}
 	}
 	out := r.out
 	out.Best = bestHead(out.Heads)
