@@ -6,7 +6,9 @@ import (
 	"math/rand/v2"
 	"strings"
 
+	"github.com/gomlx/compute"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive
+	"github.com/gomlx/gomlx/ml/nn"
 
 	"github.com/vjepa-go/vjepa/backbone"
 )
@@ -205,23 +207,67 @@ func (m Model) PoolTrace(w backbone.Weights, x *Node) (*Node, []*Node) {
 }
 
 // crossAttention is the official CrossAttentionBlock applied to the learnt query: [B,1,D].
+// Unless m.Exec asks for the backend's fused attention, the attention is the official one
+// folded into the query side ([foldedAttention]); the query is the same for every clip, so
+// its projection then runs once and is broadcast.
 func (m Model) crossAttention(w backbone.Weights, x *Node) *Node {
-	b, d := x.Shape().Dim(0), x.Shape().Dim(2)
+	b, n, d := x.Shape().Dim(0), x.Shape().Dim(1), x.Shape().Dim(2)
 	hd := d / m.NumHeads
 	p := "pooler.cross_attention_block."
-	query := BroadcastToDims(w.Get("pooler.query_tokens"), b, 1, d)
-	q := Reshape(backbone.Linear(query, w, p+"xattn.q"), b, 1, m.NumHeads, hd)
-	kv := backbone.ProjectHeads(backbone.LayerNorm(x, w, p+"norm1", m.normEps()), w, p+"xattn.kv", 2, m.NumHeads)
-	k, v := kv[0], kv[1]
-	y := Reshape(m.attention(q, k, v), b, 1, d)
+	token := w.Get("pooler.query_tokens") // [1,1,D]
+	query := BroadcastToDims(token, b, 1, d)
+	var y *Node
+	if m.Exec.PlanAttention(x.Graph().Backend(), b, m.NumHeads, 1, n).Fused {
+		q := Reshape(backbone.Linear(query, w, p+"xattn.q"), b, 1, m.NumHeads, hd)
+		kv := backbone.ProjectHeads(backbone.LayerNorm(x, w, p+"norm1", m.normEps()), w, p+"xattn.kv", 2, m.NumHeads)
+		y = m.Exec.Attend(q, kv[0], kv[1])
+	} else {
+		q := Reshape(backbone.Linear(token, w, p+"xattn.q"), m.NumHeads, hd)
+		y = foldedAttention(q, x, w, p+"norm1", p+"xattn.kv", m.normEps())
+	}
 	// The query itself is not normalised; the official xattn.proj is never applied.
-	q = Add(query, y)
+	q := Add(query, Reshape(y, b, 1, d))
 	return Add(q, backbone.MLP(backbone.LayerNorm(q, w, p+"norm2", m.normEps()), w, p+"mlp"))
 }
 
-// attention is the cross-attention's scaled dot-product attention. It is the one place the
-// probe computes attention outside [backbone.Execution.Block]: an attention mode of m.Exec
-// (a memory-efficient or fused kernel) applies here as in the blocks.
-func (m Model) attention(q, k, v *Node) *Node {
-	return m.Exec.Attend(q, k, v)
+// foldedAttention is the official cross-attention of the one query q [H,hd] over the
+// LayerNorm (named norm, epsilon eps) of the tokens x [B,N,D], through the fused k|v
+// projection named kv; it returns [B,H,hd]. The official code projects every normalised
+// token xnⱼ = x̂ⱼ⊙γ + β (x̂ⱼ: normalised without affine) to kⱼ and vⱼ, 2·N·D² multiply-adds
+// per clip. Here the projections and the LayerNorm's affine fold into the query side:
+//
+//	q·kⱼ = x̂ⱼ·(γ⊙Wkᵀq) + (β·Wkᵀq + q·bk), and the bracket, the same for every token, drops out of the softmax;
+//	Σⱼ aⱼvⱼ = Wv·(γ⊙Σⱼ aⱼx̂ⱼ + β) + bv, since the attention weights sum to one.
+//
+// That is 2·N·D·H multiply-adds per clip (H heads) and a [B,H,N] score tensor, equal to the
+// official result up to float rounding (docs/deviations.md). Where x is frozen (the
+// attentive probe on encoder features), no gradient reaches the [B,N,D] tensors. The scale
+// multiplies q, as in [backbone.ScaledDotProductAttention].
+func foldedAttention(q, x *Node, w backbone.Weights, norm, kv string, eps float64) *Node {
+	h, hd, d := q.Shape().Dim(0), q.Shape().Dim(1), x.Shape().Dim(2)
+	wk, _ := rowBlock(w, kv, 0, d)
+	wv, bv := rowBlock(w, kv, 1, d)
+	gamma, beta := Reshape(w.Get(norm+".weight"), 1, d), Reshape(w.Get(norm+".bias"), 1, d)
+	xhat := backbone.PlainLayerNorm(x, eps)
+	q = MulScalar(q, 1/math.Sqrt(float64(hd)))
+	qk := DotGeneral(q, []int{1}, []int{0}, Reshape(wk, h, hd, d), []int{1}, []int{0}) // [H,D]
+	// A fused dense layer: its weight gradient transposes only the small [B·N,H] scores.
+	scores := nn.Dense(xhat, Mul(qk, gamma), nil, compute.DenseLayoutOutputsInput) // [B,N,H]
+	coef := Softmax(TransposeAllAxes(scores, 0, 2, 1), -1)                         // [B,H,N]
+	pooled := DotGeneral(coef, []int{2}, []int{0}, xhat, []int{1}, []int{0})       // [B,H,D]
+	pooled = Add(Mul(pooled, InsertAxes(gamma, 0)), InsertAxes(beta, 0))
+	y := DotGeneral(Reshape(wv, h, hd, d), []int{2}, []int{0}, pooled, []int{2}, []int{1}) // [H,hd,B]
+	return Add(TransposeAllAxes(y, 2, 0, 1), Reshape(bv, 1, h, hd))
+}
+
+// rowBlock returns row block i (of width d) of the fused projection named prefix: its weight
+// [d,in] and bias [d], taken as they are where w holds the blocks (see [backbone.RowBlockName]).
+func rowBlock(w backbone.Weights, prefix string, i, d int) (weight, bias *Node) {
+	wi, wok := w[backbone.RowBlockName(prefix+".weight", i)]
+	bi, bok := w[backbone.RowBlockName(prefix+".bias", i)]
+	if wok && bok {
+		return wi, bi
+	}
+	rows := AxisRange(i*d, (i+1)*d)
+	return SliceAxis(w.Get(prefix+".weight"), 0, rows), SliceAxis(w.Get(prefix+".bias"), 0, rows)
 }
