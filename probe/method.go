@@ -62,13 +62,36 @@ func (trainedMethod) run(ctx context.Context, r trialRun, tr *trial) error {
 	if err := os.MkdirAll(e.OutDir, 0o755); err != nil {
 		return err
 	}
-	out, err := TrainAndEvaluate(ctx, r.backend, sf.train, sf.val, TrainOptions{Model: m, Training: e.Training, Seed: r.seed,
+	train, val, err := poolFirst(r, m)
+	if err != nil {
+		return err
+	}
+	out, err := TrainAndEvaluate(ctx, r.backend, train, val, TrainOptions{Model: m, Training: e.Training, Seed: r.seed,
 		CheckpointPath: ckpt, Resume: e.Resume, Progress: e.Progress})
 	if err != nil {
 		return err
 	}
 	tr.out, tr.probe.Checkpoint = out, ckpt
 	return nil
+}
+
+// poolFirst returns the features a trained probe of model m reads: for a probe that averages
+// the tokens first (avgpool-linear) on cached features, the averages, computed once (see
+// [meanTokens]); otherwise the shared features as they are.
+func poolFirst(r trialRun, m Model) (TrainSource, *FeatureSet, error) {
+	train, ok := r.sf.train.(*FeatureSet)
+	if m.Kind.traits().pooler || !ok {
+		return r.sf.train, r.sf.val, nil
+	}
+	pooledTrain, err := meanTokens(r.backend, train, r.e.BatchSize)
+	if err != nil {
+		return nil, nil, err
+	}
+	pooledVal, err := meanTokens(r.backend, r.sf.val, r.e.BatchSize)
+	if err != nil {
+		return nil, nil, err
+	}
+	return pooledTrain, pooledVal, nil
 }
 
 // knnMethod is the training-free k-NN evaluation ([KNNEvaluate]) on the cached training
