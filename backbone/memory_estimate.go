@@ -23,21 +23,40 @@ const (
 	// input, q, k, v, attention output, MLP halves) the Go heap holds until it is collected
 	// (fitted: 7.2).
 	streamCopiesPerBlock = 7
+	// streamHeapPerWeight bounds those buffers by the weights held: the Go heap is collected
+	// when it has grown by its live size (GOGC 100), which the weights dominate, so a long
+	// clip's per-block buffers do not all pile up. Fitted on the one long-clip measurement,
+	// `vjepa encode` of a V-JEPA 2 ViT-L 64×256 clip with the weights held once and chunked
+	// attention (3.59 GiB: 1.5 × the 1.13 GiB of weights left for the buffers); the short
+	// calibration rows stay below the bound except ViT-T 16×224 (0.82× measured, within 25 %).
+	streamHeapPerWeight = 1.5
 )
 
 // EstimateForwardBytes estimates the peak memory of a no-grad encoder forward of batch
-// clips at c's construction size (c.NumFrames × c.CropSize²), as encode, embed and probe
-// feature extraction run it: the process base, the weights, the input clip, one block's
-// attention scores (one chunk's where c.Exec's attention plan on the Go backend chunks them)
-// and the per-block activations.
+// clips at c's construction size (c.NumFrames × c.CropSize²), as embed and probe feature
+// extraction run it (weights as graph constants): the process base, the weights, the input
+// clip, one block's attention scores (one chunk's where c.Exec's attention plan on the Go
+// backend chunks them) and the per-block activations.
 func EstimateForwardBytes(c Config, batch int) float64 {
+	return forwardBytes(c, batch, weightCopiesForward)
+}
+
+// EstimateForwardBytesWeightsOnce is EstimateForwardBytes for a graph that takes its
+// weights as inputs and holds them once (EncoderRunner.WeightsAsInputs), as `vjepa encode`
+// and the official-shape bench cases run.
+func EstimateForwardBytesWeightsOnce(c Config, batch int) float64 {
+	return forwardBytes(c, batch, 1)
+}
+
+// forwardBytes is the forward estimate with the weights held weightCopies times.
+func forwardBytes(c Config, batch int, weightCopies float64) float64 {
 	n, d, b := float64(c.NumTokens()), float64(c.EmbedDim), float64(batch)
 	clip := b * 3 * float64(c.NumFrames*c.CropSize*c.CropSize)
 	nt := c.NumTokens()
 	attention := float64(c.Exec.PlanAttention(nil, batch, c.NumHeads, nt, nt).ScoreBytes(batch, c.NumHeads, nt, nt)) / 4
-	stream := b * n * d * float64(c.Depth)
-	params := float64(NumParams(EncoderSpecs(c)))
-	return processBaseBytes + 4*(weightCopiesForward*params+clip+attentionCopiesForward*attention+streamCopiesPerBlock*stream)
+	weights := weightCopies * float64(NumParams(EncoderSpecs(c)))
+	stream := min(streamCopiesPerBlock*b*n*d*float64(c.Depth), streamHeapPerWeight*weights)
+	return processBaseBytes + 4*(weights+clip+attentionCopiesForward*attention+stream)
 }
 
 // Calibration of EstimateStepBytes (docs/performance.md, "Memory planning").

@@ -14,8 +14,11 @@ import (
 // returns 0 and the reason, and the row is skipped.
 func planEncoderBatch(ec EncoderCase, o Options) (int, string, error) {
 	c := ec.Config
-	plan := backbone.BatchPlan{What: "encoder forward " + ec.ID(), Want: ec.Batch, Auto: !o.FixedBatch,
-		Need: func(b int) float64 { return backbone.EstimateForwardBytes(c, b) }}
+	need := func(b int) float64 { return backbone.EstimateForwardBytes(c, b) }
+	if ec.WeightsOnce {
+		need = func(b int) float64 { return backbone.EstimateForwardBytesWeightsOnce(c, b) }
+	}
+	plan := backbone.BatchPlan{What: "encoder forward " + ec.ID(), Want: ec.Batch, Auto: !o.FixedBatch, Need: need}
 	return planned(plan, o)
 }
 

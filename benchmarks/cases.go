@@ -19,6 +19,11 @@ type EncoderCase struct {
 	OnRequest bool
 	// GPUOnly cases are refused on a backend that computes on the CPU.
 	GPUOnly bool
+	// WeightsOnce passes the weights as graph inputs, held once, as `vjepa encode` does
+	// (backbone.EncoderRunner.WeightsAsInputs): the official-shape cases, whose one call is
+	// dominated by the clip's products and whose peak is encode's. The other cases hold them
+	// as constants, packed once, as probe extraction and embed do over many calls.
+	WeightsOnce bool
 }
 
 // StepCase is one pretraining step benchmark: a model, its mask configurations and a batch.

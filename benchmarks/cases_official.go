@@ -34,7 +34,7 @@ func OfficialEncoderCases() ([]EncoderCase, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, EncoderCase{Name: s.label, Ref: s.ref, Config: c, Batch: s.batch, OnRequest: true, GPUOnly: s.gpuOnly})
+		out = append(out, EncoderCase{Name: s.label, Ref: s.ref, Config: c, Batch: s.batch, OnRequest: true, GPUOnly: s.gpuOnly, WeightsOnce: true})
 	}
 	return out, nil
 }

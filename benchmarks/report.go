@@ -2,6 +2,8 @@ package benchmarks
 
 import (
 	"time"
+
+	"github.com/vjepa-go/vjepa/backbone"
 )
 
 // Report is the outcome of one `vjepa bench` run; Markdown renders it.
@@ -50,6 +52,8 @@ type EncoderResult struct {
 	Time    Timing
 	FLOPs   float64 // matrix-product FLOPs of one batch
 	Mem     MemoryPeak
+	// Attention is how the encoder computed attention at the measured batch.
+	Attention backbone.AttentionPlan
 	// Ref is the official PyTorch code on the same case in the same run (nil: not measured).
 	Ref *MeasuredReference
 }
@@ -78,6 +82,8 @@ type StepResult struct {
 	FLOPs   float64 // PretrainStepFLOPs of the benchmark batch
 	Kc, Kp  []int   // context and target lengths of the benchmark batch, per mask
 	Mem     MemoryPeak
+	// Attention is how the target encoder computed attention at the measured batch.
+	Attention backbone.AttentionPlan
 	// Ref is the official PyTorch step on the same case in the same run (nil: not measured).
 	Ref *MeasuredReference
 }
@@ -105,6 +111,8 @@ type ProbeResult struct {
 	Batch   int
 	Time    Timing
 	Mem     MemoryPeak
+	// Attention is how the probe computed its largest attention at the measured batch.
+	Attention backbone.AttentionPlan
 }
 
 // LoaderResult is one data loading row.

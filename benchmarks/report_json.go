@@ -33,22 +33,25 @@ type JSONReport struct {
 type JSONCase struct {
 	Case  string `json:"case"`
 	Label string `json:"label"` // the Markdown report's row label
-	// Attention is how the blocks computed attention ("full": materialised scores) and
-	// Precision the type of their matrix products ("float32", "bfloat16", …).
-	Attention   string  `json:"attention"`
-	Precision   string  `json:"precision"`
-	Skipped     string  `json:"skipped,omitempty"`
-	Note        string  `json:"note,omitempty"`
-	Batch       int     `json:"batch"`
-	Tokens      int     `json:"tokens"`
-	Kc          []int   `json:"kc,omitempty"`
-	Kp          []int   `json:"kp,omitempty"`
-	GFLOP       float64 `json:"gflop"` // FLOPs of one timed call ÷ 1e9
-	MedianS     float64 `json:"median_s"`
-	FirstS      float64 `json:"first_call_s"`
-	Iters       int     `json:"timed_calls"`
-	ClipsPerSec float64 `json:"clips_per_s"`
-	GFLOPs      float64 `json:"gflop_per_s"`
+	// Attention is how the case's largest attention ran, as the execution resolved it on
+	// the backend at the measured batch: "full" (materialised scores), "chunked" (then
+	// AttentionChunk queries per chunk) or "fused"; Precision the type of the blocks'
+	// matrix products ("float32", "bfloat16", …).
+	Attention      string  `json:"attention"`
+	AttentionChunk int     `json:"attention_chunk,omitempty"`
+	Precision      string  `json:"precision"`
+	Skipped        string  `json:"skipped,omitempty"`
+	Note           string  `json:"note,omitempty"`
+	Batch          int     `json:"batch"`
+	Tokens         int     `json:"tokens"`
+	Kc             []int   `json:"kc,omitempty"`
+	Kp             []int   `json:"kp,omitempty"`
+	GFLOP          float64 `json:"gflop"` // FLOPs of one timed call ÷ 1e9
+	MedianS        float64 `json:"median_s"`
+	FirstS         float64 `json:"first_call_s"`
+	Iters          int     `json:"timed_calls"`
+	ClipsPerSec    float64 `json:"clips_per_s"`
+	GFLOPs         float64 `json:"gflop_per_s"`
 	// CoresBusy is the process CPU time ÷ wall time over the timed calls.
 	CoresBusy float64 `json:"cores_busy"`
 	// PeakRSSMiB is the process's ru_maxrss when the case ended: the peak since the
@@ -97,7 +100,7 @@ func (r *Report) JSON() JSONReport {
 	for _, e := range r.Encoder {
 		c := e.Case.Config
 		jc := JSONCase{Case: e.Case.ID(), Label: e.Case.Name, Skipped: e.Skipped, Note: e.Note, Batch: e.Case.Batch,
-			Attention: caseAttention(c.Exec), Precision: casePrecision(c.Exec),
+			Attention: attentionName(e.Attention), AttentionChunk: e.Attention.Chunk, Precision: casePrecision(c.Exec),
 			Tokens: c.NumTokens(), GFLOP: float64(e.Case.Batch) * EncoderForwardFLOPs(c, c.NumTokens()) / 1e9,
 			Reference: jsonReference(e.Ref)}
 		if e.Skipped == "" {
@@ -108,7 +111,7 @@ func (r *Report) JSON() JSONReport {
 	for _, s := range r.Step {
 		c := s.Case.Config
 		jc := JSONCase{Case: s.Case.ID(), Label: s.Case.Name, Skipped: s.Skipped, Note: s.Note, Batch: s.Batch,
-			Attention: caseAttention(c.Exec), Precision: casePrecision(c.Exec),
+			Attention: attentionName(s.Attention), AttentionChunk: s.Attention.Chunk, Precision: casePrecision(c.Exec),
 			Tokens: c.NumTokens(), Kc: s.Kc, Kp: s.Kp, GFLOP: s.FLOPs / 1e9, Reference: jsonReference(s.Ref)}
 		if s.Skipped == "" {
 			jc.setTiming(s.Step, s.ClipsPerSec(), s.GFLOPs(), s.Mem)
@@ -118,9 +121,8 @@ func (r *Report) JSON() JSONReport {
 		out.Cases = append(out.Cases, jc)
 	}
 	for _, p := range r.Probes {
-		// The probe trains in float32 with full attention (probe.Trainer has no Execution).
 		jc := JSONCase{Case: p.Case.ID(), Label: p.Name, Skipped: p.Skipped, Batch: p.Batch, Tokens: p.Case.Tokens,
-			Attention: AttentionFull, Precision: "float32"}
+			Attention: attentionName(p.Attention), AttentionChunk: p.Attention.Chunk, Precision: casePrecision(p.Case.Model.Exec)}
 		if p.Skipped == "" {
 			jc.setTiming(p.Time, rate(float64(p.Batch), p.Time.Median), 0, p.Mem)
 		}

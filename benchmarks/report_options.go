@@ -242,6 +242,7 @@ func (o Options) checkFixedBatches() error {
 	}
 	for _, c := range o.Probes {
 		if !c.OnRequest {
+			c.Model.Exec = probeExecution(o.Exec)
 			if _, _, err := planProbeBatch(c, o); err != nil {
 				return err
 			}

@@ -134,7 +134,8 @@ func runEncoders(ctx context.Context, r *Report, o Options, kit *referenceSessio
 		}
 		ec.Config.Exec = o.Exec
 		if ec.Heavy && o.Quick {
-			r.Encoder = append(r.Encoder, EncoderResult{Case: ec, Skipped: "skipped (--quick)"})
+			r.Encoder = append(r.Encoder, EncoderResult{Case: ec, Skipped: "skipped (--quick)",
+				Attention: encoderAttention(o.Backend, ec.Config, ec.Batch)})
 			continue
 		}
 		batch, note, err := planEncoderBatch(ec, o)
@@ -142,7 +143,8 @@ func runEncoders(ctx context.Context, r *Report, o Options, kit *referenceSessio
 			return err
 		}
 		if batch == 0 {
-			r.Encoder = append(r.Encoder, EncoderResult{Case: ec, Skipped: "skipped: " + note})
+			r.Encoder = append(r.Encoder, EncoderResult{Case: ec, Skipped: "skipped: " + note,
+				Attention: encoderAttention(o.Backend, ec.Config, ec.Batch)})
 			continue
 		}
 		ec.Batch = batch
@@ -153,6 +155,7 @@ func runEncoders(ctx context.Context, r *Report, o Options, kit *referenceSessio
 				return err
 			}
 			res.Mem, res.Note = mem, note
+			res.Attention = encoderAttention(o.Backend, ec.Config, ec.Batch)
 			if round == 0 || res.ClipsPerSec() > best.ClipsPerSec() {
 				res.Ref = best.Ref
 				best = res
@@ -170,7 +173,8 @@ func runSteps(ctx context.Context, r *Report, o Options, kit *referenceSession, 
 	for _, sc := range o.Steps {
 		sc.Config.Exec = o.Exec
 		if sc.Heavy && o.Quick {
-			r.Step = append(r.Step, StepResult{Case: sc, Skipped: "skipped (--quick)"})
+			r.Step = append(r.Step, StepResult{Case: sc, Skipped: "skipped (--quick)",
+				Attention: encoderAttention(o.Backend, sc.Config, sc.Batch)})
 			continue
 		}
 		var best StepResult
@@ -180,6 +184,11 @@ func runSteps(ctx context.Context, r *Report, o Options, kit *referenceSession, 
 				return err
 			}
 			res.Mem = mem
+			batch := res.Batch // 0 where the step was skipped before planning
+			if batch == 0 {
+				batch = sc.Batch
+			}
+			res.Attention = encoderAttention(o.Backend, sc.Config, batch)
 			if res.Skipped != "" {
 				best = res
 				break
@@ -211,12 +220,14 @@ func runProbes(ctx context.Context, r *Report, o Options, logf func(string, ...a
 		if pc.OnRequest {
 			continue
 		}
+		pc.Model.Exec = probeExecution(o.Exec)
 		batch, note, err := planProbeBatch(pc, o)
 		if err != nil {
 			return err
 		}
 		if batch == 0 {
-			r.Probes = append(r.Probes, ProbeResult{Case: pc, Name: pc.Name, Batch: pc.Batch, Skipped: "skipped: " + note})
+			r.Probes = append(r.Probes, ProbeResult{Case: pc, Name: pc.Name, Batch: pc.Batch, Skipped: "skipped: " + note,
+				Attention: probeAttention(o.Backend, pc)})
 			continue
 		}
 		pc.Batch = batch
@@ -224,7 +235,7 @@ func runProbes(ctx context.Context, r *Report, o Options, logf func(string, ...a
 		if err != nil {
 			return err
 		}
-		res.Mem = mem
+		res.Mem, res.Attention = mem, probeAttention(o.Backend, pc)
 		r.Probes = append(r.Probes, res)
 		r.Memory = append(r.Memory, MemoryRow{Name: "probe step " + pc.Name, MemoryPeak: mem})
 		logf("probe step %s b%d: %.2f clips/s, %.2f cores busy", pc.Name, pc.Batch, rate(float64(pc.Batch), res.Time.Median), res.Time.CoresBusy)

@@ -59,6 +59,11 @@ type Options struct {
 	// GradCheckpointing recomputes every block's activations in the backward pass (also
 	// turned on by model.use_activation_checkpointing).
 	GradCheckpointing bool
+	// Attention is the attention algorithm of the encoders and the predictor (zero:
+	// backbone.AttentionAuto) and AttentionChunk the queries per chunk of chunked attention
+	// (0: automatic). Neither is saved in checkpoints: a run may resume with another.
+	Attention      backbone.AttentionMode
+	AttentionChunk int
 }
 
 // Result summarises a finished (or stopped) run.
@@ -217,6 +222,10 @@ func (r *run) start(backend compute.Backend) error {
 	}
 	if note != "" {
 		opts.Logger.Warn(note)
+	}
+	exec.Attention, exec.AttentionChunk = opts.Attention, opts.AttentionChunk
+	if err := exec.CheckAttention(backend); err != nil {
+		return err
 	}
 	fmt.Fprintf(opts.Progress, "transformer blocks: %s; weights, optimiser state and loss float32; %d batch(es) of %d per optimiser step\n",
 		exec, r.accum, batchSize)

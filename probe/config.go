@@ -79,7 +79,7 @@ func ExperimentFromConfig(name string, cfg *officialcfg.EvalConfig, dataDir stri
 	if err != nil {
 		return nil, err
 	}
-	e := &Experiment{Dataset: name, Model: model, EncoderKey: cfg.Pretrain.CheckpointKey,
+	e := &Experiment{Dataset: name, Model: model, ConfigDType: backbone.EvalDType(cfg), EncoderKey: cfg.Pretrain.CheckpointKey,
 		Probes: []Kind{pm.Kind}, ConfigProbe: pm,
 		Training: Training{Epochs: cfg.Optimization.NumEpochs, BatchSize: cfg.Optimization.BatchSize,
 			ClipGrad: 1.0}, // the official evals clip every probe's gradient at 1.0 (clip_grad_norm_)

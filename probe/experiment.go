@@ -24,7 +24,12 @@ type Experiment struct {
 	// Dataset names the benchmark in the records (k400, ssv2, in1k, synthetic-motion, …).
 	Dataset string
 	Data    DataSpec
-	Model   backbone.Config
+	// Model is the frozen backbone; Model.Exec says how its blocks and the probes' are
+	// computed (the feature cache keys the precision, not the attention algorithm).
+	Model backbone.Config
+	// ConfigDType is the eval config's meta.dtype ("" without one): the precision that
+	// `--precision auto` picks on a GPU.
+	ConfigDType string
 	// Checkpoint is the backbone checkpoint; EncoderKey picks target_encoder (the official
 	// evaluations' choice) or encoder.
 	Checkpoint, EncoderKey string
@@ -168,7 +173,7 @@ func (e *Experiment) featureKey(info BackboneInfo, data DataSpec, fseed uint64, 
 	if f, ok := ds.(datasets.Fingerprinter); ok {
 		fingerprint = f.Fingerprint()
 	}
-	return e.Cache.Key(info.Init, info.CheckpointSHA256, info.EncoderKey, fseed, e.Model, data, split, ds.Len(), fingerprint)
+	return e.Cache.Key(info.Init, info.CheckpointSHA256, info.EncoderKey, fseed, featureModel(e.Model), data, split, ds.Len(), fingerprint)
 }
 
 // Init values of BackboneInfo: how the probed backbone's weights were made. The one

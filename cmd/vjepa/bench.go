@@ -34,6 +34,8 @@ func runBench(ctx context.Context, args []string) error {
 	precision := fs.String("precision", pretrain.PrecisionFloat32, "matrix products of the transformer blocks: float32 or bfloat16")
 	gradCkpt := fs.Bool("grad-checkpointing", false, "recompute each transformer block's activations in the backward pass of the steps")
 	refPython := fs.String("reference-python", "", "interpreter for --reference (default: python3, else /usr/bin/python3)")
+	var xf executionFlags
+	xf.registerAttention(fs)
 	bf, err := parseWithBackend(fs, args)
 	if err != nil {
 		return err
@@ -41,7 +43,17 @@ func runBench(ctx context.Context, args []string) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
+	if err := xf.validate(); err != nil {
+		return err
+	}
+	if *precision != pretrain.PrecisionFloat32 && *precision != pretrain.PrecisionBFloat16 {
+		return fmt.Errorf("--precision: unknown precision %q (valid: float32, bfloat16)", *precision)
+	}
 	backend, err := bf.open()
+	if err != nil {
+		return err
+	}
+	attn, err := xf.attentionOnly(backend)
 	if err != nil {
 		return err
 	}
@@ -49,6 +61,13 @@ func runBench(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	// The execution is set before the cases are selected: a fixed --batch is checked
+	// against memory there, with the attention it will run.
+	opts.Exec = attn
+	if *precision == pretrain.PrecisionBFloat16 {
+		opts.Exec.ComputeDType = dtypes.BFloat16
+	}
+	opts.Exec.GradCheckpointing = *gradCkpt
 	if *cases == "loader" {
 		opts = opts.LoaderCases()
 	} else if err := opts.SelectCases(benchmarks.ParseCaseList(*cases)); err != nil {
@@ -59,14 +78,6 @@ func runBench(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	switch *precision {
-	case pretrain.PrecisionFloat32:
-	case pretrain.PrecisionBFloat16:
-		opts.Exec.ComputeDType = dtypes.BFloat16
-	default:
-		return fmt.Errorf("--precision %q: want float32 or bfloat16", *precision)
-	}
-	opts.Exec.GradCheckpointing = *gradCkpt
 	if *reference {
 		opts.Reference = &benchmarks.ReferenceKit{Dir: *refDir, Python: *refPython}
 	}

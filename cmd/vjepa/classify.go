@@ -34,13 +34,18 @@ func runClassify(ctx context.Context, args []string) error {
 	officialEps := fs.Bool("official-eps", false, "run a Hugging Face classifier's pooler LayerNorms at the official probe's eps 1e-5 instead of config.layer_norm_eps")
 	var vo videoOptions
 	vo.register(fs)
+	var xf executionFlags
+	xf.register(fs)
 	bf, err := parseWithBackend(fs, args)
 	if err != nil {
 		return err
 	}
+	if err := xf.validate(); err != nil {
+		return err
+	}
 	videos = append(videos, fs.Args()...)
 	src := classifierSource{checkpoint: *checkpoint, probe: *ckptPath, config: *config, head: *head,
-		classNames: *classNames, officialEps: *officialEps}
+		classNames: *classNames, officialEps: *officialEps, exec: xf}
 	modes := 0
 	for _, given := range []bool{*features != "", *input != "", len(videos) > 0} {
 		if given {
@@ -51,7 +56,7 @@ func runClassify(ctx context.Context, args []string) error {
 	case modes != 1:
 		return errors.New("give exactly one of --features (frozen tokens), --input (clips .npy) and --video (video files)")
 	case *features != "":
-		return classifyFeatures(bf, *config, *ckptPath, *features, *head, *out, *pooled)
+		return classifyFeatures(bf, xf, *config, *ckptPath, *features, *head, *out, *pooled)
 	case *input != "":
 		return classifyClips(bf, src, *input, *out)
 	}
@@ -75,6 +80,9 @@ func classifyClips(bf *backendFlags, src classifierSource, input, out string) er
 	if err != nil {
 		return err
 	}
+	if err := src.setExecution(c, backend); err != nil {
+		return err
+	}
 	r, err := probe.NewClassifierRunner(backend, c)
 	if err != nil {
 		return err
@@ -88,7 +96,7 @@ func classifyClips(bf *backendFlags, src classifierSource, input, out string) er
 
 // classifyFeatures applies a saved attentive probe (ours, or an official V-JEPA or V-JEPA 2
 // probe checkpoint) to frozen encoder tokens, the eval YAML giving the probe's structure.
-func classifyFeatures(bf *backendFlags, config, ckptPath, features string, head int, out, pooled string) error {
+func classifyFeatures(bf *backendFlags, xf executionFlags, config, ckptPath, features string, head int, out, pooled string) error {
 	if config == "" || ckptPath == "" || out == "" {
 		return errors.New("--config, --probe-checkpoint, --features and --out are required")
 	}
@@ -116,6 +124,9 @@ func classifyFeatures(bf *backendFlags, config, ckptPath, features string, head 
 	}
 	backend, err := bf.open()
 	if err != nil {
+		return err
+	}
+	if m.Exec, err = xf.execution(backend, backbone.EvalDType(cfg)); err != nil {
 		return err
 	}
 	a, err := probe.Apply(backend, m, ck.Heads[head], x)

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gomlx/compute"
+
 	"github.com/vjepa-go/vjepa/backbone"
 	"github.com/vjepa-go/vjepa/internal/officialcfg"
 	"github.com/vjepa-go/vjepa/probe"
@@ -21,6 +23,27 @@ type classifierSource struct {
 	head        int
 	classNames  string // optional file: one class name per line
 	officialEps bool   // HF folder: run the pooler LayerNorms at the official probe's 1e-5
+	exec        executionFlags
+}
+
+// setExecution makes the encoder and the probe of c compute their blocks as s.exec says on
+// backend; --precision auto follows the eval config's dtype where one is given (a HF
+// folder's config.json has none: float32).
+func (s classifierSource) setExecution(c *probe.Classifier, backend compute.Backend) error {
+	var configDType string
+	if s.config != "" {
+		cfg, _, err := probe.LoadEvalConfig(s.config) // its warnings were printed by load
+		if err != nil {
+			return err
+		}
+		configDType = backbone.EvalDType(cfg)
+	}
+	e, err := s.exec.execution(backend, configDType)
+	if err != nil {
+		return err
+	}
+	c.Backbone.Exec, c.Probe.Exec = e, e
+	return nil
 }
 
 // load opens the classifier and the evaluation protocol of the eval config (nil without

@@ -134,6 +134,9 @@ func classifyVideos(ctx context.Context, bf *backendFlags, src classifierSource,
 	if err != nil {
 		return err
 	}
+	if err := src.setExecution(c, backend); err != nil {
+		return err
+	}
 	r, err := probe.NewClassifierRunner(backend, c)
 	if err != nil {
 		return err

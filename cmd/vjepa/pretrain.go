@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
+	"strings"
 
 	"github.com/vjepa-go/vjepa/pretrain"
 )
@@ -23,9 +25,17 @@ func runPretrain(ctx context.Context, args []string) error {
 	workers := fs.Int("workers", 2, "data loading workers")
 	precision := fs.String("precision", pretrain.PrecisionAuto, "matrix products of the transformer blocks: auto (meta.dtype where the backend does bfloat16 well: XLA on a GPU/TPU; float32 elsewhere), float32 or bfloat16; weights, optimiser state and loss stay float32")
 	gradCkpt := fs.Bool("grad-checkpointing", false, "recompute each transformer block's activations in the backward pass (less memory, about one more forward); also model.use_activation_checkpointing")
+	var xf executionFlags
+	xf.registerAttention(fs)
 	bf, err := parseWithBackend(fs, args)
 	if err != nil {
 		return err
+	}
+	if err := xf.validate(); err != nil {
+		return err
+	}
+	if !slices.Contains(pretrain.Precisions(), *precision) {
+		return fmt.Errorf("--precision: unknown precision %q (valid: %s)", *precision, strings.Join(pretrain.Precisions(), ", "))
 	}
 	if *masks != "fixed" && *masks != "varying" {
 		return fmt.Errorf("--mask-lengths must be fixed or varying, got %q", *masks)
@@ -48,10 +58,14 @@ func runPretrain(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	attn, err := xf.attentionOnly(backend)
+	if err != nil {
+		return err
+	}
 	fmt.Fprintf(os.Stderr, "pretraining %s on %s → %s\n", cfg.File, backend.Name(), dir)
 	res, err := pretrain.Run(ctx, backend, cfg, pretrain.Options{Dir: dir, Resume: *resume, MaxSteps: *steps,
 		CheckpointEvery: *every, KeepLast: *keep, DiagnosticsEvery: *diag, MaskBucket: *bucket, FixedMasks: *masks == "fixed", Workers: *workers,
-		Precision: *precision, GradCheckpointing: *gradCkpt})
+		Precision: *precision, GradCheckpointing: *gradCkpt, Attention: attn.Attention, AttentionChunk: attn.AttentionChunk})
 	switch {
 	case errors.Is(err, pretrain.ErrNoCheckpoint):
 		return fmt.Errorf("--resume: %w", err)

@@ -46,8 +46,13 @@ func runProbe(ctx context.Context, args []string) error {
 	shard := fs.String("shard", "", "I/N (I from 0 to N-1): with --extract-only, encode only slice I of N of every split, so N processes (one per GPU, on hosts sharing the cache folder) extract together; a killed shard resumes where it stopped")
 	featurePasses := fs.Int("feature-passes", 0, "with --augment: extract E augmented passes of the training set once into --feature-cache (a feature bank) and train epoch k on pass k mod E, instead of augmenting and encoding anew every epoch (0); E = epochs gives each clip as many augmented views as the official protocol")
 	featureDType := fs.String("feature-dtype", probe.FeatureFloat32, "storage of cached features: float32 or float16 (half the disk)")
+	var xf executionFlags
+	xf.register(fs)
 	bf, err := parseWithBackend(fs, args)
 	if err != nil {
+		return err
+	}
+	if err := xf.validate(); err != nil {
 		return err
 	}
 	if *dataset == "" && *config == "" {
@@ -95,12 +100,12 @@ func runProbe(ctx context.Context, args []string) error {
 	if req.KNNLabelsPerClass, err = parseInts(*knnLabels); err != nil {
 		return fmt.Errorf("--knn-labels: %w", err)
 	}
-	return runExperiment(ctx, bf, req)
+	return runExperiment(ctx, bf, xf, req)
 }
 
-// runExperiment resolves and runs the probe experiment req asks for, then prints its
-// summary and copies what the results need next to the records.
-func runExperiment(ctx context.Context, bf *backendFlags, req probe.Request) error {
+// runExperiment resolves and runs the probe experiment req asks for, its blocks computed as
+// xf says, then prints its summary and copies what the results need next to the records.
+func runExperiment(ctx context.Context, bf *backendFlags, xf executionFlags, req probe.Request) error {
 	e, warnings, err := probe.NewExperiment(req)
 	for _, w := range warnings {
 		fmt.Fprintf(os.Stderr, "warning: %s\n", w)
@@ -113,6 +118,11 @@ func runExperiment(ctx context.Context, bf *backendFlags, req probe.Request) err
 	}
 	backend, err := bf.open()
 	if err != nil {
+		return err
+	}
+	// The encoder and the probes compute their blocks as the flags say; the feature cache
+	// keeps features of each precision apart (see probe.Experiment.Model).
+	if e.Model.Exec, err = xf.execution(backend, e.ConfigDType); err != nil {
 		return err
 	}
 	if err := planProbeExtraction(e, backend); err != nil {
