@@ -53,6 +53,36 @@ func TestEstimatesMatchMeasuredPeaks(t *testing.T) {
 	}
 }
 
+// TestWeightsOnceEstimateMatchesEncode: the forward estimate with the weights held once
+// against the peak RSS of `vjepa encode` of a random V-JEPA 2 ViT-L (docs/performance.md,
+// "Attention memory and encode memory"), which the official-shape bench cases reproduce.
+func TestWeightsOnceEstimateMatchesEncode(t *testing.T) {
+	cases, err := OfficialEncoderCases()
+	require.NoError(t, err)
+	var vitl backbone.Config
+	for _, ec := range cases {
+		if ec.Ref == "vjepa2_vitl-64x256" {
+			vitl = ec.Config
+		}
+	}
+	require.NotZero(t, vitl.Depth)
+	short := vitl
+	short.NumFrames = 16
+	for _, tc := range []struct {
+		name     string
+		c        backbone.Config
+		measured float64 // KiB, /usr/bin/time -v
+	}{
+		{"64x256 chunked", vitl, 3766432},
+		{"16x256 full", short, 2922432},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := backbone.EstimateForwardBytesWeightsOnce(tc.c, 1) / 1024
+			assert.InEpsilon(t, tc.measured, got, 0.25, "estimate %.2f GiB, measured %.2f GiB", got/(1<<20), tc.measured/(1<<20))
+		})
+	}
+}
+
 func checkpointed(c StepCase) StepCase {
 	c.Config.Exec.GradCheckpointing = true
 	return c
@@ -86,7 +116,8 @@ func TestPlanCaseBatch(t *testing.T) {
 	}
 	kc, kp := maskLengths(b)
 	stepNeed := func(n int) float64 { return backbone.EstimateStepBytes(vits.Config, kc, kp, n) }
-	fwdNeed := func(n int) float64 { return backbone.EstimateForwardBytes(vitl.Config, n) }
+	fwdNeed := func(n int) float64 { return backbone.EstimateForwardBytesWeightsOnce(vitl.Config, n) } // an official-shape case
+	require.True(t, vitl.WeightsOnce)
 	for _, tc := range []struct {
 		name    string
 		step    bool

@@ -253,3 +253,56 @@ func TestMergeLoading(t *testing.T) {
 	}
 	assert.Error(t, r.MergeLoading(filepath.Join(t.TempDir(), "missing.md")))
 }
+
+// TestJSONReportsResolvedAttention: the rows' attention is what each case ran, as the
+// execution resolved it on the backend at the case's shape (never "auto"), with the chunk
+// size of chunked attention.
+func TestJSONReportsResolvedAttention(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		exec      backbone.Execution
+		attention string
+		chunk     int
+	}{
+		{"auto small is full", backbone.Execution{}, AttentionFull, 0},
+		{"chunked", backbone.Execution{Attention: backbone.AttentionChunked, AttentionChunk: 4}, AttentionChunked, 4},
+		{"fused", backbone.Execution{Attention: backbone.AttentionFused}, AttentionFused, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := tinyOptions(t)
+			o.Encoders = o.Encoders[:1]
+			o.Video.Skip, o.Synthetic.Skip = true, true
+			// A V-JEPA 2 probe: its self-attention over the 8 tokens is its largest attention.
+			o.Probes[0].Model.Kind = probe.Attentive4
+			o.Exec = tc.exec
+			r, err := Run(context.Background(), o)
+			require.NoError(t, err)
+			cases := r.JSON().Cases
+			require.Len(t, cases, 3, "encoder, step and probe rows")
+			for _, c := range cases {
+				assert.Equal(t, tc.attention, c.Attention, c.Case)
+				assert.Equal(t, tc.chunk, c.AttentionChunk, c.Case)
+				assert.Equal(t, "float32", c.Precision, c.Case)
+			}
+		})
+	}
+}
+
+// TestEncoderAttentionPlan: a long clip under auto attention is reported chunked with the
+// chunk that keeps one chunk's scores within backbone.AttentionBudget; XLA-free backends
+// never report fused under auto.
+func TestEncoderAttentionPlan(t *testing.T) {
+	cases, err := OfficialEncoderCases()
+	require.NoError(t, err)
+	backend := testutil.Backend(t)
+	for _, ec := range cases {
+		if ec.Ref != "vjepa2_vitl-64x256" {
+			continue
+		}
+		p := encoderAttention(backend, ec.Config, 1)
+		assert.Equal(t, AttentionChunked, attentionName(p))
+		assert.Equal(t, 512, p.Chunk, "8192 tokens, 16 heads: 512 queries per 256 MiB")
+		return
+	}
+	t.Fatal("no vjepa2_vitl-64x256 case")
+}

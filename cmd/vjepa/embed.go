@@ -37,6 +37,9 @@ func runEmbed(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := xf.validate(); err != nil {
+		return err
+	}
 	if *input == "" || *out == "" {
 		return errors.New("--input and --out are required")
 	}

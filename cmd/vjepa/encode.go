@@ -137,6 +137,9 @@ func runEncode(_ context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := xf.validate(); err != nil {
+		return err
+	}
 	if *m.checkpoint == "" || *m.input == "" || *out == "" {
 		return fmt.Errorf("--checkpoint, --input and --out are required")
 	}
@@ -198,6 +201,9 @@ func runPredict(_ context.Context, args []string) error {
 	xf.register(fs)
 	bf, err := parseWithBackend(fs, args)
 	if err != nil {
+		return err
+	}
+	if err := xf.validate(); err != nil {
 		return err
 	}
 	if *m.checkpoint == "" || *m.input == "" || *ctxPath == "" || *tgtPath == "" || *out == "" {
