@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/dtypes"
 
 	"github.com/vjepa-go/vjepa/backbone"
 	"github.com/vjepa-go/vjepa/datasets"
@@ -144,6 +145,9 @@ func (e *Experiment) Run(ctx context.Context, backend compute.Backend) ([]*Recor
 		return nil, err
 	}
 	for _, r := range records {
+		if dt := e.Model.Exec.ComputeDType; dt != dtypes.InvalidDType {
+			r.Precision = strings.ToLower(dt.String())
+		}
 		if _, err := WriteRecord(e.RecordsDir, r); err != nil {
 			return nil, err
 		}

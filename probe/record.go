@@ -49,7 +49,10 @@ type Record struct {
 
 	WallTimeS float64 `json:"wall_time_s"`
 	Backend   string  `json:"backend"` // e.g. "go", "xla:cuda"
-	Host      string  `json:"host,omitempty"`
+	// Precision is the compute type of the encoder's and the probe's matrix products when
+	// it was not float32 (--precision float16 or bfloat16; empty: float32).
+	Precision string `json:"precision,omitempty"`
+	Host      string `json:"host,omitempty"`
 }
 
 // NewRecord fills the common fields of a run record.
