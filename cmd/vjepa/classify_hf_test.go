@@ -73,6 +73,7 @@ func TestClassifyHFClips(t *testing.T) {
 	}{
 		{"hf eps", "logits_hf.npy", nil},
 		{"official eps", "logits.npy", []string{"--official-eps"}},
+		{"chunked attention", "logits.npy", []string{"--official-eps", "--attention", "chunked", "--attention-chunk", "5"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -23,18 +24,24 @@ func TestClassifyReproducesFixtures(t *testing.T) {
 		{"probe_v1", "logits.npy", "pooled.npy"},
 		{"probe_v2", "logits_0.npy", "pooled_0.npy"},
 	}
+	// Every attention mode computes the official probe (its self- and cross-attention).
+	modes := [][]string{nil, {"--attention", "full", "--precision", "float32"}, {"--attention", "chunked", "--attention-chunk", "3"},
+		{"--attention", "fused"}}
 	for _, tt := range tests {
-		t.Run(tt.fixture, func(t *testing.T) {
-			dir := filepath.Join(root, tt.fixture)
-			out, pooled := filepath.Join(t.TempDir(), "logits.npy"), filepath.Join(t.TempDir(), "pooled.npy")
-			code, stderr := runCLI(t, "classify", "--config", filepath.Join(dir, "config.yaml"),
-				"--probe-checkpoint", filepath.Join(dir, "checkpoint.pt"), "--features", filepath.Join(dir, "input_tokens.npy"),
-				"--head", "0", "--out", out, "--pooled", pooled)
-			require.Equal(t, 0, code, stderr)
-			require.Empty(t, stderr)
-			requireClose(t, filepath.Join(dir, tt.logits), out, 1e-5)
-			requireClose(t, filepath.Join(dir, tt.pooled), pooled, 1e-5)
-		})
+		for _, mode := range modes {
+			t.Run(tt.fixture+" "+strings.Join(mode, " "), func(t *testing.T) {
+				dir := filepath.Join(root, tt.fixture)
+				out, pooled := filepath.Join(t.TempDir(), "logits.npy"), filepath.Join(t.TempDir(), "pooled.npy")
+				args := append([]string{"classify", "--config", filepath.Join(dir, "config.yaml"),
+					"--probe-checkpoint", filepath.Join(dir, "checkpoint.pt"), "--features", filepath.Join(dir, "input_tokens.npy"),
+					"--head", "0", "--out", out, "--pooled", pooled}, mode...)
+				code, stderr := runCLI(t, args...)
+				require.Equal(t, 0, code, stderr)
+				require.Empty(t, stderr)
+				requireClose(t, filepath.Join(dir, tt.logits), out, 1e-5)
+				requireClose(t, filepath.Join(dir, tt.pooled), pooled, 1e-5)
+			})
+		}
 	}
 }
 
