@@ -68,3 +68,22 @@ func ExamplePlanBatch() {
 	fmt.Println(err != nil)
 	// Output: true
 }
+
+// A one-call forward that passes its weights as inputs (EncoderRunner.WeightsAsInputs, as
+// `vjepa encode`) holds them once instead of three times.
+func ExampleEstimateForwardBytesWeightsOnce() {
+	c, _ := Preset("vit_large")
+	c.NumFrames, c.CropSize = 64, 256
+	once, constant := EstimateForwardBytesWeightsOnce(c, 1), EstimateForwardBytes(c, 1)
+	fmt.Println(once < constant)
+	// Output: true
+}
+
+func TestWeightsOnceCountsWeightsOnce(t *testing.T) {
+	c, err := Preset("vit_small")
+	require.NoError(t, err)
+	c.NumFrames, c.CropSize = 2, 64
+	weights := 4 * float64(NumParams(EncoderSpecs(c)))
+	// A short clip stays below the heap bound: the difference is exactly two weight copies.
+	assert.InDelta(t, 2*weights, EstimateForwardBytes(c, 1)-EstimateForwardBytesWeightsOnce(c, 1), 1)
+}

@@ -90,7 +90,7 @@ func TestEncodeV2Errors(t *testing.T) {
 		{"folder without weights", []string{"--checkpoint", t.TempDir()}, "must hold model.safetensors"},
 		{"V-JEPA 1 yaml on V-JEPA 2 weights", []string{"--checkpoint", f.Dir, "--config", filepath.Join("testdata", "small_both.yaml")}, "set use_rope: true"},
 		{"unknown attention", []string{"--checkpoint", f.Dir, "--attention", "flash"}, `--attention: unknown attention mode "flash" (valid: auto, full, chunked, fused)`},
-		{"negative chunk", []string{"--checkpoint", f.Dir, "--attention-chunk", "-3"}, "chunk size must be positive"},
+		{"negative chunk", []string{"--checkpoint", f.Dir, "--attention-chunk", "-3"}, "--attention-chunk -3: want a positive number"},
 		{"unknown precision", []string{"--checkpoint", f.Dir, "--precision", "fp8"}, `--precision: unknown precision "fp8" (valid: auto, float32, bfloat16, float16)`},
 	}
 	for _, tc := range tests {
