@@ -19,8 +19,6 @@ const maxFuncLines = 100
 // one case per pickle opcode, reads best whole.
 var longFuncAllowed = map[string]bool{
 	"internal/torchckpt.(*unpickler).step": true,
-	// TODO(benchmarks): split; the package is being reworked in parallel.
-	"benchmarks.Run": true,
 }
 
 type funcLen struct {
