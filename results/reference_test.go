@@ -92,8 +92,9 @@ func TestTop1CellLabelsSingleSeed(t *testing.T) {
 	}
 }
 
-// TestContextEncoderNeverPairsWithTarget gives a probe of the context encoder its own row,
-// with "—" against the official trainer, which probed the target encoder only.
+// TestContextEncoderNeverPairsWithTarget keeps a probe of the context encoder out of the
+// official-vs-ours table: the official trainer probed the target encoder only, so the context
+// row has no counterpart and stays in the summary.
 func TestContextEncoderNeverPairsWithTarget(t *testing.T) {
 	runs := testdataRuns(t)
 	for _, r := range runs {
@@ -108,11 +109,6 @@ func TestContextEncoderNeverPairsWithTarget(t *testing.T) {
 	var b strings.Builder
 	require.NoError(t, p.writeReference(&b))
 	md := b.String()
-	assert.Contains(t, md, "| context |")
-	assert.Contains(t, md, "— (no official record)")
-	for _, line := range strings.Split(md, "\n") {
-		if strings.Contains(line, "| context |") {
-			assert.Regexp(t, `\| context \| +— \|`, line, "the context row has no official value")
-		}
-	}
+	assert.NotContains(t, md, "| context |", "a context-encoder row paired with the official target encoder")
+	assert.Contains(t, md, "are in the summary only")
 }
