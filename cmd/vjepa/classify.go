@@ -76,14 +76,7 @@ func classifyClips(bf *backendFlags, src classifierSource, input, out string) er
 	if err != nil {
 		return err
 	}
-	backend, err := bf.open()
-	if err != nil {
-		return err
-	}
-	if err := src.setExecution(c, backend); err != nil {
-		return err
-	}
-	r, err := probe.NewClassifierRunner(backend, c)
+	r, err := src.runner(bf, c)
 	if err != nil {
 		return err
 	}

@@ -46,6 +46,18 @@ func (s classifierSource) setExecution(c *probe.Classifier, backend compute.Back
 	return nil
 }
 
+// runner opens the backend and runs c on it as s.exec says.
+func (s classifierSource) runner(bf *backendFlags, c *probe.Classifier) (*probe.ClassifierRunner, error) {
+	backend, err := bf.open()
+	if err != nil {
+		return nil, err
+	}
+	if err := s.setExecution(c, backend); err != nil {
+		return nil, err
+	}
+	return probe.NewClassifierRunner(backend, c)
+}
+
 // load opens the classifier and the evaluation protocol of the eval config (nil without
 // one: a HF folder's config.json holds no evaluation protocol).
 func (s classifierSource) load() (*probe.Classifier, *probe.Protocol, error) {

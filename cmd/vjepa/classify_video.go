@@ -130,14 +130,7 @@ func classifyVideos(ctx context.Context, bf *backendFlags, src classifierSource,
 		return err
 	}
 	defer videos.Close()
-	backend, err := bf.open()
-	if err != nil {
-		return err
-	}
-	if err := src.setExecution(c, backend); err != nil {
-		return err
-	}
-	r, err := probe.NewClassifierRunner(backend, c)
+	r, err := src.runner(bf, c)
 	if err != nil {
 		return err
 	}
