@@ -67,18 +67,20 @@ func (s *Stepper) AccumStep(micro []Batch, hp HParams) (StepStats, error) {
 }
 
 // accumulate runs the micro-batches and returns the sum of their gradients (by the names
-// of [gradNames]) and their mean losses.
+// inGradsEnc and inGradsPred) and their mean losses.
 func (s *Stepper) accumulate(micro []Batch) (trainstate.Tensors, StepStats, error) {
 	var sum trainstate.Tensors // running gradient sum
 	st := StepStats{LossPerMask: make([]float64, s.numMasks)}
+	// The weights and position tables are the same for every micro-batch (checkMicroBatches:
+	// one clip shape); the batch and the running sum are replaced in each.
+	in := trainstate.Tensors{inTarget: s.target}
+	s.enc.PutParams(in, prefixEnc)
+	s.pred.PutParams(in, prefixPred)
+	if err := s.putPositions(in, micro[0].Clip); err != nil {
+		return nil, StepStats{}, err
+	}
 	for i, b := range micro {
-		in := trainstate.Tensors{inTarget: s.target}
-		s.enc.PutParams(in, prefixEnc)
-		s.pred.PutParams(in, prefixPred)
-		if err := s.putBatch(in, b); err != nil {
-			freeAll(sum)
-			return nil, StepStats{}, err
-		}
+		s.putBatch(in, b)
 		for k, v := range sum {
 			in[k] = v
 		}
@@ -87,8 +89,7 @@ func (s *Stepper) accumulate(micro []Batch) (trainstate.Tensors, StepStats, erro
 		if err != nil {
 			return nil, StepStats{}, fmt.Errorf("train step %d, micro-batch %d: %w", s.step+1, i+1, err)
 		}
-		gEnc, gPred := gradNames()
-		sum = trainstate.Tensors{gEnc: out[gEnc], gPred: out[gPred]}
+		sum = trainstate.Tensors{inGradsEnc: out[inGradsEnc], inGradsPred: out[inGradsPred]}
 		st.Loss += out.Scalar(outLoss)
 		for m, x := range out.Scalars(outLossMask) {
 			st.LossPerMask[m] += x
@@ -100,11 +101,6 @@ func (s *Stepper) accumulate(micro []Batch) (trainstate.Tensors, StepStats, erro
 		st.LossPerMask[m] /= k
 	}
 	return sum, st, nil
-}
-
-// gradNames are the names of the accumulated encoder and predictor gradients.
-func gradNames() (enc, pred string) {
-	return prefixGrads + "." + prefixEnc, prefixGrads + "." + prefixPred
 }
 
 func freeAll(t trainstate.Tensors) {
@@ -141,15 +137,14 @@ func (s *Stepper) buildAccumGrads(in trainstate.Nodes) trainstate.Nodes {
 	enc, pred := trainstate.ReadParams(in, prefixEnc), trainstate.ReadParams(in, prefixPred)
 	loss, perMask := s.buildLoss(enc, pred, in)
 	grads := Gradient(loss, append(append([]*Node{}, enc...), pred...)...)
-	gEnc, gPred := gradNames()
-	if sum, ok := in[gEnc]; ok { // running sum
-		sum = append(append([]*Node{}, sum...), in[gPred]...)
+	if sum, ok := in[inGradsEnc]; ok { // running sum
+		sum = append(append([]*Node{}, sum...), in[inGradsPred]...)
 		for i := range grads {
 			grads[i] = Add(sum[i], grads[i])
 		}
 	}
 	ne := len(enc)
-	return trainstate.Nodes{gEnc: grads[:ne], gPred: grads[ne:], outLoss: {loss}, outLossMask: perMask}
+	return trainstate.Nodes{inGradsEnc: grads[:ne], inGradsPred: grads[ne:], outLoss: {loss}, outLossMask: perMask}
 }
 
 // buildAccumApply: inputs the state, the step's scalars, the gradient sum and 1/k; outputs
@@ -163,6 +158,5 @@ func (s *Stepper) buildAccumApply(in trainstate.Nodes) trainstate.Nodes {
 		}
 		return out
 	}
-	gEnc, gPred := gradNames()
-	return s.buildUpdate(in, mean(in[gEnc]), mean(in[gPred]))
+	return s.buildUpdate(in, mean(in[inGradsEnc]), mean(in[inGradsPred]))
 }

@@ -168,6 +168,8 @@ const (
 	prefixPred  = "pred"
 	prefixOpt   = "opt"
 	prefixGrads = "grads" // accumulated gradients: "grads.enc", "grads.pred"
+	inGradsEnc  = prefixGrads + "." + prefixEnc
+	inGradsPred = prefixGrads + "." + prefixPred
 	inInvMicro  = "inv_micro_batches"
 )
 
@@ -265,9 +267,10 @@ func (s *Stepper) Step(batch Batch, hp HParams) (StepStats, error) {
 		return StepStats{}, fmt.Errorf("batch has %d/%d masks, want %d", len(batch.Context), len(batch.Target), s.numMasks)
 	}
 	in := s.stateInputs(hp)
-	if err := s.putBatch(in, batch); err != nil {
+	if err := s.putPositions(in, batch.Clip); err != nil {
 		return StepStats{}, err
 	}
+	s.putBatch(in, batch)
 	out, err := s.exec.Call(in)
 	if err != nil {
 		return StepStats{}, fmt.Errorf("train step %d: %w", s.step+1, err)
@@ -289,20 +292,24 @@ func (s *Stepper) stateInputs(hp HParams) trainstate.Tensors {
 	return in
 }
 
-// putBatch adds a batch's inputs: the clip, the position tables and the masks.
-func (s *Stepper) putBatch(in trainstate.Tensors, batch Batch) error {
-	encPos, predPos, err := s.posTables(batch.Clip)
+// putPositions adds the position tables of clips of clip's shape.
+func (s *Stepper) putPositions(in trainstate.Tensors, clip backbone.HostTensor) error {
+	encPos, predPos, err := s.posTables(clip)
 	if err != nil {
 		return err
 	}
-	in[inClip] = []*tensors.Tensor{tensors.FromFlatDataAndDimensions(batch.Clip.F32, batch.Clip.Shape...)}
 	in[inEncPos], in[inPredPos] = []*tensors.Tensor{encPos}, []*tensors.Tensor{predPos}
+	return nil
+}
+
+// putBatch adds (or replaces) a batch's inputs: the clip and the masks.
+func (s *Stepper) putBatch(in trainstate.Tensors, batch Batch) {
+	in[inClip] = []*tensors.Tensor{tensors.FromFlatDataAndDimensions(batch.Clip.F32, batch.Clip.Shape...)}
 	in[inContext], in[inTargetIdx] = nil, nil
 	for i := 0; i < s.numMasks; i++ {
 		in[inContext] = append(in[inContext], tensors.FromFlatDataAndDimensions(batch.Context[i].I64, batch.Context[i].Shape...))
 		in[inTargetIdx] = append(in[inTargetIdx], tensors.FromFlatDataAndDimensions(batch.Target[i].I64, batch.Target[i].Shape...))
 	}
-	return nil
 }
 
 // replaceState takes the new state from out and frees the old one.
