@@ -56,7 +56,7 @@ func (s *Stepper) AccumStep(micro []Batch, hp HParams) (StepStats, error) {
 	}
 	in.PutScalar(inInvMicro, 1/float64(len(micro)))
 	out, err := s.accum.apply.Call(in)
-	freeAll(sum)
+	sum.Free()
 	if err != nil {
 		return StepStats{}, fmt.Errorf("train step %d: %w", s.step+1, err)
 	}
@@ -85,7 +85,7 @@ func (s *Stepper) accumulate(micro []Batch) (trainstate.Tensors, StepStats, erro
 			in[k] = v
 		}
 		out, err := s.accum.grads.Call(in)
-		freeAll(sum)
+		sum.Free()
 		if err != nil {
 			return nil, StepStats{}, fmt.Errorf("train step %d, micro-batch %d: %w", s.step+1, i+1, err)
 		}
@@ -101,14 +101,6 @@ func (s *Stepper) accumulate(micro []Batch) (trainstate.Tensors, StepStats, erro
 		st.LossPerMask[m] /= k
 	}
 	return sum, st, nil
-}
-
-func freeAll(t trainstate.Tensors) {
-	for _, list := range t {
-		for _, x := range list {
-			x.FinalizeAll()
-		}
-	}
 }
 
 // checkMicroBatches rejects micro-batches whose sizes or mask lengths differ.

@@ -17,6 +17,19 @@ type Tensors map[string][]*tensors.Tensor
 // Nodes are a graph's named inputs or outputs inside the graph.
 type Nodes map[string][]*graph.Node
 
+// Free releases every tensor of t on the device.
+func (t Tensors) Free() {
+	for _, list := range t {
+		freeList(list)
+	}
+}
+
+func freeList(list []*tensors.Tensor) {
+	for _, x := range list {
+		x.FinalizeAll()
+	}
+}
+
 // PutScalar sets name to the float32 scalar v (the graphs compute in float32).
 func (t Tensors) PutScalar(name string, v float64) {
 	t[name] = []*tensors.Tensor{tensors.FromScalar(float32(v))}

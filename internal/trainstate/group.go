@@ -74,20 +74,14 @@ func (g *Group) PutParams(in Tensors, prefix string) { in[prefix+".Params"] = g.
 // Replace takes the group's new state from a graph's outputs under prefix and frees the old.
 func (g *Group) Replace(out Tensors, prefix string) {
 	g.State.Each(func(name string, list *[]*tensors.Tensor) {
-		for _, x := range *list {
-			x.FinalizeAll()
-		}
+		freeList(*list)
 		*list = out[prefix+"."+name]
 	})
 }
 
 // Free releases the group's device state.
 func (g *Group) Free() {
-	g.State.Each(func(_ string, list *[]*tensors.Tensor) {
-		for _, x := range *list {
-			x.FinalizeAll()
-		}
-	})
+	g.State.Each(func(_ string, list *[]*tensors.Tensor) { freeList(*list) })
 }
 
 // Host copies the parameters to the host.

@@ -23,6 +23,7 @@ func TestExecNamesSurviveTheFlatOrder(t *testing.T) {
 		require.NoError(t, err)
 		assert.InDelta(t, 10+n, out.Scalar("sum"), 0)
 		assert.InDelta(t, -3, out.Scalar("a"), 0)
+		out.Free()
 	}
 }
 
