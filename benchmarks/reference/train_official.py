@@ -277,25 +277,8 @@ def register_sized_model(video_vit, model_cfg):
     """Model name to pass to init_video_model: the official preset, or the preset with the
     YAML's size extensions (depth, embed_dim, num_heads, mlp_ratio) replaced in its
     VisionTransformer(...) call; every other argument stays the preset's."""
-    name = model_cfg['model_name']
-    over = {k: model_cfg[k] for k in ('embed_dim', 'depth', 'num_heads', 'mlp_ratio')
-            if model_cfg.get(k) is not None}
-    if not over:
-        return name
-    preset, official_cls = video_vit.__dict__[name], video_vit.VisionTransformer
-
-    def sized(**kwargs):
-        def ctor(*a, **kw):
-            kw.update(over)
-            return official_cls(*a, **kw)
-        video_vit.VisionTransformer = ctor
-        try:
-            return preset(**kwargs)
-        finally:
-            video_vit.VisionTransformer = official_cls
-    key = name + ''.join(f'_{k}{v}' for k, v in over.items())
-    video_vit.__dict__[key] = sized
-    return key
+    sizes = {k: model_cfg.get(k) for k in ('embed_dim', 'depth', 'num_heads', 'mlp_ratio')}
+    return official.preset_with(video_vit, model_cfg['model_name'], **sizes)
 
 
 def go_encode_check(vjepa, config, ckpt_path, target_encoder, clip, out_dir):

@@ -10,7 +10,7 @@ def run(spec, mode, args):
     batch = args.batch or spec['enc_batch']
     frames, crop, patch, tubelet = spec['frames'], spec['crop'], spec['patch'], spec['tubelet']
     torch.manual_seed(args.seed)
-    name = official.preset_with_depth(video_vit, spec['model'], spec['depth'])
+    name = official.preset_with(video_vit, spec['model'], depth=spec['depth'])
     model = video_vit.__dict__[name](img_size=crop, patch_size=patch, num_frames=frames,
                                      tubelet_size=tubelet, uniform_power=True)
     switched = official.use_explicit_attention(model)

@@ -51,23 +51,25 @@ def use_explicit_attention(*models):
     return count
 
 
-def preset_with_depth(video_vit, name, depth):
+def preset_with(video_vit, name, **sizes):
     """A name under which `video_vit` (the imported official module) builds preset `name`
-    with only its depth changed; `name` itself when depth is None. The new name lives in the
-    imported module's namespace only."""
-    if depth is None:
+    with the given VisionTransformer(...) arguments (depth, embed_dim, ...) replaced and every
+    other argument the preset's; `name` itself when every size is None. The new name lives in
+    the imported module's namespace only."""
+    over = {k: v for k, v in sizes.items() if v is not None}
+    if not over:
         return name
     preset, vit_class = video_vit.__dict__[name], video_vit.VisionTransformer
 
     def build(**kwargs):
-        def with_depth(*args, **kw):
-            kw['depth'] = depth
+        def sized(*args, **kw):
+            kw.update(over)
             return vit_class(*args, **kw)
-        video_vit.VisionTransformer = with_depth
+        video_vit.VisionTransformer = sized
         try:
             return preset(**kwargs)
         finally:
             video_vit.VisionTransformer = vit_class
-    key = f'{name}_depth{depth}'
+    key = name + ''.join(f'_{k}{v}' for k, v in over.items())
     video_vit.__dict__[key] = build
     return key

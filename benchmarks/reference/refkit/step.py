@@ -39,7 +39,7 @@ def build_models(spec, rec, args, pred_depth, pred_dim):
     encoder, predictor = init_video_model(
         device=torch.device('cpu'), patch_size=spec['patch'], num_frames=spec['frames'],
         tubelet_size=spec['tubelet'], crop_size=spec['crop'],
-        model_name=official.preset_with_depth(video_vit, spec['model'], spec['depth']),
+        model_name=official.preset_with(video_vit, spec['model'], depth=spec['depth']),
         pred_depth=pred_depth, pred_embed_dim=pred_dim,
         uniform_power=rec.model.get('uniform_power', True),
         use_mask_tokens=rec.model.get('use_mask_tokens', True),
