@@ -115,6 +115,9 @@ type ProbeResult struct {
 	Attention backbone.AttentionPlan
 }
 
+// ClipsPerSec is the probe step's throughput.
+func (r ProbeResult) ClipsPerSec() float64 { return rate(float64(r.Batch), r.Time.Median) }
+
 // LoaderResult is one data loading row.
 type LoaderResult struct {
 	Name        string // what was loaded

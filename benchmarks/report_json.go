@@ -124,7 +124,7 @@ func (r *Report) JSON() JSONReport {
 		jc := JSONCase{Case: p.Case.ID(), Label: p.Name, Skipped: p.Skipped, Batch: p.Batch, Tokens: p.Case.Tokens,
 			Attention: attentionName(p.Attention), AttentionChunk: p.Attention.Chunk, Precision: casePrecision(p.Case.Model.Exec)}
 		if p.Skipped == "" {
-			jc.setTiming(p.Time, rate(float64(p.Batch), p.Time.Median), 0, p.Mem)
+			jc.setTiming(p.Time, p.ClipsPerSec(), 0, p.Mem)
 		}
 		out.Cases = append(out.Cases, jc)
 	}

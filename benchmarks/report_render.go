@@ -230,7 +230,7 @@ func (r *Report) writeProbe(b *strings.Builder) error {
 			continue
 		}
 		t.Add(p.Name, fmt.Sprint(p.Batch), fmt.Sprint(p.Case.Tokens), fmt.Sprint(p.Case.Heads), num(p.Time.Median),
-			num(rate(float64(p.Batch), p.Time.Median)), busy(p.Time.CoresBusy), num(p.Time.First), fmt.Sprintf("%d timed", p.Time.Iters))
+			num(p.ClipsPerSec()), busy(p.Time.CoresBusy), num(p.Time.First), fmt.Sprintf("%d timed", p.Time.Iters))
 	}
 	return writeTable(b, t)
 }

@@ -238,7 +238,7 @@ func runProbes(ctx context.Context, r *Report, o Options, logf func(string, ...a
 		res.Mem, res.Attention = mem, probeAttention(o.Backend, pc)
 		r.Probes = append(r.Probes, res)
 		r.Memory = append(r.Memory, MemoryRow{Name: "probe step " + pc.Name, MemoryPeak: mem})
-		logf("probe step %s b%d: %.2f clips/s, %.2f cores busy", pc.Name, pc.Batch, rate(float64(pc.Batch), res.Time.Median), res.Time.CoresBusy)
+		logf("probe step %s b%d: %.2f clips/s, %.2f cores busy", pc.Name, pc.Batch, res.ClipsPerSec(), res.Time.CoresBusy)
 	}
 	return nil
 }
