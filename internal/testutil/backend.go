@@ -9,8 +9,7 @@ import (
 )
 
 // Backend returns a new instance of the pure Go backend, configured as the commands configure
-// it (goconfig.GoConfig), failing the test when it cannot
-// be created.
+// it (goconfig.GoConfig), failing the test when it cannot be created.
 func Backend(t testing.TB) compute.Backend {
 	t.Helper()
 	be, err := goconfig.New("")
