@@ -54,7 +54,7 @@ func LoadHFClassifier(dir string) (*Classifier, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", cfgPath, err)
 	}
-	if bc.MLPRatio != 4 {
+	if bc.MLPRatio != poolerMLPRatio {
 		return nil, fmt.Errorf("%s: mlp_ratio %g: the attentive pooler supports only 4", cfgPath, bc.MLPRatio)
 	}
 	c := &Classifier{Backbone: bc, Labels: info.Labels, Probe: Model{Kind: Attentive4, EmbedDim: bc.EmbedDim,
@@ -63,7 +63,12 @@ func LoadHFClassifier(dir string) (*Classifier, error) {
 		return nil, fmt.Errorf("%s: %w", cfgPath, err)
 	}
 	weights := filepath.Join(dir, backbone.HFWeightsFile)
-	if !IsHFClassifier(dir) {
+	f, err := safetensors.Open(weights)
+	if err != nil {
+		return nil, fmt.Errorf("not a VJEPA2ForVideoClassification: %w", err)
+	}
+	defer f.Close()
+	if _, ok := f.Info(hfClassifierWeight); !ok {
 		return nil, fmt.Errorf("%s: not a VJEPA2ForVideoClassification: no %s (a VJEPA2Model holds no classifier)", weights, hfClassifierWeight)
 	}
 	hw, err := backbone.OpenHFWeights(weights)
@@ -74,20 +79,15 @@ func LoadHFClassifier(dir string) (*Classifier, error) {
 	if c.Encoder, err = hw.ReadParams("encoder", backbone.EncoderSpecs(bc), bc, false); err != nil {
 		return nil, err
 	}
-	if c.Head, err = readHFHead(weights, c.Probe); err != nil {
+	if c.Head, err = readHFHead(f, c.Probe); err != nil {
 		return nil, err
 	}
 	return c, nil
 }
 
 // readHFHead reads the pooler and classifier of m from a VJEPA2ForVideoClassification
-// safetensors file under the official probe names, rebuilding the fused qkv and kv.
-func readHFHead(path string, m Model) (backbone.HostParams, error) {
-	f, err := safetensors.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
+// safetensors file f under the official probe names, rebuilding the fused qkv and kv.
+func readHFHead(f *safetensors.File, m Model) (backbone.HostParams, error) {
 	out := backbone.HostParams{}
 	used := map[string]bool{}
 	var problems []string
@@ -122,7 +122,7 @@ func readHFHead(path string, m Model) (backbone.HostParams, error) {
 	}
 	if len(problems) > 0 {
 		sort.Strings(problems)
-		return nil, fmt.Errorf("%s: the pooler and classifier do not fit config.json: %s", path, strings.Join(problems, "; "))
+		return nil, fmt.Errorf("%s: the pooler and classifier do not fit config.json: %s", f.Path(), strings.Join(problems, "; "))
 	}
 	return out, nil
 }
@@ -173,7 +173,7 @@ func (c *Classifier) checkHFExportable() error {
 		return fmt.Errorf("model %q is a V-JEPA 1 model (sin-cos position tables): a Hugging Face VJEPA2ForVideoClassification holds only V-JEPA 2 (RoPE) encoders", c.Backbone.Name)
 	case c.Probe.Kind != Attentive4:
 		return fmt.Errorf("probe type %q: a Hugging Face VJEPA2ForVideoClassification holds the V-JEPA 2 probe (%s)", c.Probe.Kind, Attentive4)
-	case c.Backbone.MLPRatio != 4:
+	case c.Backbone.MLPRatio != poolerMLPRatio:
 		return fmt.Errorf("encoder mlp_ratio %g: the Hugging Face pooler shares it, and the probe's MLP is 4 wide", c.Backbone.MLPRatio)
 	case len(c.Labels) != c.Probe.NumClasses:
 		return fmt.Errorf("%d class names for a probe of %d classes", len(c.Labels), c.Probe.NumClasses)
