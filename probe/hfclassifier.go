@@ -92,9 +92,7 @@ func readHFHead(f *safetensors.File, m Model) (backbone.HostParams, error) {
 	used := map[string]bool{}
 	var problems []string
 	for _, s := range m.Specs() {
-		names := hfHeadNames(s.Name)
-		part := slices.Clone(s.Shape)
-		part[0] /= len(names)
+		names, part := hfHeadTensors(s)
 		var v []float32
 		for _, n := range names {
 			info, ok := f.Info(n)
@@ -166,6 +164,15 @@ func hfHeadNames(name string) []string {
 	return []string{prefix + field}
 }
 
+// hfHeadTensors is the VJEPA2ForVideoClassification tensors of probe parameter s
+// ([hfHeadNames]) and the shape of each: s's rows split evenly among them.
+func hfHeadTensors(s backbone.ParamSpec) (names []string, shape []int) {
+	names = hfHeadNames(s.Name)
+	shape = slices.Clone(s.Shape)
+	shape[0] /= len(names)
+	return names, shape
+}
+
 // checkHFExportable reports a classifier that has no VJEPA2ForVideoClassification layout.
 func (c *Classifier) checkHFExportable() error {
 	switch {
@@ -203,9 +210,7 @@ func (c *Classifier) WriteHF(dir string, pred backbone.HostParams) error {
 		ts[i].Name = "vjepa2." + ts[i].Name
 	}
 	for _, s := range c.Probe.Specs() {
-		names := hfHeadNames(s.Name)
-		part := slices.Clone(s.Shape)
-		part[0] /= len(names)
+		names, part := hfHeadTensors(s)
 		v := c.Head[s.Name]
 		n := len(v) / len(names)
 		for i, name := range names {
