@@ -154,7 +154,7 @@ func (e *Experiment) extractShard(ctx context.Context, x partExtraction) error {
 // bank) for every backbone and feature seed into the cache, and trains no probe.
 func (e *Experiment) extractOnly(ctx context.Context, backend compute.Backend) error {
 	done := map[uint64]bool{}
-	pretrained := map[string]*Encoder{}
+	pretrained := map[string]builtEncoder{}
 	for _, seed := range e.seedList() {
 		fseed := e.featureSeed(seed)
 		if done[fseed] {
@@ -209,18 +209,26 @@ func (e *Experiment) initList() []string {
 	return []string{InitPretrained}
 }
 
-// encoderFor builds init's frozen encoder for feature seed fseed (the pretrained one once).
-func (e *Experiment) encoderFor(backend compute.Backend, pretrained map[string]*Encoder, init string, fseed uint64) (*Encoder, BackboneInfo, error) {
+// builtEncoder is a compiled frozen encoder and the backbone it was built from.
+type builtEncoder struct {
+	enc  *Encoder
+	info BackboneInfo
+}
+
+// encoderFor builds init's frozen encoder for feature seed fseed. The pretrained one does
+// not depend on the seed: its checkpoint is read (and hashed) and compiled once, then kept in
+// pretrained.
+func (e *Experiment) encoderFor(backend compute.Backend, pretrained map[string]builtEncoder, init string, fseed uint64) (*Encoder, BackboneInfo, error) {
+	if b, ok := pretrained[init]; ok {
+		return b.enc, b.info, nil
+	}
 	params, info, err := e.backboneParams(init, fseed)
 	if err != nil {
 		return nil, info, err
 	}
-	if enc, ok := pretrained[init]; ok && init == InitPretrained {
-		return enc, info, nil
-	}
 	enc, err := NewEncoder(backend, e.Model, params)
 	if err == nil && init == InitPretrained {
-		pretrained[init] = enc
+		pretrained[init] = builtEncoder{enc: enc, info: info}
 	}
 	return enc, info, err
 }

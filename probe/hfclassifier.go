@@ -54,7 +54,7 @@ func LoadHFClassifier(dir string) (*Classifier, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", cfgPath, err)
 	}
-	if bc.MLPRatio != 4 {
+	if bc.MLPRatio != poolerMLPRatio {
 		return nil, fmt.Errorf("%s: mlp_ratio %g: the attentive pooler supports only 4", cfgPath, bc.MLPRatio)
 	}
 	c := &Classifier{Backbone: bc, Labels: info.Labels, Probe: Model{Kind: Attentive4, EmbedDim: bc.EmbedDim,
@@ -63,7 +63,12 @@ func LoadHFClassifier(dir string) (*Classifier, error) {
 		return nil, fmt.Errorf("%s: %w", cfgPath, err)
 	}
 	weights := filepath.Join(dir, backbone.HFWeightsFile)
-	if !IsHFClassifier(dir) {
+	f, err := safetensors.Open(weights)
+	if err != nil {
+		return nil, fmt.Errorf("not a VJEPA2ForVideoClassification: %w", err)
+	}
+	defer f.Close()
+	if _, ok := f.Info(hfClassifierWeight); !ok {
 		return nil, fmt.Errorf("%s: not a VJEPA2ForVideoClassification: no %s (a VJEPA2Model holds no classifier)", weights, hfClassifierWeight)
 	}
 	hw, err := backbone.OpenHFWeights(weights)
@@ -74,27 +79,20 @@ func LoadHFClassifier(dir string) (*Classifier, error) {
 	if c.Encoder, err = hw.ReadParams("encoder", backbone.EncoderSpecs(bc), bc, false); err != nil {
 		return nil, err
 	}
-	if c.Head, err = readHFHead(weights, c.Probe); err != nil {
+	if c.Head, err = readHFHead(f, c.Probe); err != nil {
 		return nil, err
 	}
 	return c, nil
 }
 
 // readHFHead reads the pooler and classifier of m from a VJEPA2ForVideoClassification
-// safetensors file under the official probe names, rebuilding the fused qkv and kv.
-func readHFHead(path string, m Model) (backbone.HostParams, error) {
-	f, err := safetensors.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
+// safetensors file f under the official probe names, rebuilding the fused qkv and kv.
+func readHFHead(f *safetensors.File, m Model) (backbone.HostParams, error) {
 	out := backbone.HostParams{}
 	used := map[string]bool{}
 	var problems []string
 	for _, s := range m.Specs() {
-		names := hfHeadNames(s.Name)
-		part := slices.Clone(s.Shape)
-		part[0] /= len(names)
+		names, part := hfHeadTensors(s)
 		var v []float32
 		for _, n := range names {
 			info, ok := f.Info(n)
@@ -122,7 +120,7 @@ func readHFHead(path string, m Model) (backbone.HostParams, error) {
 	}
 	if len(problems) > 0 {
 		sort.Strings(problems)
-		return nil, fmt.Errorf("%s: the pooler and classifier do not fit config.json: %s", path, strings.Join(problems, "; "))
+		return nil, fmt.Errorf("%s: the pooler and classifier do not fit config.json: %s", f.Path(), strings.Join(problems, "; "))
 	}
 	return out, nil
 }
@@ -166,6 +164,15 @@ func hfHeadNames(name string) []string {
 	return []string{prefix + field}
 }
 
+// hfHeadTensors is the VJEPA2ForVideoClassification tensors of probe parameter s
+// ([hfHeadNames]) and the shape of each: s's rows split evenly among them.
+func hfHeadTensors(s backbone.ParamSpec) (names []string, shape []int) {
+	names = hfHeadNames(s.Name)
+	shape = slices.Clone(s.Shape)
+	shape[0] /= len(names)
+	return names, shape
+}
+
 // checkHFExportable reports a classifier that has no VJEPA2ForVideoClassification layout.
 func (c *Classifier) checkHFExportable() error {
 	switch {
@@ -173,7 +180,7 @@ func (c *Classifier) checkHFExportable() error {
 		return fmt.Errorf("model %q is a V-JEPA 1 model (sin-cos position tables): a Hugging Face VJEPA2ForVideoClassification holds only V-JEPA 2 (RoPE) encoders", c.Backbone.Name)
 	case c.Probe.Kind != Attentive4:
 		return fmt.Errorf("probe type %q: a Hugging Face VJEPA2ForVideoClassification holds the V-JEPA 2 probe (%s)", c.Probe.Kind, Attentive4)
-	case c.Backbone.MLPRatio != 4:
+	case c.Backbone.MLPRatio != poolerMLPRatio:
 		return fmt.Errorf("encoder mlp_ratio %g: the Hugging Face pooler shares it, and the probe's MLP is 4 wide", c.Backbone.MLPRatio)
 	case len(c.Labels) != c.Probe.NumClasses:
 		return fmt.Errorf("%d class names for a probe of %d classes", len(c.Labels), c.Probe.NumClasses)
@@ -203,9 +210,7 @@ func (c *Classifier) WriteHF(dir string, pred backbone.HostParams) error {
 		ts[i].Name = "vjepa2." + ts[i].Name
 	}
 	for _, s := range c.Probe.Specs() {
-		names := hfHeadNames(s.Name)
-		part := slices.Clone(s.Shape)
-		part[0] /= len(names)
+		names, part := hfHeadTensors(s)
 		v := c.Head[s.Name]
 		n := len(v) / len(names)
 		for i, name := range names {

@@ -76,22 +76,26 @@ func (trainedMethod) run(ctx context.Context, r trialRun, tr *trial) error {
 }
 
 // poolFirst returns the features a trained probe of model m reads: for a probe that averages
-// the tokens first (avgpool-linear) on cached features, the averages, computed once (see
-// [meanTokens]); otherwise the shared features as they are.
+// the tokens first (avgpool-linear) on cached features, the averages, computed once per
+// shared features (see [meanTokens]); otherwise the shared features as they are.
 func poolFirst(r trialRun, m Model) (TrainSource, *FeatureSet, error) {
-	train, ok := r.sf.train.(*FeatureSet)
+	sf := r.sf
+	train, ok := sf.train.(*FeatureSet)
 	if m.Kind.traits().pooler || !ok {
-		return r.sf.train, r.sf.val, nil
+		return sf.train, sf.val, nil
 	}
-	pooledTrain, err := meanTokens(r.backend, train, r.e.BatchSize)
-	if err != nil {
-		return nil, nil, err
+	if sf.meanTrain == nil {
+		meanTrain, err := meanTokens(r.backend, train, r.e.BatchSize)
+		if err != nil {
+			return nil, nil, err
+		}
+		meanVal, err := meanTokens(r.backend, sf.val, r.e.BatchSize)
+		if err != nil {
+			return nil, nil, err
+		}
+		sf.meanTrain, sf.meanVal = meanTrain, meanVal
 	}
-	pooledVal, err := meanTokens(r.backend, r.sf.val, r.e.BatchSize)
-	if err != nil {
-		return nil, nil, err
-	}
-	return pooledTrain, pooledVal, nil
+	return sf.meanTrain, sf.meanVal, nil
 }
 
 // knnMethod is the training-free k-NN evaluation ([KNNEvaluate]) on the cached training

@@ -40,6 +40,9 @@ type sharedFeatures struct {
 	train      TrainSource
 	val        *FeatureSet
 	trainCache *FeatureSet // train as cached features (nil when augmented)
+	// meanTrain and meanVal are the cached train and val features with the tokens averaged
+	// ([meanTokens]), made on first use and shared by every seed that reuses these features.
+	meanTrain, meanVal *FeatureSet
 }
 
 // seedList is Seed, Seed+1, … (Seeds of them, at least one).
