@@ -67,7 +67,7 @@ func classifyClips(bf *backendFlags, src classifierSource, input, out string) er
 	if out == "" {
 		return errors.New("--out is required with --input")
 	}
-	c, _, err := src.load()
+	c, err := src.load()
 	if err != nil {
 		return err
 	}

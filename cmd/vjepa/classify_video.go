@@ -112,11 +112,11 @@ func classifyVideos(ctx context.Context, bf *backendFlags, src classifierSource,
 	if err != nil {
 		return err
 	}
-	c, fromConfig, err := src.load()
+	c, err := src.load()
 	if err != nil {
 		return err
 	}
-	p, err := o.protocol(c, fromConfig)
+	p, err := o.protocol(c.Classifier, c.protocol)
 	if err != nil {
 		return err
 	}
