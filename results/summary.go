@@ -3,6 +3,7 @@ package results
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/vjepa-go/vjepa/internal/mdtable"
@@ -105,15 +106,7 @@ func (p *page) writeSummaryTable(b *strings.Builder, ds string, proto probe.Prot
 func (p *page) protocols(ds string) []probe.Protocol {
 	var out []probe.Protocol
 	for _, g := range p.groups {
-		r := g.Latest()
-		if r.Dataset != ds {
-			continue
-		}
-		dup := false
-		for _, q := range out {
-			dup = dup || q == r.Protocol
-		}
-		if !dup {
+		if r := g.Latest(); r.Dataset == ds && !slices.Contains(out, r.Protocol) {
 			out = append(out, r.Protocol)
 		}
 	}
