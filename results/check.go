@@ -30,15 +30,7 @@ const statsTolerance = 1e-6
 //
 // Records that cannot be read at all are reported by the returned *LoadError, as by Generate.
 func Check(opts Options) ([]Problem, error) {
-	if opts.RunsDir == "" {
-		opts.RunsDir = filepath.Join("results", "runs")
-	}
-	if opts.InputDir == "" {
-		opts.InputDir = opts.OutDir
-		if opts.InputDir == "" {
-			opts.InputDir = "results"
-		}
-	}
+	opts = opts.withDefaults()
 	runs, err := LoadRuns(opts.RunsDir)
 	if err != nil {
 		return nil, err

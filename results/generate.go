@@ -43,6 +43,23 @@ type Summary struct {
 	Warnings []string // problems that did not stop generation (e.g. a missing pretraining log)
 }
 
+// withDefaults fills the empty folders of o with their documented defaults.
+func (o Options) withDefaults() Options {
+	if o.RunsDir == "" {
+		o.RunsDir = filepath.Join("results", "runs")
+	}
+	if o.OutDir == "" {
+		o.OutDir = "results"
+	}
+	if o.InputDir == "" {
+		o.InputDir = o.OutDir
+	}
+	if o.ReferenceDir == "" {
+		o.ReferenceDir = filepath.Join(o.InputDir, "reference")
+	}
+	return o
+}
+
 // figuresDir is the folder of the figures inside the output folder.
 const figuresDir = "figures"
 
@@ -53,18 +70,7 @@ const figuresDir = "figures"
 // exist are removed. If any record is invalid nothing is written and the returned *LoadError
 // names every bad file.
 func Generate(ctx context.Context, opts Options) (*Summary, error) {
-	if opts.RunsDir == "" {
-		opts.RunsDir = filepath.Join("results", "runs")
-	}
-	if opts.OutDir == "" {
-		opts.OutDir = "results"
-	}
-	if opts.InputDir == "" {
-		opts.InputDir = opts.OutDir
-	}
-	if opts.ReferenceDir == "" {
-		opts.ReferenceDir = filepath.Join(opts.InputDir, "reference")
-	}
+	opts = opts.withDefaults()
 	paper, err := LoadPaper()
 	if err != nil {
 		return nil, err
@@ -81,7 +87,7 @@ func Generate(ctx context.Context, opts Options) (*Summary, error) {
 	if err := os.MkdirAll(figDir, 0o755); err != nil {
 		return nil, fmt.Errorf("create %s: %w", figDir, err)
 	}
-	w := &figureWriter{dir: figDir, sum: sum}
+	w := &figureWriter{dir: figDir, sum: sum, names: map[string]bool{}}
 	figs := Figures{Pretrain: map[string]string{}, Probe: map[string]string{}}
 	groups := groupRuns(runs)
 	if figs.Accuracy, err = w.draw("accuracy.png", func() ([]byte, error) { return accuracyFigure(groups, paper) }); err != nil {
@@ -150,7 +156,7 @@ func writePages(outDir string, runs []Run, paper Paper, figs Figures, sum *Summa
 type figureWriter struct {
 	dir   string
 	sum   *Summary
-	names map[string]bool
+	names map[string]bool // figure names taken so far
 }
 
 // draw renders a figure and writes it as name; "" (and nothing written) when render has
@@ -159,9 +165,6 @@ func (w *figureWriter) draw(name string, render func() ([]byte, error)) (string,
 	png, err := render()
 	if err != nil || png == nil {
 		return "", err
-	}
-	if w.names == nil {
-		w.names = map[string]bool{}
 	}
 	name = uniqueName(w.names, name)
 	if err := atomicfile.WriteFile(filepath.Join(w.dir, name), png); err != nil {
@@ -194,10 +197,7 @@ func (w *figureWriter) pretrain(dir string, opts Options, out map[string]string)
 	figName := "pretrain-" + name + ".png"
 	if !hasLogs(committed) {
 		kept := filepath.Join(opts.InputDir, figuresDir, figName)
-		if _, err := os.Stat(kept); err == nil {
-			if w.names == nil {
-				w.names = map[string]bool{}
-			}
+		if fileExists(kept) {
 			w.names[figName] = true
 			w.sum.Kept = append(w.sum.Kept, kept)
 			out[dir] = figuresDir + "/" + figName

@@ -17,12 +17,7 @@ const pretrainLogsDir = "pretrain"
 
 // hasLogs reports whether dir holds a step log or a diagnostics log.
 func hasLogs(dir string) bool {
-	for _, f := range []string{pretrainStepLog, pretrainDiagnosticsLog} {
-		if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
-			return true
-		}
-	}
-	return false
+	return fileExists(filepath.Join(dir, pretrainStepLog)) || fileExists(filepath.Join(dir, pretrainDiagnosticsLog))
 }
 
 // copyPretrainLogs copies train_log.csv and diagnostics.csv of a local pretraining run folder

@@ -115,9 +115,9 @@ func tailMean(v []float64, n int) float64 {
 
 // writeReference is the official-vs-ours section: per data set, each configuration probed on
 // an official-trained backbone next to the comparable vjepa-go configuration (same data,
-// protocol, probe and encoder entry) that shares the most seeds, and their paired difference.
-// Our configurations whose encoder the official trainer was not probed with get a row of their
-// own with "—".
+// protocol, probe and encoder entry) that shares the most seeds, and their paired difference
+// ("—" without one). Our configurations with no official counterpart (e.g. the context encoder)
+// appear in the summary only.
 func (p *page) writeReference(b *strings.Builder) error {
 	official := func(g *Group) bool { return isTrainer(TrainerOfficial)(g.Latest()) }
 	ours := func(g *Group) bool { return isTrainer(TrainerOurs)(g.Latest()) }

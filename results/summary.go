@@ -3,6 +3,7 @@ package results
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/vjepa-go/vjepa/internal/mdtable"
@@ -17,20 +18,6 @@ type page struct {
 	links  *links
 }
 
-// datasets are the data set names of the groups, in table order.
-func (p *page) datasets() []string {
-	var names []string
-	seen := map[string]bool{}
-	for _, g := range p.groups {
-		if d := g.Latest().Dataset; !seen[d] {
-			seen[d] = true
-			names = append(names, d)
-		}
-	}
-	sortDatasets(names)
-	return names
-}
-
 // writeSummary is one table per data set (and protocol): every configuration once, pooled over
 // its records, with its paired difference against the comparable random-init configuration and
 // the published number where the paper has one.
@@ -40,7 +27,7 @@ func (p *page) writeSummary(b *strings.Builder) error {
 		b.WriteString("_No runs yet._\n\n")
 		return nil
 	}
-	for _, ds := range p.datasets() {
+	for _, ds := range datasetsOf(p.groups) {
 		for _, proto := range p.protocols(ds) {
 			if err := p.writeSummaryTable(b, ds, proto); err != nil {
 				return err
@@ -105,15 +92,7 @@ func (p *page) writeSummaryTable(b *strings.Builder, ds string, proto probe.Prot
 func (p *page) protocols(ds string) []probe.Protocol {
 	var out []probe.Protocol
 	for _, g := range p.groups {
-		r := g.Latest()
-		if r.Dataset != ds {
-			continue
-		}
-		dup := false
-		for _, q := range out {
-			dup = dup || q == r.Protocol
-		}
-		if !dup {
+		if r := g.Latest(); r.Dataset == ds && !slices.Contains(out, r.Protocol) {
 			out = append(out, r.Protocol)
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 
 	"github.com/vjepa-go/vjepa/backbone"
 	"github.com/vjepa-go/vjepa/internal/npy"
@@ -56,7 +55,7 @@ func runClassify(ctx context.Context, args []string) error {
 	case modes != 1:
 		return errors.New("give exactly one of --features (frozen tokens), --input (clips .npy) and --video (video files)")
 	case *features != "":
-		return classifyFeatures(bf, xf, *config, *ckptPath, *features, *head, *out, *pooled)
+		return classifyFeatures(bf, src, *features, *out, *pooled)
 	case *input != "":
 		return classifyClips(bf, src, *input, *out)
 	}
@@ -68,7 +67,7 @@ func classifyClips(bf *backendFlags, src classifierSource, input, out string) er
 	if out == "" {
 		return errors.New("--out is required with --input")
 	}
-	c, _, err := src.load()
+	c, err := src.load()
 	if err != nil {
 		return err
 	}
@@ -89,18 +88,15 @@ func classifyClips(bf *backendFlags, src classifierSource, input, out string) er
 
 // classifyFeatures applies a saved attentive probe (ours, or an official V-JEPA or V-JEPA 2
 // probe checkpoint) to frozen encoder tokens, the eval YAML giving the probe's structure.
-func classifyFeatures(bf *backendFlags, xf executionFlags, config, ckptPath, features string, head int, out, pooled string) error {
-	if config == "" || ckptPath == "" || out == "" {
+func classifyFeatures(bf *backendFlags, src classifierSource, features, out, pooled string) error {
+	if src.config == "" || src.probe == "" || out == "" {
 		return errors.New("--config, --probe-checkpoint, --features and --out are required")
 	}
-	cfg, warnings, err := probe.LoadEvalConfig(config)
+	cfg, err := src.evalConfig()
 	if err != nil {
 		return err
 	}
-	for _, w := range warnings {
-		fmt.Fprintf(os.Stderr, "warning: %s\n", w)
-	}
-	m, err := probe.ModelFromEvalConfig(cfg)
+	m, head, _, err := src.loadProbe(cfg)
 	if err != nil {
 		return err
 	}
@@ -108,21 +104,14 @@ func classifyFeatures(bf *backendFlags, xf executionFlags, config, ckptPath, fea
 	if err != nil {
 		return err
 	}
-	ck, err := probe.LoadCheckpoint(ckptPath, m)
-	if err != nil {
-		return err
-	}
-	if head < 0 || head >= len(ck.Heads) {
-		return fmt.Errorf("--head %d is out of range: %s holds %d probe head(s)", head, ckptPath, len(ck.Heads))
-	}
 	backend, err := bf.open()
 	if err != nil {
 		return err
 	}
-	if m.Exec, err = xf.execution(backend, backbone.EvalDType(cfg)); err != nil {
+	if m.Exec, err = src.exec.execution(backend, backbone.EvalDType(cfg)); err != nil {
 		return err
 	}
-	a, err := probe.Apply(backend, m, ck.Heads[head], x)
+	a, err := probe.Apply(backend, m, head, x)
 	if err != nil {
 		return err
 	}

@@ -8,8 +8,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/gomlx/compute"
-
 	"github.com/vjepa-go/vjepa/backbone"
 	"github.com/vjepa-go/vjepa/internal/officialcfg"
 	"github.com/vjepa-go/vjepa/probe"
@@ -26,120 +24,110 @@ type classifierSource struct {
 	exec        executionFlags
 }
 
-// setExecution makes the encoder and the probe of c compute their blocks as s.exec says on
-// backend; --precision auto follows the eval config's dtype where one is given (a HF
-// folder's config.json has none: float32).
-func (s classifierSource) setExecution(c *probe.Classifier, backend compute.Backend) error {
-	var configDType string
-	if s.config != "" {
-		cfg, _, err := probe.LoadEvalConfig(s.config) // its warnings were printed by load
-		if err != nil {
-			return err
-		}
-		configDType = backbone.EvalDType(cfg)
-	}
-	e, err := s.exec.execution(backend, configDType)
-	if err != nil {
-		return err
-	}
-	c.Backbone.Exec, c.Probe.Exec = e, e
-	return nil
+// loadedClassifier is a whole classifier with what its eval config (if any) says about running it.
+type loadedClassifier struct {
+	*probe.Classifier
+	protocol    *probe.Protocol // the eval config's evaluation protocol; nil without one
+	configDType string          // the eval config's dtype (meta.dtype); "" without one
 }
 
-// runner opens the backend and runs c on it as s.exec says.
-func (s classifierSource) runner(bf *backendFlags, c *probe.Classifier) (*probe.ClassifierRunner, error) {
+// runner opens the backend and runs l on it as s.exec says: --precision auto follows the eval
+// config's dtype where one is given (a HF folder's config.json has none: float32).
+func (s classifierSource) runner(bf *backendFlags, l loadedClassifier) (*probe.ClassifierRunner, error) {
 	backend, err := bf.open()
 	if err != nil {
 		return nil, err
 	}
-	if err := s.setExecution(c, backend); err != nil {
+	e, err := s.exec.execution(backend, l.configDType)
+	if err != nil {
 		return nil, err
 	}
-	return probe.NewClassifierRunner(backend, c)
+	l.Backbone.Exec, l.Probe.Exec = e, e
+	return probe.NewClassifierRunner(backend, l.Classifier)
 }
 
-// load opens the classifier and the evaluation protocol of the eval config (nil without
-// one: a HF folder's config.json holds no evaluation protocol).
-func (s classifierSource) load() (*probe.Classifier, *probe.Protocol, error) {
+// load opens the classifier and, where s.config is given, reads its evaluation protocol and
+// dtype (a HF folder's config.json holds no evaluation protocol).
+func (s classifierSource) load() (loadedClassifier, error) {
 	var (
-		c     *probe.Classifier
-		proto *probe.Protocol
-		err   error
+		l   loadedClassifier
+		err error
 	)
 	switch {
 	case s.checkpoint == "":
-		return nil, nil, errors.New("--checkpoint is required: a Hugging Face VJEPA2ForVideoClassification folder, or an encoder checkpoint with --probe-checkpoint and --config")
+		return l, errors.New("--checkpoint is required: a Hugging Face VJEPA2ForVideoClassification folder, or an encoder checkpoint with --probe-checkpoint and --config")
 	case s.probe == "":
 		if !probe.IsHFClassifier(s.checkpoint) {
-			return nil, nil, fmt.Errorf("%s is not a Hugging Face VJEPA2ForVideoClassification folder (model.safetensors with a classifier and config.json); for an encoder checkpoint give --probe-checkpoint and --config", s.checkpoint)
+			return l, fmt.Errorf("%s is not a Hugging Face VJEPA2ForVideoClassification folder (model.safetensors with a classifier and config.json); for an encoder checkpoint give --probe-checkpoint and --config", s.checkpoint)
 		}
-		if c, err = probe.LoadHFClassifier(s.checkpoint); err != nil {
-			return nil, nil, err
+		if l.Classifier, err = probe.LoadHFClassifier(s.checkpoint); err != nil {
+			return l, err
 		}
 		if s.officialEps {
-			c.Probe.NormEps = probe.LayerNormEps
+			l.Probe.NormEps = probe.LayerNormEps
 		}
 		if s.config != "" {
-			if proto, err = s.protocolFor(c); err != nil {
-				return nil, nil, err
+			if err = s.addProtocol(&l); err != nil {
+				return l, err
 			}
 		}
 	default:
-		if c, proto, err = s.loadPair(); err != nil {
-			return nil, nil, err
+		if l, err = s.loadPair(); err != nil {
+			return l, err
 		}
 	}
 	if s.classNames != "" {
-		if c.Labels, err = readClassNames(s.classNames, c.Probe.NumClasses); err != nil {
-			return nil, nil, err
+		if l.Labels, err = readClassNames(s.classNames, l.Probe.NumClasses); err != nil {
+			return l, err
 		}
 	}
-	return c, proto, nil
+	return l, nil
 }
 
 // loadPair opens an official (or our) encoder checkpoint and probe checkpoint, the eval YAML
 // giving both structures and the evaluation protocol.
-func (s classifierSource) loadPair() (*probe.Classifier, *probe.Protocol, error) {
+func (s classifierSource) loadPair() (loadedClassifier, error) {
 	if s.config == "" {
-		return nil, nil, errors.New("--config (the frozen-evaluation YAML or preset) is required with --probe-checkpoint")
+		return loadedClassifier{}, errors.New("--config (the frozen-evaluation YAML or preset) is required with --probe-checkpoint")
 	}
 	cfg, err := s.evalConfig()
 	if err != nil {
-		return nil, nil, err
+		return loadedClassifier{}, err
 	}
 	e, err := probe.ExperimentFromConfig("classify", cfg, "")
 	if err != nil {
-		return nil, nil, err
+		return loadedClassifier{}, err
 	}
 	m, head, _, err := s.loadProbe(cfg)
 	if err != nil {
-		return nil, nil, err
+		return loadedClassifier{}, err
 	}
 	e.Checkpoint = s.checkpoint
 	enc, err := e.PretrainedEncoder()
 	if err != nil {
-		return nil, nil, err
+		return loadedClassifier{}, err
 	}
-	proto := e.Data.Protocol
-	return &probe.Classifier{Backbone: e.Model, Encoder: enc, Probe: m, Head: head, Labels: indexLabels(m.NumClasses)}, &proto, nil
+	c := &probe.Classifier{Backbone: e.Model, Encoder: enc, Probe: m, Head: head, Labels: indexLabels(m.NumClasses)}
+	return loadedClassifier{Classifier: c, protocol: &e.Data.Protocol, configDType: backbone.EvalDType(cfg)}, nil
 }
 
-// protocolFor is the evaluation protocol of the eval config s.config for classifier c (a HF
-// folder): e.g. vjepa2_vitl_diving48 for the Diving48 classifier, whose official evaluation
+// addProtocol sets the evaluation protocol and dtype of l (a HF folder) from the eval config
+// s.config: e.g. vjepa2_vitl_diving48 for the Diving48 classifier, whose official evaluation
 // samples 4 segments with frame step 2.
-func (s classifierSource) protocolFor(c *probe.Classifier) (*probe.Protocol, error) {
+func (s classifierSource) addProtocol(l *loadedClassifier) error {
 	cfg, err := s.evalConfig()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	e, err := probe.ExperimentFromConfig("classify", cfg, "")
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if n := cfg.Data.NumClasses; n != 0 && n != c.Probe.NumClasses {
-		return nil, fmt.Errorf("%s: the config evaluates %d classes, %s classifies %d: not its evaluation config", s.config, n, s.checkpoint, c.Probe.NumClasses)
+	if n := cfg.Data.NumClasses; n != 0 && n != l.Probe.NumClasses {
+		return fmt.Errorf("%s: the config evaluates %d classes, %s classifies %d: not its evaluation config", s.config, n, s.checkpoint, l.Probe.NumClasses)
 	}
-	return &e.Data.Protocol, nil
+	l.protocol, l.configDType = &e.Data.Protocol, backbone.EvalDType(cfg)
+	return nil
 }
 
 // evalConfig reads the eval YAML or preset s.config, printing its warnings.

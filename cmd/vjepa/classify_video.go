@@ -42,11 +42,11 @@ func (o *videoOptions) register(fs *flag.FlagSet) {
 	fs.IntVar(&o.frameStep, "frame-step", 0, "with --video: stride between sampled frames (default: the eval config's, else 4)")
 }
 
-// protocol is the evaluation protocol: the flags over the eval config (or the defaults).
-func (o videoOptions) protocol(c *probe.Classifier, fromConfig *probe.Protocol) (probe.Protocol, error) {
+// protocol is the evaluation protocol of c: the flags over its eval config's (or the defaults).
+func (o videoOptions) protocol(c loadedClassifier) (probe.Protocol, error) {
 	p := c.VideoProtocol()
-	if fromConfig != nil {
-		p = *fromConfig
+	if c.protocol != nil {
+		p = *c.protocol
 	}
 	for _, f := range []struct {
 		flag int
@@ -112,11 +112,11 @@ func classifyVideos(ctx context.Context, bf *backendFlags, src classifierSource,
 	if err != nil {
 		return err
 	}
-	c, fromConfig, err := src.load()
+	c, err := src.load()
 	if err != nil {
 		return err
 	}
-	p, err := o.protocol(c, fromConfig)
+	p, err := o.protocol(c)
 	if err != nil {
 		return err
 	}
