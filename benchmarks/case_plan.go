@@ -5,7 +5,6 @@ import (
 
 	"github.com/vjepa-go/vjepa/backbone"
 	"github.com/vjepa-go/vjepa/pretrain"
-	"github.com/vjepa-go/vjepa/probe"
 )
 
 // planEncoderBatch is the batch an encoder case runs with (backbone.PlanBatch against
@@ -42,14 +41,7 @@ func planProbeBatch(pc ProbeCase, o Options) (int, string, error) {
 // probeStepEstimate is the estimated peak memory of pc's training step at batch clips.
 func probeStepEstimate(pc ProbeCase, batch int) float64 {
 	m := pc.Model
-	selfBlocks := 0
-	if m.Kind == probe.Attentive4 {
-		selfBlocks = 3 // the default depth 4: three self-attention blocks, then the cross-attention
-		if m.Depth > 0 {
-			selfBlocks = m.Depth - 1
-		}
-	}
-	return backbone.EstimateProbeStepBytes(m.EmbedDim, m.NumHeads, selfBlocks, pc.Tokens, batch, pc.Heads,
+	return backbone.EstimateProbeStepBytes(m.EmbedDim, m.NumHeads, m.SelfBlocks(), pc.Tokens, batch, pc.Heads,
 		backbone.NumParams(m.Specs()))
 }
 

@@ -78,9 +78,9 @@ func (m Model) Validate() error {
 	return nil
 }
 
-// selfBlocks is the number of self-attention blocks (before the cross-attention for
+// SelfBlocks is the number of self-attention blocks (before the cross-attention for
 // Attentive4, after it for Attentive).
-func (m Model) selfBlocks() int {
+func (m Model) SelfBlocks() int {
 	return max(m.depth()-1, 0)
 }
 
@@ -92,7 +92,7 @@ func (m Model) Specs() []backbone.ParamSpec {
 	var specs []backbone.ParamSpec
 	if m.Kind.traits().pooler {
 		specs = append(specs, backbone.ParamSpec{Name: "pooler.query_tokens", Shape: []int{1, 1, d}})
-		for i := 0; i < m.selfBlocks(); i++ {
+		for i := 0; i < m.SelfBlocks(); i++ {
 			specs = append(specs, blockSpecs(fmt.Sprintf("pooler.blocks.%d.", i), d)...)
 		}
 		p := "pooler.cross_attention_block."
@@ -153,11 +153,11 @@ func (m Model) Init(rng *rand.Rand) backbone.HostParams {
 	}
 	// V-JEPA 2 numbers its blocks from 1 and gives the cross-attention the last block's
 	// number; V-JEPA counts the cross-attention as layer 1 and its blocks from 2.
-	first, cross := 1, max(m.selfBlocks(), 1)
+	first, cross := 1, max(m.SelfBlocks(), 1)
 	if m.Kind.traits().selfOnQuery {
 		first, cross = 2, 1
 	}
-	for i := 0; i < m.selfBlocks(); i++ {
+	for i := 0; i < m.SelfBlocks(); i++ {
 		rescale(fmt.Sprintf("pooler.blocks.%d.attn.proj.weight", i), i+first)
 		rescale(fmt.Sprintf("pooler.blocks.%d.mlp.fc2.weight", i), i+first)
 	}
@@ -193,13 +193,13 @@ func (m Model) PoolTrace(w backbone.Weights, x *Node) (*Node, []*Node) {
 	}
 	selfOnQuery := m.Kind.traits().selfOnQuery
 	if !selfOnQuery {
-		for i := 0; i < m.selfBlocks(); i++ {
+		for i := 0; i < m.SelfBlocks(); i++ {
 			x = block(x, i)
 		}
 	}
 	q := m.crossAttention(w, x)
 	if selfOnQuery {
-		for i := 0; i < m.selfBlocks(); i++ {
+		for i := 0; i < m.SelfBlocks(); i++ {
 			q = block(q, i)
 		}
 	}
