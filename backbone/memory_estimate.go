@@ -135,7 +135,8 @@ func blockActParts(d, heads int, mlpRatio float64, n int) (linear, attention flo
 // fitted copies, with no fit of its own; checked against measured probe steps (V-JEPA 2
 // probe, ViT-T/ViT-S features at 8 and 16 frames): 0.89–1.11 of the peak RSS.
 func EstimateProbeStepBytes(dim, numHeads, selfBlocks, tokens, batch, sweep, params int) float64 {
-	perSample := float64(selfBlocks)*keptActs(dim, numHeads, 4, tokens) + keptLinearCopies*float64(2*tokens*dim)
+	const probeMLPRatio = 4 // the official AttentivePooler's blocks: mlp_ratio 4.0
+	perSample := float64(selfBlocks)*keptActs(dim, numHeads, probeMLPRatio, tokens) + keptLinearCopies*float64(2*tokens*dim)
 	features := float64(batch * tokens * dim)
 	return processBaseBytes + 4*(features+float64(sweep)*(stepParamCopies*float64(params)+float64(batch)*perSample))
 }
