@@ -64,7 +64,7 @@ const AttentionBudget = 256 << 20
 // fused attention operation.
 func AttentionModes(b compute.Backend) []AttentionMode {
 	modes := []AttentionMode{AttentionAuto, AttentionFull, AttentionChunked}
-	if b.Capabilities().Operations[compute.OpTypeFusedScaledDotProductAttention] {
+	if hasFusedAttention(b) {
 		modes = append(modes, AttentionFused)
 	}
 	return modes
@@ -128,7 +128,9 @@ type AttentionPlan struct {
 //
 // A nil b plans for a backend without a fused operation (the Go backend's plan).
 func (e Execution) PlanAttention(b compute.Backend, batch, heads, nq, nk int) AttentionPlan {
-	hasFused := b != nil && b.Capabilities().Operations[compute.OpTypeFusedScaledDotProductAttention]
+	if e.Attention == AttentionFull {
+		return AttentionPlan{}
+	}
 	chunk := e.AttentionChunk
 	if chunk <= 0 {
 		row := int64(batch) * int64(heads) * int64(nk) * 4 // one query's float32 scores, every head
@@ -137,22 +139,20 @@ func (e Execution) PlanAttention(b compute.Backend, batch, heads, nq, nk int) At
 	if chunk >= nq {
 		chunk = 0
 	}
-	withinBudget := AttentionPlan{Chunk: chunk}
-	if scoreBytes(batch, heads, nq, nk) <= AttentionBudget {
-		withinBudget.Chunk = 0
-	}
-	switch e.Attention {
-	case AttentionFull:
-		return AttentionPlan{}
-	case AttentionChunked:
+	if e.Attention == AttentionChunked {
 		return AttentionPlan{Chunk: chunk}
-	case AttentionFused:
-		return AttentionPlan{Fused: true, Chunk: withinBudget.Chunk}
 	}
-	if hasFused && b.String() != gobackend.BackendName {
-		return AttentionPlan{Fused: true, Chunk: withinBudget.Chunk}
+	var p AttentionPlan // auto, or fused with the automatic unfused plan as fallback
+	if scoreBytes(batch, heads, nq, nk) > AttentionBudget {
+		p.Chunk = chunk
 	}
-	return withinBudget
+	p.Fused = e.Attention == AttentionFused || (b != nil && hasFusedAttention(b) && b.String() != gobackend.BackendName)
+	return p
+}
+
+// hasFusedAttention reports whether backend b has a fused scaled dot-product attention.
+func hasFusedAttention(b compute.Backend) bool {
+	return b.Capabilities().Operations[compute.OpTypeFusedScaledDotProductAttention]
 }
 
 // ScoreBytes is the size of the float32 scores the unfused computation of p holds at once

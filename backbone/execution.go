@@ -78,12 +78,8 @@ func ResolvePrecision(precision, configDType string, lowPrecisionFast bool) (dty
 			return ParseComputeDType(configDType), nil
 		}
 		return dtypes.InvalidDType, nil
-	case "float32":
-		return dtypes.InvalidDType, nil
-	case "bfloat16":
-		return dtypes.BFloat16, nil
-	case "float16":
-		return dtypes.Float16, nil
+	case "float32", "bfloat16", "float16":
+		return ParseComputeDType(precision), nil
 	}
 	return dtypes.InvalidDType, fmt.Errorf("unknown precision %q (valid: %s)", precision, strings.Join(Precisions, ", "))
 }

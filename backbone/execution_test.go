@@ -153,3 +153,29 @@ func TestHalfPrecisionV2Parity(t *testing.T) {
 		}
 	})
 }
+
+func TestResolvePrecision(t *testing.T) {
+	for _, tc := range []struct {
+		flag, config string
+		fast         bool
+		want         dtypes.DType
+		wantErr      bool
+	}{
+		{"auto", "bfloat16", true, dtypes.BFloat16, false},
+		{"auto", "float16", true, dtypes.Float16, false},
+		{"auto", "bfloat16", false, dtypes.InvalidDType, false},
+		{"auto", "", true, dtypes.InvalidDType, false},
+		{"float32", "bfloat16", true, dtypes.InvalidDType, false},
+		{"bfloat16", "", false, dtypes.BFloat16, false},
+		{"float16", "", false, dtypes.Float16, false},
+		{"fp8", "", false, dtypes.InvalidDType, true},
+	} {
+		got, err := backbone.ResolvePrecision(tc.flag, tc.config, tc.fast)
+		if tc.wantErr {
+			assert.ErrorContains(t, err, "valid: auto, float32, bfloat16, float16")
+			continue
+		}
+		require.NoError(t, err)
+		assert.Equal(t, tc.want, got, "%s/%s/%v", tc.flag, tc.config, tc.fast)
+	}
+}

@@ -31,21 +31,24 @@ type hfClassifierFields struct {
 	NumLabels int               `json:"num_labels"`
 }
 
+// hfClassifierConfig is the config.json of a classifier: the backbone's fields and its own.
+type hfClassifierConfig struct {
+	hfConfig
+	hfClassifierFields
+}
+
 // ParseHFClassifierConfig parses the config.json of a VJEPA2ForVideoClassification: the
 // backbone it describes (as [ParseHFConfig]) and the pooler and labels. Without id2label the
 // labels are transformers' defaults LABEL_0 … LABEL_{num_labels−1}.
 func ParseHFClassifierConfig(raw []byte) (Config, HFClassifierInfo, error) {
-	c, err := ParseHFConfig(raw)
+	file := hfClassifierConfig{hfConfig: hfDefaults()}
+	if err := json.Unmarshal(raw, &file); err != nil {
+		return Config{}, HFClassifierInfo{}, fmt.Errorf("not a Hugging Face config.json: %w", err)
+	}
+	h, extra := file.hfConfig, file.hfClassifierFields
+	c, err := configFromHF(h)
 	if err != nil {
 		return Config{}, HFClassifierInfo{}, err
-	}
-	h := hfDefaults()
-	var extra hfClassifierFields
-	if err := json.Unmarshal(raw, &h); err != nil {
-		return Config{}, HFClassifierInfo{}, fmt.Errorf("not a Hugging Face config.json: %w", err)
-	}
-	if err := json.Unmarshal(raw, &extra); err != nil {
-		return Config{}, HFClassifierInfo{}, fmt.Errorf("not a Hugging Face config.json: %w", err)
 	}
 	info := HFClassifierInfo{PoolerLayers: h.NumPoolerLayers, NumHeads: h.NumHeads, NormEps: h.LayerNormEps}
 	if info.PoolerLayers < 0 {
@@ -100,10 +103,7 @@ func HFClassifierConfigJSON(c Config, info HFClassifierInfo) ([]byte, error) {
 		extra.ID2Label[strconv.Itoa(i)] = name
 		extra.Label2ID[name] = i
 	}
-	out, err := json.MarshalIndent(struct {
-		hfConfig
-		hfClassifierFields
-	}{h, extra}, "", "  ")
+	out, err := json.MarshalIndent(hfClassifierConfig{h, extra}, "", "  ")
 	if err != nil {
 		return nil, err
 	}

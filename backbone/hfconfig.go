@@ -71,6 +71,11 @@ func ParseHFConfig(raw []byte) (Config, error) {
 	if err := json.Unmarshal(raw, &h); err != nil {
 		return Config{}, fmt.Errorf("not a Hugging Face config.json: %w", err)
 	}
+	return configFromHF(h)
+}
+
+// configFromHF checks that h describes a model this package runs and returns its Config.
+func configFromHF(h hfConfig) (Config, error) {
 	switch {
 	case h.ModelType != "vjepa2":
 		return Config{}, fmt.Errorf("model_type %q is not a V-JEPA 2 model (want \"vjepa2\")", h.ModelType)

@@ -2,6 +2,7 @@ package backbone
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
@@ -121,6 +122,13 @@ func RowBlockName(name string, i int) string { return fmt.Sprintf("%s[%d]", name
 // their module path: the encoder's and pooler blocks' qkv and the probe's cross-attention kv.
 var fusedParts = map[string]int{"qkv": 3, "kv": 2}
 
+// numRowBlocks is the number of row blocks of parameter name (e.g. 3 for
+// "blocks.0.attn.qkv.weight"), 0 when it is not a fused projection's.
+func numRowBlocks(name string) int {
+	module := strings.TrimSuffix(strings.TrimSuffix(name, ".weight"), ".bias")
+	return fusedParts[module[strings.LastIndex(module, ".")+1:]]
+}
+
 // Block is the official pre-norm transformer block named prefix: x + Attn(LN1(x)), then
 // x + MLP(LN2(x)), with rotary attention when rope is not nil. With ComputeDType the
 // attention and MLP run in that type (LayerNorms and the residual stream stay in x's),
@@ -141,8 +149,11 @@ func (e Execution) Block(x *Node, w Weights, prefix string, numHeads int, eps fl
 				continue
 			}
 			// The parameter, or the row blocks a constant fused projection is held as.
-			found := false
-			for _, n := range []string{p.Name, RowBlockName(p.Name, 0), RowBlockName(p.Name, 1), RowBlockName(p.Name, 2)} {
+			found, names := false, []string{p.Name}
+			for j := range numRowBlocks(p.Name) {
+				names = append(names, RowBlockName(p.Name, j))
+			}
+			for _, n := range names {
 				if node, ok := w[n]; ok {
 					low[n], found = ConvertDType(node, dt), true
 				}

@@ -50,9 +50,9 @@ func EstimateForwardBytesWeightsOnce(c Config, batch int) float64 {
 
 // forwardBytes is the forward estimate with the weights held weightCopies times.
 func forwardBytes(c Config, batch int, weightCopies float64) float64 {
-	n, d, b := float64(c.NumTokens()), float64(c.EmbedDim), float64(batch)
-	clip := b * 3 * float64(c.NumFrames*c.CropSize*c.CropSize)
 	nt := c.NumTokens()
+	n, d, b := float64(nt), float64(c.EmbedDim), float64(batch)
+	clip := b * 3 * float64(c.NumFrames*c.CropSize*c.CropSize)
 	attention := float64(c.Exec.PlanAttention(nil, batch, c.NumHeads, nt, nt).ScoreBytes(batch, c.NumHeads, nt, nt)) / 4
 	weights := weightCopies * float64(NumParams(EncoderSpecs(c)))
 	stream := min(streamCopiesPerBlock*b*n*d*float64(c.Depth), streamHeapPerWeight*weights)
@@ -110,14 +110,21 @@ func EstimateStepBytes(c Config, kc, kp []int, batch int) float64 {
 
 // keptActs is blockActs weighted by the copies a plain step holds of each part.
 func keptActs(d, heads int, mlpRatio float64, n int) float64 {
-	nf := float64(n)
-	return keptLinearCopies*nf*float64(d)*(8+2*mlpRatio) + keptAttentionCopies*2*float64(heads)*nf*nf
+	linear, attention := blockActParts(d, heads, mlpRatio, n)
+	return keptLinearCopies*linear + keptAttentionCopies*attention
 }
 
 // blockActs is the number of floats one transformer block keeps for backward per sample.
 func blockActs(d, heads int, mlpRatio float64, n int) float64 {
+	linear, attention := blockActParts(d, heads, mlpRatio, n)
+	return linear + attention
+}
+
+// blockActParts splits blockActs into the [N,D]-sized activations, N·D·(8+2·mlp), and the
+// attention scores and softmax of every head, 2·H·N².
+func blockActParts(d, heads int, mlpRatio float64, n int) (linear, attention float64) {
 	nf := float64(n)
-	return nf*float64(d)*(8+2*mlpRatio) + 2*float64(heads)*nf*nf
+	return nf * float64(d) * (8 + 2*mlpRatio), 2 * float64(heads) * nf * nf
 }
 
 // EstimateProbeStepBytes estimates the peak memory of an attentive-probe training step on
@@ -128,7 +135,8 @@ func blockActs(d, heads int, mlpRatio float64, n int) float64 {
 // fitted copies, with no fit of its own; checked against measured probe steps (V-JEPA 2
 // probe, ViT-T/ViT-S features at 8 and 16 frames): 0.89–1.11 of the peak RSS.
 func EstimateProbeStepBytes(dim, numHeads, selfBlocks, tokens, batch, sweep, params int) float64 {
-	perSample := float64(selfBlocks)*keptActs(dim, numHeads, 4, tokens) + keptLinearCopies*float64(2*tokens*dim)
+	const probeMLPRatio = 4 // the official AttentivePooler's blocks: mlp_ratio 4.0
+	perSample := float64(selfBlocks)*keptActs(dim, numHeads, probeMLPRatio, tokens) + keptLinearCopies*float64(2*tokens*dim)
 	features := float64(batch * tokens * dim)
 	return processBaseBytes + 4*(features+float64(sweep)*(stepParamCopies*float64(params)+float64(batch)*perSample))
 }

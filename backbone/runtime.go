@@ -2,7 +2,6 @@ package backbone
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/gomlx/compute"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive
@@ -60,8 +59,7 @@ func (pt *ParamTensors) Bind(g *Graph, in []*Node) (Weights, []*Node) {
 			// The row blocks of fused projections as constants of their own, so that no
 			// slice runs per call; the fused parameter itself is then not held a second
 			// time (the backend copies every constant).
-			module := strings.TrimSuffix(strings.TrimSuffix(n, ".weight"), ".bias")
-			if parts := fusedParts[module[strings.LastIndex(module, ".")+1:]]; parts > 0 {
+			if parts := numRowBlocks(n); parts > 0 {
 				for j, part := range rowBlocks(pt.Tensors[i], parts) {
 					w[RowBlockName(n, j)] = ConstTensor(g, part)
 				}
