@@ -33,11 +33,7 @@ func LoadEncoder(path, pretrainYAML string) (Config, HostParams, error) {
 	default:
 		return Config{}, nil, fmt.Errorf("%s does not describe its model: give its pretraining YAML", path)
 	}
-	key := "target_encoder"
-	if !src.Has(key) {
-		key = "encoder"
-	}
-	params, err := src.ReadParams(key, EncoderSpecs(c), c, false)
+	params, err := src.ReadParams(EncoderKey(src, ""), EncoderSpecs(c), c, false)
 	if err != nil {
 		return Config{}, nil, err
 	}

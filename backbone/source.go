@@ -117,3 +117,17 @@ func sniff(path string) (string, error) {
 	}
 	return "", nil
 }
+
+// EncoderKey is the entry of src that an evaluation reads for the requested key: key itself,
+// with "" meaning "target_encoder", except that a file without a target encoder but with an
+// encoder gives "encoder" (the official evaluation loader's fallback; an exported model or a
+// Hugging Face folder holds one encoder).
+func EncoderKey(src ParamSource, key string) string {
+	if key == "" {
+		key = "target_encoder"
+	}
+	if key == "target_encoder" && !src.Has(key) && src.Has("encoder") {
+		return "encoder"
+	}
+	return key
+}

@@ -216,13 +216,7 @@ func (e *Experiment) backboneParams(init string, seed uint64) (backbone.HostPara
 		}
 		return nil, info, fmt.Errorf("%s is a sin-cos (V-JEPA) model but the evaluation config sets pretrain.use_rope: true", e.Checkpoint)
 	}
-	key := e.EncoderKey
-	if key == "" {
-		key = "target_encoder"
-	}
-	if !ck.Has(key) && key == "target_encoder" && ck.Has("encoder") {
-		key = "encoder" // the official loader's fallback
-	}
+	key := backbone.EncoderKey(ck, e.EncoderKey)
 	p, err := ck.ReadParams(key, backbone.EncoderSpecs(c), c, true)
 	if err != nil {
 		return nil, info, err

@@ -105,9 +105,7 @@ func exportHFClassifier(ck backbone.ParamSource, c backbone.Config, encKey strin
 	if encKey == "" {
 		encKey = keyFromConfig
 	}
-	if !ck.Has(encKey) && encKey == "target_encoder" {
-		encKey = "encoder" // the official eval loader's fallback; an HF folder holds one encoder
-	}
+	encKey = backbone.EncoderKey(ck, encKey)
 	enc, err := ck.ReadParams(encKey, backbone.EncoderSpecs(c), c, false)
 	if err != nil {
 		return err
