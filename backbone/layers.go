@@ -93,15 +93,7 @@ func ProjectHeads(x *Node, w Weights, prefix string, parts, numHeads int) []*Nod
 	b, n := x.Shape().Dim(0), x.Shape().Dim(1)
 	ws, bs := make([]*Node, parts), make([]*Node, parts)
 	for i := range parts {
-		wi, wok := w[RowBlockName(prefix+".weight", i)]
-		bi, bok := w[RowBlockName(prefix+".bias", i)]
-		if !wok || !bok {
-			weight, bias := w.Get(prefix+".weight"), w.Get(prefix+".bias")
-			d := weight.Shape().Dim(0) / parts
-			rows := AxisRange(i*d, (i+1)*d)
-			wi, bi = SliceAxis(weight, 0, rows), SliceAxis(bias, 0, rows)
-		}
-		ws[i], bs[i] = wi, bi
+		ws[i], bs[i] = RowBlock(w, prefix, i, parts)
 	}
 	d := ws[0].Shape().Dim(0)
 	if d%numHeads != 0 {
@@ -112,6 +104,21 @@ func ProjectHeads(x *Node, w Weights, prefix string, parts, numHeads int) []*Nod
 		out[i] = Reshape(dense(x, ws[i], bs[i], activation.TypeNone), b, n, numHeads, d/numHeads)
 	}
 	return out
+}
+
+// RowBlock is row block i of parts of the fused projection prefix (qkv, kv): weight and bias,
+// from their own constants where the weights hold them (ParamTensors.Bind), else sliced from
+// the fused parameter.
+func RowBlock(w Weights, prefix string, i, parts int) (weight, bias *Node) {
+	wi, wok := w[RowBlockName(prefix+".weight", i)]
+	bi, bok := w[RowBlockName(prefix+".bias", i)]
+	if wok && bok {
+		return wi, bi
+	}
+	fw, fb := w.Get(prefix+".weight"), w.Get(prefix+".bias")
+	d := fw.Shape().Dim(0) / parts
+	rows := AxisRange(i*d, (i+1)*d)
+	return SliceAxis(fw, 0, rows), SliceAxis(fb, 0, rows)
 }
 
 // RowBlockName names row block i of a fused projection parameter, e.g.

@@ -245,8 +245,8 @@ func (m Model) crossAttention(w backbone.Weights, x *Node) *Node {
 // multiplies q, as in [backbone.ScaledDotProductAttention].
 func foldedAttention(q, x *Node, w backbone.Weights, norm, kv string, eps float64) *Node {
 	h, hd, d := q.Shape().Dim(0), q.Shape().Dim(1), x.Shape().Dim(2)
-	wk, _ := rowBlock(w, kv, 0, d)
-	wv, bv := rowBlock(w, kv, 1, d)
+	wk, _ := backbone.RowBlock(w, kv, 0, 2)
+	wv, bv := backbone.RowBlock(w, kv, 1, 2)
 	gamma, beta := Reshape(w.Get(norm+".weight"), 1, d), Reshape(w.Get(norm+".bias"), 1, d)
 	xhat := backbone.PlainLayerNorm(x, eps)
 	q = MulScalar(q, 1/math.Sqrt(float64(hd)))
@@ -258,16 +258,4 @@ func foldedAttention(q, x *Node, w backbone.Weights, norm, kv string, eps float6
 	pooled = Add(Mul(pooled, InsertAxes(gamma, 0)), InsertAxes(beta, 0))
 	y := DotGeneral(Reshape(wv, h, hd, d), []int{2}, []int{0}, pooled, []int{2}, []int{1}) // [H,hd,B]
 	return Add(TransposeAllAxes(y, 2, 0, 1), Reshape(bv, 1, h, hd))
-}
-
-// rowBlock returns row block i (of width d) of the fused projection named prefix: its weight
-// [d,in] and bias [d], taken as they are where w holds the blocks (see [backbone.RowBlockName]).
-func rowBlock(w backbone.Weights, prefix string, i, d int) (weight, bias *Node) {
-	wi, wok := w[backbone.RowBlockName(prefix+".weight", i)]
-	bi, bok := w[backbone.RowBlockName(prefix+".bias", i)]
-	if wok && bok {
-		return wi, bi
-	}
-	rows := AxisRange(i*d, (i+1)*d)
-	return SliceAxis(w.Get(prefix+".weight"), 0, rows), SliceAxis(w.Get(prefix+".bias"), 0, rows)
 }
